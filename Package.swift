@@ -5,6 +5,7 @@ let package = Package(
     name: "bot-gateway",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "RedisClient", targets: ["RedisClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -30,6 +31,30 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "RedisClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient"]
+        ),
         .testTarget(
             name: "COpenSSLTests",
             dependencies: ["COpenSSL"]

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import RedisClient
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Redis the test command started (`REDIS_URL`), shared by tests that
+/// only need a server.
+enum SharedRedis {
+    static func configuration() throws -> RedisConfiguration {
+        guard let url = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+            throw TestSetupError("REDIS_URL is not set: run ./scripts/test.sh, or export REDIS_URL=redis://127.0.0.1:6379")
+        }
+        return try RedisConfiguration(url: url)
+    }
+
+    /// Reconnect warnings are expected in fault tests; errors still show.
+    static let logger: Logger = {
+        var logger = Logger(label: "redis-tests")
+        logger.logLevel = .error
+        return logger
+    }()
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A private redis-server process for tests that restart, pause or
+/// reconfigure the server. Data lives in a temp folder; stopped by PID.
+final class RedisTestServer: @unchecked Sendable {
+    let port: Int
+    private let directory: URL
+    private let extraArguments: [String]
+    private var process: Process?
+
+    init(extraArguments: [String] = []) throws {
+        self.port = try Self.freePort()
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
+        self.extraArguments = extraArguments
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var configuration: RedisConfiguration {
+        RedisConfiguration(host: "127.0.0.1", port: port)
+    }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary())
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+            "--save", "", "--appendonly", "no", "--enable-debug-command", "local",
+        ] + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        try waitUntilAccepting()
+    }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    private func waitUntilAccepting() throws {
+        for _ in 0..<200 {
+            if Self.canConnect(port: port) { return }
+            usleep(20_000)
+        }
+        throw TestSetupError("redis-server did not start on port \(port)")
+    }
+
+    private static func binary() -> String {
+        ProcessInfo.processInfo.environment["REDIS_SERVER_BIN"] ?? "/usr/bin/redis-server"
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestSetupError("could not find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+/// Runs `body` with a pooled client that is closed afterwards.
+func withRedisClient<Result: Sendable>(
+    _ configuration: RedisConfiguration,
+    _ body: (RedisClient) async throws -> Result
+) async throws -> Result {
+    let client = RedisClient(configuration: configuration, logger: SharedRedis.logger)
+    do {
+        let result = try await body(client)
+        await client.close()
+        return result
+    } catch {
+        await client.close()
+        throw error
+    }
+}
+
+/// A key unique to one test run, so tests sharing a server never collide.
+func uniqueKey(_ name: String) -> String {
+    "test:\(name):\(UUID().uuidString)"
+}
