@@ -30,6 +30,12 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
+        .target(name: "TelegramBotAPI"),
+
+        .testTarget(
+            name: "TelegramBotAPITests",
+            dependencies: ["TelegramBotAPI"]
+        ),
         .testTarget(
             name: "COpenSSLTests",
             dependencies: ["COpenSSL"]
