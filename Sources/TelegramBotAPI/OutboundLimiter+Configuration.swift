@@ -16,8 +16,12 @@ public struct OutboundRateLimit: Sendable, Hashable {
         self.burst = burst
     }
 
-    /// The average spacing between sends.
-    public var interval: Duration { period / count }
+    /// The average spacing between sends, rounded up to the attosecond so that
+    /// `count` intervals never fall short of `period`.
+    public var interval: Duration {
+        let truncated = period / count
+        return truncated * count < period ? truncated + Duration(secondsComponent: 0, attosecondsComponent: 1) : truncated
+    }
 }
 
 extension OutboundLimiter {
