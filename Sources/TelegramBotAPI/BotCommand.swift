@@ -1,5 +1,3 @@
-import Foundation
-
 /// A command at the start of a message, such as `/start payload` or
 /// `/request_status@uk_bot R-000981`, read from its `bot_command` entity.
 public struct BotCommand: Sendable, Hashable {
@@ -23,35 +21,5 @@ public struct BotCommand: Sendable, Hashable {
     public func isAddressed(to username: String) -> Bool {
         guard let botUsername else { return true }
         return botUsername.lowercased() == username.lowercased()
-    }
-}
-
-extension Message {
-    /// The command this message starts with, if its first entity is a `bot_command`
-    /// at offset 0; Telegram marks commands elsewhere in the text too, but only a
-    /// leading one is an instruction to the bot.
-    public var botCommand: BotCommand? {
-        guard
-            let text,
-            let entity = entities?.first(where: { $0.type == .botCommand && $0.offset == 0 }),
-            let commandText = entity.text(in: text),
-            commandText.hasPrefix("/")
-        else { return nil }
-        let body = commandText.dropFirst()
-        let name: Substring
-        let botUsername: Substring?
-        if let at = body.firstIndex(of: "@") {
-            name = body[..<at]
-            botUsername = body[body.index(after: at)...]
-        } else {
-            name = body
-            botUsername = nil
-        }
-        let rest = text[commandText.endIndex...]
-        return BotCommand(
-            name: String(name),
-            botUsername: botUsername.map(String.init),
-            arguments: rest.trimmingCharacters(in: .whitespacesAndNewlines)
-        )
     }
 }

@@ -1,7 +1,8 @@
 /// A chat: private, group, supergroup or channel (Bot API `Chat`).
 public struct Chat: Codable, Sendable, Hashable {
     /// The kind of a chat, kept as Telegram's string so that a kind added later
-    /// still decodes instead of failing the whole update.
+    /// still decodes instead of failing the whole update (coded as the bare
+    /// string by the standard library's `RawRepresentable` conformance).
     public struct Kind: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
         public var rawValue: String
 
@@ -18,15 +19,6 @@ public struct Chat: Codable, Sendable, Hashable {
         public var isGroup: Bool { self == .group || self == .supergroup }
 
         public var description: String { rawValue }
-
-        public init(from decoder: any Decoder) throws {
-            self.rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
     }
 
     /// The chat's id; up to 52 significant bits, negative for groups and channels.

@@ -52,15 +52,6 @@ public struct ChatMember: Codable, Sendable, Hashable {
         public static let kicked = Status(rawValue: "kicked")
 
         public var description: String { rawValue }
-
-        public init(from decoder: any Decoder) throws {
-            self.rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
     }
 
     public var status: Status

@@ -68,7 +68,7 @@ struct JSONPreflight {
     }
 
     private func syntaxError(_ reason: String) -> UpdateDecodingError {
-        UpdateDecodingError(code: .invalidJSON, byteOffset: position, reason: "invalid JSON (\(reason))")
+        UpdateDecodingError(code: .invalidJSON, byteOffset: position, reason: "invalid JSON", detail: reason)
     }
 
     private mutating func skipWhitespace() {

@@ -33,15 +33,6 @@ public struct MessageEntity: Codable, Sendable, Hashable {
         public static let customEmoji = Kind(rawValue: "custom_emoji")
 
         public var description: String { rawValue }
-
-        public init(from decoder: any Decoder) throws {
-            self.rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
     }
 
     public var type: Kind

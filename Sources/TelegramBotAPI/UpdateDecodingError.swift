@@ -64,17 +64,20 @@ public struct UpdateDecodingError: Error, Sendable, Hashable, CustomStringConver
     /// What is wrong, naming the path or the byte offset.
     public let message: String
 
-    init(code: Code, path: String = "", byteOffset: Int? = nil, reason: String) {
+    /// Builds the message as `path: reason`, or `reason at byte N: detail`
+    /// for a problem with the body as a whole.
+    init(code: Code, path: String = "", byteOffset: Int? = nil, reason: String, detail: String? = nil) {
         self.code = code
         self.path = path
         self.byteOffset = byteOffset
-        if !path.isEmpty {
-            self.message = "\(path): \(reason)"
-        } else if let byteOffset {
-            self.message = "\(reason) at byte \(byteOffset)"
-        } else {
-            self.message = reason
+        var message = path.isEmpty ? reason : "\(path): \(reason)"
+        if path.isEmpty, let byteOffset {
+            message += " at byte \(byteOffset)"
         }
+        if let detail {
+            message += ": \(detail)"
+        }
+        self.message = message
     }
 
     public var description: String {

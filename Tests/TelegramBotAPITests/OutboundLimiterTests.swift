@@ -231,6 +231,23 @@ struct OutboundLimiterFailureTests {
         #expect(sent.dropFirst().allSatisfy { $0.offset >= .seconds(2) })
     }
 
+    @Test func chatScoped429OnCallWithoutChatLimitDelaysOnlyThatCall() {
+        var limiter = Limiter()
+        limiter.enqueue("answer", to: .notChatLimited, priority: .interactive, now: start)
+        limiter.enqueue("m1", to: privateChat(1), priority: .interactive, now: start)
+        var limited = false
+        let sent = drive(&limiter) { job in
+            if job.payload == "answer" && !limited {
+                limited = true
+                return .rateLimited(retryAfter: .seconds(3), scope: .chat)
+            }
+            return .success
+        }
+        #expect(sent.map(\.payload) == ["answer", "m1", "answer"])
+        #expect(sent[1].offset < .seconds(1))
+        #expect(sent[2].offset == .seconds(3))
+    }
+
     @Test func transientFailuresRetryWithBackoffInOrder() {
         var limiter = Limiter()
         limiter.enqueue("a1", to: privateChat(1), priority: .interactive, now: start)

@@ -201,7 +201,7 @@ struct UpdateDecodingErrorTests {
         let error = try decodingError(#"{"update_id": 1, "x": tru}"#)
         #expect(error.code == .invalidJSON)
         #expect(error.byteOffset == 22)
-        #expect(error.message.hasSuffix("at byte 22"))
+        #expect(error.message == "invalid JSON at byte 22: expected true")
         #expect(try decodingError(#"{"update_id": 1,}"#).byteOffset == 16)
         #expect(try decodingError(#"{"update_id": 1} x"#).code == .invalidJSON)
         #expect(try decodingError("").code == .invalidJSON)
@@ -230,6 +230,10 @@ struct UpdateDecodingErrorTests {
         #expect(error.code == .nestingTooDeep)
         let shallow = #"{"update_id": 1, "x": "# + String(repeating: "[", count: 60) + String(repeating: "]", count: 60) + "}"
         #expect(try decodeUpdate(shallow).updateID == 1)
+        let configured = UpdateDecoder(maximumDepth: 2)
+        #expect(throws: UpdateDecodingError.self) { try configured.decode(Data(#"{"update_id": 1, "a": {"b": {}}}"#.utf8)) }
+        #expect(try configured.decode(Data(#"{"update_id": 1, "a": {"b": 1}}"#.utf8)).updateID == 1)
+        #expect(try Update.decode(from: Array(#"{"update_id": 3}"#.utf8)).updateID == 3)
         // Brackets inside strings are text, not nesting.
         let inString = #"{"update_id": 2, "x": ""# + String(repeating: "[{", count: 100) + #""}"#
         #expect(try decodeUpdate(inString).updateID == 2)
