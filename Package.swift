@@ -55,6 +55,13 @@ let package = Package(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
         ),
+
+        .target(name: "TelegramBotAPI"),
+
+        .testTarget(
+            name: "TelegramBotAPITests",
+            dependencies: ["TelegramBotAPI"]
+        ),
         .testTarget(
             name: "COpenSSLTests",
             dependencies: ["COpenSSL"]

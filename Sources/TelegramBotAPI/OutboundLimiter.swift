@@ -1,0 +1,222 @@
+/// Decides when each queued outbound Bot API call may be sent within
+/// Telegram's limits: a value-type state machine with no I/O and no clock of
+/// its own; the caller passes `now` to every method.
+///
+/// A driver owns one limiter (behind an actor or a lock) and loops:
+/// ``nextAction(now:)`` says `.send(job)`, `.wait(until:)` or `.idle`; each
+/// sent job is reported with ``completed(_:outcome:now:)``.
+///
+/// How it decides:
+/// - **Limits** are token buckets in GCRA form (see ``OutboundRateLimit``):
+///   one for the bot, one per chat (private or group limits). A send takes a
+///   token from the bot's bucket and, for a chat message, the chat's.
+/// - **Order within a chat is strict FIFO**, whatever the priorities, through
+///   rate limits and retries: only the head of a chat's queue can be sent, and
+///   at most one job per chat is in flight. A chat competes with the priority
+///   of the most urgent job it holds, so an interactive reply queued behind a
+///   bulk message to the same chat lifts that chat ahead of other bulk work
+///   (priority inheritance) rather than overtaking its own chat's earlier message.
+/// - **Across chats**, the ready chat with the most urgent job goes first; ties
+///   go to the job enqueued first.
+/// - **Calls without a chat limit** (``Destination/notChatLimited``) skip the
+///   chat queues entirely and count only against the bot's bucket.
+/// - **A 429** pauses what its scope names: the chat, or the whole bot.
+/// - **5xx and network errors** retry with exponential backoff, the job staying
+///   at the head of its chat's queue; permanent errors drop the job.
+///
+/// Each ``nextAction(now:)`` looks at every chat with queued work, so its cost
+/// grows with the number of such chats; at Telegram's 30 sends per second this
+/// stays small even for broadcasts to many thousands of chats.
+public struct OutboundLimiter<Payload: Sendable>: Sendable {
+    public typealias Instant = ContinuousClock.Instant
+
+    public let configuration: Configuration
+    private var nextID: UInt64 = 0
+    private var botBucket: TokenBucket
+    private var botPausedUntil: Instant?
+    private var chats: [Int64: ChatLane] = [:]
+    /// Calls with no chat limit, in enqueue order.
+    private var unlimited: [Job] = []
+    private var inFlight: [Job.ID: Job] = [:]
+
+    /// One chat's queue and limits.
+    private struct ChatLane: Sendable {
+        var queue: [Job] = []
+        var bucket: TokenBucket
+        var pausedUntil: Instant?
+        var isBusy = false
+
+        /// When the head job may go as far as this chat is concerned (`now` if
+        /// already); nil if nothing can go (empty or in flight).
+        func readyAt(now: Instant) -> Instant? {
+            guard !isBusy, let head = queue.first else { return nil }
+            return latest(now, pausedUntil, head.notBefore, bucket.earliestSend)
+        }
+
+        /// The most urgent priority queued, and the first job holding it.
+        var urgency: (priority: Priority, id: Job.ID)? {
+            guard let priority = queue.lazy.map(\.priority).max() else { return nil }
+            return queue.first(where: { $0.priority == priority }).map { (priority, $0.id) }
+        }
+
+        func isForgettable(at now: Instant) -> Bool {
+            queue.isEmpty && !isBusy && bucket.isFull(at: now) && (pausedUntil.map { $0 <= now } ?? true)
+        }
+    }
+
+    /// Creates an empty limiter.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.botBucket = TokenBucket(configuration.botLimit)
+    }
+
+    /// Jobs waiting to be sent, retries included.
+    public var queuedJobCount: Int {
+        unlimited.count + chats.values.reduce(0) { $0 + $1.queue.count }
+    }
+
+    /// Jobs handed out by ``nextAction(now:)`` and not yet completed.
+    public var inFlightJobCount: Int { inFlight.count }
+
+    /// Queues a call and returns its id.
+    @discardableResult
+    public mutating func enqueue(_ payload: Payload, to destination: Destination, priority: Priority, now: Instant) -> Job.ID {
+        nextID += 1
+        let job = Job(id: Job.ID(rawValue: nextID), destination: destination, priority: priority, payload: payload, enqueuedAt: now)
+        switch destination {
+        case .chat(let chatID, let kind):
+            let bucket = TokenBucket(limit(for: kind))
+            chats[chatID, default: ChatLane(bucket: bucket)].queue.append(job)
+        case .notChatLimited:
+            unlimited.append(job)
+        }
+        return job.id
+    }
+
+    /// Removes the jobs still queued for a chat (for instance after a 403 says
+    /// the user blocked the bot) and returns them; a job in flight stays.
+    public mutating func removeQueuedJobs(forChat chatID: Int64) -> [Job] {
+        guard let removed = chats[chatID]?.queue, !removed.isEmpty else { return [] }
+        chats[chatID]?.queue = []
+        return removed
+    }
+
+    /// The next thing the sender should do. A `.send` marks the job in flight
+    /// and takes its tokens.
+    public mutating func nextAction(now: Instant) -> Action {
+        forgetIdleChats(at: now)
+        let botReadyAt = latest(now, botPausedUntil, botBucket.earliestSend)
+
+        var best: (priority: Priority, id: Job.ID, chatID: Int64?, index: Int)?
+        var earliest: Instant?
+        func consider(readyAt: Instant, priority: Priority, id: Job.ID, chatID: Int64?, index: Int) {
+            earliest = min(earliest ?? readyAt, readyAt)
+            guard readyAt <= now else { return }
+            if let current = best, current.priority > priority || (current.priority == priority && current.id < id) {
+                return
+            }
+            best = (priority, id, chatID, index)
+        }
+        for (chatID, lane) in chats {
+            guard let readyAt = lane.readyAt(now: now), let urgency = lane.urgency else { continue }
+            consider(readyAt: readyAt, priority: urgency.priority, id: urgency.id, chatID: chatID, index: 0)
+        }
+        for (index, job) in unlimited.enumerated() {
+            consider(readyAt: latest(now, job.notBefore), priority: job.priority, id: job.id, chatID: nil, index: index)
+        }
+
+        guard let earliest else { return .idle }
+        guard let best, botReadyAt <= now else {
+            return .wait(until: max(earliest, botReadyAt))
+        }
+        var job: Job
+        if let chatID = best.chatID {
+            job = chats[chatID]!.queue.removeFirst()
+            chats[chatID]!.isBusy = true
+            chats[chatID]!.bucket.record(at: now)
+        } else {
+            job = unlimited.remove(at: best.index)
+        }
+        botBucket.record(at: now)
+        job.attempts += 1
+        job.notBefore = nil
+        inFlight[job.id] = job
+        return .send(job)
+    }
+
+    /// Records how a sent job ended and decides its fate. Returns nil if the
+    /// job is not in flight (never sent, or already completed).
+    public mutating func completed(_ id: Job.ID, outcome: Outcome, now: Instant) -> Completion? {
+        guard var job = inFlight.removeValue(forKey: id) else { return nil }
+        let chatID: Int64?
+        if case .chat(let id, _) = job.destination {
+            chatID = id
+            chats[id]?.isBusy = false
+        } else {
+            chatID = nil
+        }
+
+        switch outcome {
+        case .success:
+            return .delivered(job)
+        case .permanentFailure:
+            return .failed(job, .permanent)
+        case .transientFailure:
+            job.transientFailures += 1
+            guard job.transientFailures <= configuration.retry.maximumRetries else {
+                return .failed(job, .retriesExhausted)
+            }
+            let notBefore = now + configuration.retry.backoff(beforeRetry: job.transientFailures)
+            job.notBefore = notBefore
+            requeueAtHead(job, chatID: chatID)
+            return .willRetry(job, notBefore: notBefore)
+        case .rateLimited(let retryAfter, let scope):
+            let notBefore = now + retryAfter
+            switch (scope, chatID) {
+            case (.bot, _):
+                botPausedUntil = max(botPausedUntil ?? notBefore, notBefore)
+            case (.chat, let chatID?):
+                let pause = chats[chatID]?.pausedUntil
+                chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
+            case (.chat, nil):
+                job.notBefore = notBefore
+            }
+            requeueAtHead(job, chatID: chatID)
+            return .willRetry(job, notBefore: notBefore)
+        }
+    }
+
+    private func limit(for kind: ChatKind) -> OutboundRateLimit {
+        switch kind {
+        case .privateChat: configuration.privateChatLimit
+        case .groupChat: configuration.groupChatLimit
+        }
+    }
+
+    private mutating func requeueAtHead(_ job: Job, chatID: Int64?) {
+        if let chatID {
+            // The lane outlives its in-flight job: it is forgotten only when idle.
+            chats[chatID]?.queue.insert(job, at: 0)
+        } else {
+            // Keep enqueue order among calls with no chat limit.
+            let index = unlimited.firstIndex(where: { $0.id > job.id }) ?? unlimited.endIndex
+            unlimited.insert(job, at: index)
+        }
+    }
+
+    /// Drops chats with nothing queued or in flight whose bucket is full again
+    /// and whose pause is over: remembering them would change nothing.
+    private mutating func forgetIdleChats(at now: Instant) {
+        if let pause = botPausedUntil, pause <= now {
+            botPausedUntil = nil
+        }
+        for (chatID, lane) in chats where lane.isForgettable(at: now) {
+            chats[chatID] = nil
+        }
+    }
+}
+
+/// The latest of `now` and the instants that are set: when every constraint is met.
+private func latest(_ now: ContinuousClock.Instant, _ constraints: ContinuousClock.Instant?...) -> ContinuousClock.Instant {
+    constraints.reduce(now) { result, constraint in constraint.map { max(result, $0) } ?? result }
+}
