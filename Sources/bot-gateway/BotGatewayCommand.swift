@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `bot-gateway` executable.
+@main
+struct BotGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bot-gateway",
+        abstract: "A Telegram bot gateway: webhook in, conversations, downstream services, replies out.",
+        subcommands: [SmokeCommand.self]
+    )
+}
