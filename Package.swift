@@ -30,6 +30,31 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(
+            name: "TelegramEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "CurlHTTP",
+                "TelegramEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP", "TelegramEmulator"]
+        ),
         .testTarget(
             name: "COpenSSLTests",
             dependencies: ["COpenSSL"]
