@@ -49,9 +49,11 @@ final class CurlMultiLoop: @unchecked Sendable {
         _ = cgw_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxConnections)
         self.idleHandleLimit = max(1, configuration.maxConnections)
 
-        let thread = Thread { [self] in run() }
-        thread.name = "CurlHTTP"
-        thread.start()
+        Thread { [self] in
+            // Named from inside: a name given before `start()` does not reach the OS thread on Linux.
+            Thread.current.name = "CurlHTTP"
+            run()
+        }.start()
     }
 
     // MARK: Any thread
@@ -171,7 +173,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             if code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM, !transfer.hasRetried {
                 retry(transfer, handle: handle)
             } else {
-                finish(transfer, handle: handle, with: transfer.outcome(code))
+                finish(transfer, handle: handle, with: transfer.outcome(code, handle: handle))
             }
         }
     }

@@ -138,9 +138,17 @@ final class CurlTransfer: @unchecked Sendable {
             // which costs a round trip (or a one-second stall with servers that never answer 100).
             lines.append("Expect:")
         }
-        if case .bytes = request.body, request.headers.value(for: "Content-Type") == nil {
-            // Otherwise libcurl labels raw bytes as a urlencoded form.
-            lines.append("Content-Type: application/octet-stream")
+        if request.headers.value(for: "Content-Type") == nil {
+            switch request.body {
+            case .none:
+                // An empty value drops the urlencoded-form type libcurl would claim for no body.
+                lines.append("Content-Type:")
+            case .bytes:
+                // Otherwise libcurl labels raw bytes as a urlencoded form.
+                lines.append("Content-Type: application/octet-stream")
+            case .multipart:
+                break
+            }
         }
         for line in lines {
             guard let appended = curl_slist_append(headerList, line) else {
@@ -207,13 +215,12 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Finishing
 
     /// The outcome of a finished transfer, read before the easy handle is reset.
-    func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
-        guard let easy else { return .failure(.cancelled) }
+    func outcome(_ code: CURLcode, handle: UnsafeMutableRawPointer) -> Result<HTTPResponse, HTTPClientError> {
         guard code == CURLE_OK else {
-            return .failure(error(for: code, on: easy.pointer))
+            return .failure(error(for: code, on: handle))
         }
         var status = 0
-        _ = cgw_easy_getinfo_long(easy.pointer, CURLINFO_RESPONSE_CODE, &status)
+        _ = cgw_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody))
     }
 

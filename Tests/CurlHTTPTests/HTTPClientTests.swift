@@ -39,6 +39,7 @@ import Darwin
             let empty = try await client.execute(HTTPRequest(method: .post, url: "\(base)/echo"))
             #expect(empty.body.isEmpty)
             #expect(empty.headers.value(for: "X-Method") == "POST")
+            #expect(empty.headers.value(for: "X-Content-Type") == "")
         }
     }
 
@@ -173,6 +174,25 @@ import Darwin
         }
     }
 
+    @Test func tlsFailureIsReported() async throws {
+        try await withServerAndClient { _, client, base in
+            // The local server speaks plain HTTP, so the TLS handshake cannot succeed.
+            let https = base.replacingPrefix("http://", with: "https://")
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(https)/hello"))
+            }
+            #expect(error?.code == .tls)
+        }
+        let missingCA = HTTPClient.Configuration(tls: .init(caFilePath: "/nonexistent/ca.pem"))
+        try await withServerAndClient(configuration: missingCA) { _, client, base in
+            let https = base.replacingPrefix("http://", with: "https://")
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(https)/hello"))
+            }
+            #expect(error?.code == .tls)
+        }
+    }
+
     @Test(arguments: ["not a url", "ftp://127.0.0.1/file", "http://[::1/botSECRET/getMe", ""])
     func invalidURLIsReported(url: String) async throws {
         let client = try HTTPClient()
@@ -225,6 +245,12 @@ import Darwin
         #expect(error?.code == .shutdown)
         await client.shutdown()
         await server.shutdown()
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }
 

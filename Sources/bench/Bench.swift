@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// Benchmarks of the gateway's parts, each a subcommand printing a small table.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Throughput and latency benchmarks of the gateway's parts.",
+        subcommands: [HTTPBenchmark.self]
+    )
+}
