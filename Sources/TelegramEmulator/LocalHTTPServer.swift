@@ -9,8 +9,11 @@ import Synchronization
 /// connections, one request at a time per connection, and a count of accepted TCP connections
 /// so tests can see whether a client reused its connections.
 ///
-/// `Sendable` because its mutable state (the running listener) sits behind a `Mutex` and the
-/// connection count is atomic.
+/// Connections are served by a plain channel handler rather than `NIOAsyncChannel`: an accepted
+/// `NIOAsyncChannel` that the accept loop never takes (the listener closing at that instant)
+/// traps when released, and tests stop servers while clients still connect.
+///
+/// `Sendable` because its mutable state sits behind a `Mutex` and the connection count is atomic.
 public final class LocalHTTPServer: Sendable {
     /// One request as the handler sees it.
     public struct Request: Sendable {
@@ -25,7 +28,8 @@ public final class LocalHTTPServer: Sendable {
 
         /// The first value of a header field, matched case-insensitively.
         public func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+            let wanted = name.lowercased()
+            return headers.first { $0.name.lowercased() == wanted }?.value
         }
     }
 
@@ -49,19 +53,19 @@ public final class LocalHTTPServer: Sendable {
     /// Answers one request.
     public typealias Handler = @Sendable (Request) async -> Response
 
-    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
-
-    private struct Listener: Sendable {
-        var port: Int
-        var channel: any Channel
-        var acceptLoop: Task<Void, Never>
+    private struct State {
+        var listener: (any Channel)?
+        var port: Int?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var isShutDown = false
     }
 
     private let requestedPort: Int
     private let handler: Handler
     private let eventLoopGroup: any EventLoopGroup
-    private let listener = Mutex<Listener?>(nil)
+    private let state = Mutex(State())
     private let acceptedConnections = Atomic<Int>(0)
+    private let handlerTasks = HandlerTasks()
 
     /// Creates a server; it listens only after `start()`.
     ///
@@ -81,7 +85,7 @@ public final class LocalHTTPServer: Sendable {
 
     /// The bound port, once started.
     public var port: Int? {
-        listener.withLock { $0?.port }
+        state.withLock { $0.port }
     }
 
     /// How many TCP connections the server has accepted since it started.
@@ -94,90 +98,57 @@ public final class LocalHTTPServer: Sendable {
     /// - Returns: The bound port.
     @discardableResult
     public func start() async throws -> Int {
-        let serverChannel = try await ServerBootstrap(group: eventLoopGroup)
+        let listener = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: requestedPort) { channel in
-                self.acceptedConnections.add(1, ordering: .relaxed)
+            .childChannelInitializer { channel in
+                self.accept(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(
+                        RequestHandler(handler: self.handler, tasks: self.handlerTasks))
                 }
             }
-        let port = serverChannel.channel.localAddress?.port ?? requestedPort
-        let handler = self.handler
-        let acceptLoop = Task {
-            _ = try? await serverChannel.executeThenClose { inbound in
-                await withDiscardingTaskGroup { group in
-                    do {
-                        for try await connection in inbound {
-                            group.addTask { await Self.serve(connection, handler: handler) }
-                        }
-                    } catch {
-                        // The listener closed: shutdown or a socket error ends accepting either way.
-                    }
-                    group.cancelAll()
-                }
-            }
+            .bind(host: "127.0.0.1", port: requestedPort)
+            .get()
+        let port = listener.localAddress?.port ?? requestedPort
+        state.withLock {
+            $0.listener = listener
+            $0.port = port
         }
-        listener.withLock { $0 = Listener(port: port, channel: serverChannel.channel, acceptLoop: acceptLoop) }
         return port
     }
 
-    /// Stops accepting, cancels the handlers still running and closes every connection.
+    /// Stops accepting, closes every connection and cancels the handlers still running.
     public func shutdown() async {
-        guard let running = listener.withLock({ $0.take() }) else { return }
-        try? await running.channel.close()
-        running.acceptLoop.cancel()
-        await running.acceptLoop.value
-    }
-
-    private static func serve(_ connection: Connection, handler: Handler) async {
-        try? await connection.executeThenClose { inbound, outbound in
-            var head: HTTPRequestHead?
-            var body = ByteBuffer()
-            for try await part in inbound {
-                switch part {
-                case .head(let requestHead):
-                    head = requestHead
-                    body.clear()
-                case .body(var chunk):
-                    body.writeBuffer(&chunk)
-                case .end:
-                    guard let requestHead = head else { continue }
-                    let request = Request(
-                        method: requestHead.method.rawValue,
-                        uri: requestHead.uri,
-                        headers: requestHead.headers.map { (name: $0.name, value: $0.value) },
-                        body: Array(body.readableBytesView)
-                    )
-                    let response = await handler(request)
-                    try await write(response, for: requestHead, to: outbound)
-                    if !requestHead.isKeepAlive { return }
-                }
+        let (listener, connections) = state.withLock { state in
+            state.isShutDown = true
+            defer {
+                state.listener = nil
+                state.connections = [:]
             }
+            return (state.listener, Array(state.connections.values))
         }
+        try? await listener?.close()
+        for connection in connections {
+            try? await connection.close()
+        }
+        await handlerTasks.cancelAndWait()
     }
 
-    private static func write(
-        _ response: Response,
-        for request: HTTPRequestHead,
-        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-    ) async throws {
-        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-        headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
-        if !request.isKeepAlive {
-            headers.replaceOrAdd(name: "connection", value: "close")
+    private func accept(_ channel: any Channel) {
+        acceptedConnections.add(1, ordering: .relaxed)
+        let id = ObjectIdentifier(channel)
+        let isShutDown = state.withLock { state in
+            if !state.isShutDown { state.connections[id] = channel }
+            return state.isShutDown
         }
-        let head = HTTPResponseHead(
-            version: request.version,
-            status: HTTPResponseStatus(statusCode: response.status),
-            headers: headers
-        )
-        try await outbound.write(contentsOf: [
-            .head(head),
-            .body(.byteBuffer(ByteBuffer(bytes: response.body))),
-            .end(nil),
-        ])
+        if isShutDown {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+        }
     }
 }
