@@ -46,7 +46,9 @@ extension LocalHTTPServer {
 
         private func write(_ response: Response, for request: HTTPRequestHead, context: ChannelHandlerContext) {
             var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-            headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
+            if !headers.contains(name: "transfer-encoding") {
+                headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
+            }
             if !request.isKeepAlive {
                 headers.replaceOrAdd(name: "connection", value: "close")
             }

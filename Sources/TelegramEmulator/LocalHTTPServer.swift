@@ -33,7 +33,7 @@ public final class LocalHTTPServer: Sendable {
         }
     }
 
-    /// The answer to one request; `content-length` is added by the server.
+    /// The answer to one request; the server adds `content-length` unless `transfer-encoding` is set.
     public struct Response: Sendable {
         /// The status code, such as 200.
         public var status: Int

@@ -167,6 +167,15 @@ import Testing
                 try await client.execute(HTTPRequest(url: "\(base)/bytes?count=5000"))
             }
             #expect(error?.code == .responseTooLarge)
+
+            // Without a Content-Length only the running count of received bytes can stop it.
+            let streamed = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(base)/chunked?count=5000"))
+            }
+            #expect(streamed?.code == .responseTooLarge)
+            #expect(streamed?.curlCode == 23)  // CURLE_WRITE_ERROR: the write callback refused the bytes
+            let chunkedFits = try await client.execute(HTTPRequest(url: "\(base)/chunked?count=1000"))
+            #expect(chunkedFits.body.count == 1000)
         }
     }
 

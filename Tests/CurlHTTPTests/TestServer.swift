@@ -7,6 +7,7 @@ import TelegramEmulator
 /// - `/echo`: the request body back, with the method and content type as headers.
 /// - `/slow?ms=N`: answers after N milliseconds (sooner if the server shuts down).
 /// - `/bytes?count=N`: N bytes.
+/// - `/chunked?count=N`: N bytes without a length announced up front.
 @Sendable func testRoutes(_ request: LocalHTTPServer.Request) async -> LocalHTTPServer.Response {
     let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
     let number = request.uri.split(separator: "=").last.flatMap { Int($0) } ?? 0
@@ -25,6 +26,8 @@ import TelegramEmulator
         return .init(body: Array("slow".utf8))
     case "/bytes":
         return .init(body: [UInt8](repeating: 7, count: number))
+    case "/chunked":
+        return .init(headers: [(name: "Transfer-Encoding", value: "chunked")], body: [UInt8](repeating: 7, count: number))
     default:
         return .init(status: 404)
     }
