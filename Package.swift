@@ -5,7 +5,10 @@ let package = Package(
     name: "bot-gateway",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "bot-gateway", targets: ["bot-gateway"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
+        .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,11 +44,35 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(name: "TelegramBotAPI"),
+        .target(
+            name: "TelegramEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "bot-gateway",
+            dependencies: [
+                "CurlHTTP",
+                "RedisClient",
+                "TelegramEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "bench",
             dependencies: [
+                "CurlHTTP",
                 "RedisClient",
+                "TelegramEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,9 +82,10 @@ let package = Package(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
         ),
-
-        .target(name: "TelegramBotAPI"),
-
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP", "TelegramEmulator"]
+        ),
         .testTarget(
             name: "TelegramBotAPITests",
             dependencies: ["TelegramBotAPI"]

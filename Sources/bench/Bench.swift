@@ -1,11 +1,12 @@
 import ArgumentParser
 
-/// Benchmarks: commands that print a table, never timed tests.
+/// Benchmarks of the gateway's parts, each a subcommand printing a small
+/// table; commands, never timed tests.
 @main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Throughput benchmarks of the gateway's parts; run with `swift run -c release bench …`.",
-        subcommands: [RedisBenchmark.self]
+        abstract: "Throughput and latency benchmarks of the gateway's parts; run with scripts/bench.sh.",
+        subcommands: [RedisBenchmark.self, HTTPBenchmark.self]
     )
 }

@@ -1,0 +1,267 @@
+import CurlHTTP
+import TelegramEmulator
+import Testing
+
+@Suite struct HTTPClientTests {
+    @Test func getReturnsStatusHeadersAndBody() async throws {
+        try await withServerAndClient { _, client, base in
+            let response = try await client.execute(HTTPRequest(url: "\(base)/hello"))
+            #expect(response.status == 200)
+            #expect(response.body == Array("hello".utf8))
+            #expect(response.headers.value(for: "x-greeting") == "yes")
+            let missing = try await client.execute(HTTPRequest(url: "\(base)/nowhere"))
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test func postSendsBytesIntact() async throws {
+        try await withServerAndClient { _, client, base in
+            let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let response = try await client.execute(HTTPRequest(
+                method: .post, url: "\(base)/echo",
+                headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+                body: .bytes(payload)))
+            #expect(response.body == payload)
+            #expect(response.headers.value(for: "X-Method") == "POST")
+            #expect(response.headers.value(for: "X-Content-Type") == "application/json")
+
+            let put = try await client.execute(HTTPRequest(method: .put, url: "\(base)/echo", body: .bytes([0, 1, 2])))
+            #expect(put.body == [0, 1, 2])
+            #expect(put.headers.value(for: "X-Method") == "PUT")
+            #expect(put.headers.value(for: "X-Content-Type") == "application/octet-stream")
+
+            let empty = try await client.execute(HTTPRequest(method: .post, url: "\(base)/echo"))
+            #expect(empty.body.isEmpty)
+            #expect(empty.headers.value(for: "X-Method") == "POST")
+            #expect(empty.headers.value(for: "X-Content-Type") == "")
+        }
+    }
+
+    @Test func multipartPartsArriveIntact() async throws {
+        try await withServerAndClient { _, client, base in
+            let photo = (0..<20_000).map { UInt8(truncatingIfNeeded: $0) }
+            let parts = [
+                MultipartPart(name: "chat_id", text: "42"),
+                MultipartPart(name: "photo", filename: "cat.jpg", contentType: "image/jpeg", data: photo),
+                MultipartPart(name: "certificate", filename: "cert.pem", contentType: "application/x-pem-file", data: Array("-----BEGIN CERTIFICATE-----\n".utf8)),
+            ]
+            let response = try await client.execute(HTTPRequest(method: .post, url: "\(base)/echo", body: .multipart(parts)))
+            let contentType = try #require(response.headers.value(for: "X-Content-Type"))
+            #expect(contentType.hasPrefix("multipart/form-data; boundary="))
+
+            let received = parseMultipart(response.body, contentType: contentType)
+            try #require(received.count == 3)
+            #expect(received[0].headers.contains("Content-Disposition: form-data; name=\"chat_id\""))
+            #expect(received[0].data == Array("42".utf8))
+            #expect(received[1].headers.contains("Content-Disposition: form-data; name=\"photo\"; filename=\"cat.jpg\""))
+            #expect(received[1].headers.contains("Content-Type: image/jpeg"))
+            #expect(received[1].data == photo)
+            #expect(received[2].headers.contains("Content-Type: application/x-pem-file"))
+            #expect(received[2].data == parts[2].data)
+        }
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        try await withServerAndClient { server, client, base in
+            for _ in 0..<50 {
+                let response = try await client.execute(HTTPRequest(url: "\(base)/hello"))
+                #expect(response.status == 200)
+            }
+            #expect(server.connectionCount == 1)
+        }
+    }
+
+    @Test func concurrentRequestsStayWithinTheConnectionLimit() async throws {
+        let configuration = HTTPClient.Configuration(maxConnectionsPerHost: 4)
+        try await withServerAndClient(configuration: configuration) { server, client, base in
+            try await withThrowingTaskGroup { group in
+                for _ in 0..<40 {
+                    group.addTask { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=20")).status }
+                }
+                for try await status in group {
+                    #expect(status == 200)
+                }
+            }
+            #expect(server.connectionCount <= 4)
+        }
+    }
+
+    @Test func totalTimeoutStopsASlowExchange() async throws {
+        try await withServerAndClient { _, client, base in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(base)/botSECRET-TOKEN/slow?ms=3000", timeout: .milliseconds(200)))
+            }
+            #expect(error?.code == .timedOut)
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            #expect(error.map { !String(describing: $0).contains("SECRET") } == true)
+        }
+    }
+
+    @Test func cancellingTheTaskStopsTheTransferPromptly() async throws {
+        try await withServerAndClient { _, client, base in
+            let task = Task { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=5000")) }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            #expect(ContinuousClock.now - cancelled < .milliseconds(500))
+            #expect(result.clientErrorCode == .cancelled)
+
+            // The client keeps working after a cancellation.
+            let response = try await client.execute(HTTPRequest(url: "\(base)/hello"))
+            #expect(response.status == 200)
+        }
+    }
+
+    @Test func alreadyCancelledTaskDoesNotStartATransfer() async throws {
+        try await withServerAndClient { server, client, base in
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await client.execute(HTTPRequest(url: "\(base)/hello"))
+            }
+            let result = await task.result
+            #expect(result.clientErrorCode == .cancelled)
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func refusedConnectionFailsFast() async throws {
+        let server = LocalHTTPServer(handler: testRoutes)
+        let closedPort = try await server.start()
+        await server.shutdown()
+
+        let client = try HTTPClient()
+        let started = ContinuousClock.now
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(closedPort)/hello"))
+        }
+        #expect(error?.code == .connectFailed)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await client.shutdown()
+    }
+
+    #if os(Linux)
+    @Test func connectTimeoutAppliesWhenTheListenerNeverAccepts() async throws {
+        let listener = try FullBacklogListener()
+        defer { listener.closeAll() }
+        let client = try HTTPClient()
+        let started = ContinuousClock.now
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(
+                url: "http://127.0.0.1:\(listener.port)/hello",
+                timeout: .seconds(10), connectTimeout: .milliseconds(300)))
+        }
+        #expect(error?.code == .connectTimedOut)
+        #expect(ContinuousClock.now - started < .seconds(3))
+        await client.shutdown()
+    }
+    #endif
+
+    @Test func oversizedResponseIsRejected() async throws {
+        let configuration = HTTPClient.Configuration(maxResponseBytes: 1000)
+        try await withServerAndClient(configuration: configuration) { _, client, base in
+            let fits = try await client.execute(HTTPRequest(url: "\(base)/bytes?count=1000"))
+            #expect(fits.body.count == 1000)
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(base)/bytes?count=5000"))
+            }
+            #expect(error?.code == .responseTooLarge)
+
+            // Without a Content-Length only the running count of received bytes can stop it.
+            let streamed = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(base)/chunked?count=5000"))
+            }
+            #expect(streamed?.code == .responseTooLarge)
+            #expect(streamed?.curlCode == 23)  // CURLE_WRITE_ERROR: the write callback refused the bytes
+            let chunkedFits = try await client.execute(HTTPRequest(url: "\(base)/chunked?count=1000"))
+            #expect(chunkedFits.body.count == 1000)
+        }
+    }
+
+    @Test func tlsFailureIsReported() async throws {
+        try await withServerAndClient { _, client, base in
+            // The local server speaks plain HTTP, so the TLS handshake cannot succeed.
+            let https = base.replacingPrefix("http://", with: "https://")
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(https)/hello"))
+            }
+            #expect(error?.code == .tls)
+        }
+        let missingCA = HTTPClient.Configuration(tls: .init(caFilePath: "/nonexistent/ca.pem"))
+        try await withServerAndClient(configuration: missingCA) { _, client, base in
+            let https = base.replacingPrefix("http://", with: "https://")
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(https)/hello"))
+            }
+            #expect(error?.code == .tls)
+        }
+    }
+
+    @Test(arguments: ["not a url", "ftp://127.0.0.1/file", "http://[::1/botSECRET/getMe", ""])
+    func invalidURLIsReported(url: String) async throws {
+        let client = try HTTPClient()
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: url))
+        }
+        #expect(error?.code == .invalidURL)
+        #expect(error.map { !String(describing: $0).contains("SECRET") } == true)
+        await client.shutdown()
+    }
+
+    @Test func manyConcurrentRequestsAllSucceed() async throws {
+        let configuration = HTTPClient.Configuration(maxConnectionsPerHost: 16)
+        try await withServerAndClient(configuration: configuration) { server, client, base in
+            try await withThrowingTaskGroup { group in
+                for worker in 0..<32 {
+                    group.addTask {
+                        var matched = 0
+                        for index in stride(from: worker, to: 500, by: 32) {
+                            let payload = Array("request \(index)".utf8)
+                            let response = try await client.execute(HTTPRequest(method: .post, url: "\(base)/echo", body: .bytes(payload)))
+                            if response.status == 200 && response.body == payload { matched += 1 }
+                        }
+                        return matched
+                    }
+                }
+                var total = 0
+                for try await matched in group { total += matched }
+                #expect(total == 500)
+            }
+            #expect(server.connectionCount <= 16)
+        }
+    }
+
+    @Test func shutdownFailsInFlightAndLaterRequests() async throws {
+        let server = LocalHTTPServer(handler: testRoutes)
+        let port = try await server.start()
+        let client = try HTTPClient()
+        let inFlight = Task { try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        await client.shutdown()
+        let result = await inFlight.result
+        #expect(result.clientErrorCode == .shutdown)
+        #expect(ContinuousClock.now - started < .seconds(1))
+
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/hello"))
+        }
+        #expect(error?.code == .shutdown)
+        await client.shutdown()
+        await server.shutdown()
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}
+
+extension Result where Failure == any Error {
+    fileprivate var clientErrorCode: HTTPClientError.Code? {
+        if case .failure(let error) = self { return (error as? HTTPClientError)?.code }
+        return nil
+    }
+}
