@@ -31,6 +31,21 @@ import Testing
         }
     }
 
+    @Test func serverSendsCloseNotifyBeforeClosing() async throws {
+        try await TLSTestServer.run { server in
+            // -ign_eof keeps s_client reading until the server closes; -msg
+            // shows the alerts it receives.
+            let result = try await ExternalTool.run(
+                "/usr/bin/openssl",
+                ["s_client", "-connect", "127.0.0.1:\(server.port)", "-ign_eof", "-msg"],
+                input: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )
+            #expect(result.standardOutput.contains("HTTP/1.1 200"))
+            let received = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("<<<") }
+            #expect(received.contains { $0.contains("close_notify") }, "\(result.standardOutput)")
+        }
+    }
+
     @Test func tls11IsRefused() async throws {
         try await TLSTestServer.run { server in
             let curl = try await ExternalTool.run(

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import OpenSSLTLS
+import ServiceLifecycle
 import Testing
 
 /// A Hummingbird application on 127.0.0.1 behind the OpenSSL handler, with a
@@ -52,12 +53,21 @@ struct TLSTestServer {
             },
             logger: logger
         )
+        // A service group so the server stops the way production stops it:
+        // graceful shutdown, which lets open connections finish.
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
+            group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            try await body(TLSTestServer(port: port, store: store, directory: directory))
-            group.cancelAll()
+            do {
+                try await body(TLSTestServer(port: port, store: store, directory: directory))
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
         }
     }
 }
