@@ -77,6 +77,23 @@ import Glibc
         }
     }
 
+    @Test func chainFileServesLeafAndIntermediates() async throws {
+        try await TLSTestServer.run { server in
+            let leaf = try String(contentsOfFile: server.certificateFile, encoding: .utf8)
+            // Any second certificate stands in for an intermediate here.
+            let intermediate = try SelfSignedCertificate(host: "intermediate.example").certificatePEM
+            try (leaf + intermediate).write(toFile: server.certificateFile, atomically: true, encoding: .utf8)
+            try server.store.reload()
+            let result = try await ExternalTool.run(
+                "/usr/bin/openssl",
+                ["s_client", "-connect", "127.0.0.1:\(server.port)", "-showcerts"],
+                input: ""
+            )
+            #expect(result.standardOutput.components(separatedBy: "-----BEGIN CERTIFICATE-----").count == 3)
+            #expect(result.standardOutput.contains("CN = intermediate.example"))
+        }
+    }
+
     @Test func failedReloadKeepsTheCurrentCertificate() async throws {
         try await TLSTestServer.run { server in
             let before = server.store.certificate
