@@ -185,6 +185,25 @@ struct OutboundSenderTests {
         }
     }
 
+    @Test func forbiddenFailsTheChatsQueuedCallsUnsent() async throws {
+        try await withSender(reply: { call in
+            guard call.fields.chatID == 7 else { return deliver(call) }
+            // Answer slowly, so that the chat's other calls are queued behind this one.
+            try? await Task.sleep(for: .milliseconds(100))
+            return ScriptedBotAPI.error(403, "Forbidden: bot was blocked by the user")
+        }) { sender, script, _ in
+            async let first = sender.send(message(7, "m1"), priority: .interactive)
+            async let second = sender.send(message(7, "m2"), priority: .interactive)
+            async let third = sender.send(message(7, "m3"), priority: .bulk)
+            async let elsewhere = sender.send(message(8, "other"), priority: .interactive)
+            let outcomes = await [first, second, third]
+            #expect(outcomes.map { $0.failure?.code } == [.forbidden, .forbidden, .forbidden])
+            #expect(await elsewhere.deliveredText == "other")
+            #expect(script.received.filter { $0.fields.chatID == 7 }.count == 1)
+            #expect(sender.counters == .init(sent: 1, failed: 3))
+        }
+    }
+
     @Test func orderWithinAChatHoldsThroughRetries() async throws {
         let attempts = AttemptCounter()
         try await withSender(reply: { call in

@@ -4,7 +4,8 @@ extension OutboundSender {
         /// Telegram's limits and the retry policy for 5xx and network failures.
         public var limits: OutboundLimiter<OutboundCall>.Configuration
         /// Calls in flight at once; more wait even when the limits allow them,
-        /// so a slow Bot API cannot pile up connections.
+        /// so a slow Bot API cannot pile up connections. Sends beyond the HTTP
+        /// client's `maxConnectionsPerHost` wait for a connection there.
         public var maximumConcurrentSends: Int
         /// After shutdown begins, how long queued and in-flight calls may still
         /// go; what is left then is cancelled and reported ``Outcome/abandoned``.

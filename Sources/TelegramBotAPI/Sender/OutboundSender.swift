@@ -15,7 +15,8 @@ import Synchronization
 /// ``Configuration/maximumConcurrentSends`` at once), and sleeps until the
 /// limiter's next instant or until a new call or a finished send wakes it.
 /// A 429 pauses the call's chat for `retry_after`; 5xx and network failures
-/// are retried with backoff; other refusals are reported and not retried.
+/// are retried with backoff; other refusals are reported and not retried. A
+/// 403 also fails the calls queued behind it for the same chat, unsent.
 ///
 /// On graceful shutdown it stops taking calls and keeps sending what it holds
 /// for up to ``Configuration/shutdownGracePeriod``; then it cancels what is in
@@ -194,36 +195,59 @@ public final class OutboundSender: Service, Sendable {
                 outcome = .permanentFailure
             }
         }
-        let (reporter, final): ((@Sendable (Outcome) -> Void)?, Outcome?) = state.withLock { state in
-            guard let completion = state.limiter.completed(job.id, outcome: outcome, now: .now) else { return (nil, nil) }
+        let reports: [Report] = state.withLock { state in
+            guard let completion = state.limiter.completed(job.id, outcome: outcome, now: .now) else { return [] }
             switch (completion, result) {
             case (.delivered, .success(let message)):
                 state.counters.sent += 1
-                return (state.reporters.removeValue(forKey: job.id), .delivered(message))
+                return [Report(state.reporters.removeValue(forKey: job.id), .delivered(message))]
             case (.failed, .failure(let error)):
-                state.counters.failed += 1
-                return (state.reporters.removeValue(forKey: job.id), .failed(error))
+                var reports = [Report(state.reporters.removeValue(forKey: job.id), .failed(error))]
+                if error.code == .forbidden, case .chat(let chatID, _) = job.destination {
+                    // A 403 is about the chat (blocked, kicked, deactivated): the
+                    // calls queued behind it would only spend the bot's quota on the same answer.
+                    let dropped = state.limiter.removeQueuedJobs(forChat: chatID)
+                    reports += dropped.map { Report(state.reporters.removeValue(forKey: $0.id), .failed(error)) }
+                }
+                state.counters.failed += reports.count
+                return reports
             case (.willRetry, _):
                 if case .rateLimited = outcome {
                     state.counters.rateLimited += 1
                 } else {
                     state.counters.retried += 1
                 }
-                return (nil, nil)
+                return []
             case (.delivered, .failure), (.failed, .success):
                 // The limiter's verdict follows the outcome it was given; these cannot pair.
-                return (nil, nil)
+                return []
             }
         }
-        log(result, of: job, final: final != nil)
-        if let reporter, let final { reporter(final) }
+        log(result, of: job, final: !reports.isEmpty, dropped: max(reports.count - 1, 0))
+        for report in reports {
+            report.reporter?(report.outcome)
+        }
     }
 
-    private func log(_ result: Result<Message?, BotAPIError>, of job: Limiter.Job, final: Bool) {
+    /// An outcome and whom to tell, gathered under the lock and delivered outside it.
+    private struct Report {
+        var reporter: (@Sendable (Outcome) -> Void)?
+        var outcome: Outcome
+
+        init(_ reporter: (@Sendable (Outcome) -> Void)?, _ outcome: Outcome) {
+            self.reporter = reporter
+            self.outcome = outcome
+        }
+    }
+
+    private func log(_ result: Result<Message?, BotAPIError>, of job: Limiter.Job, final: Bool, dropped: Int) {
         guard case .failure(let error) = result else { return }
-        let metadata: Logger.Metadata = [
+        var metadata: Logger.Metadata = [
             "job": "\(job.id)", "method": "\(job.payload.methodName)", "attempt": "\(job.attempts)", "error": "\(error.code)",
         ]
+        if dropped > 0 {
+            metadata["droppedQueuedCalls"] = "\(dropped)"
+        }
         if final {
             logger.warning("Bot API call failed for good: \(error.debugDescription)", metadata: metadata)
         } else {
