@@ -107,6 +107,9 @@ func withBotAPI<Result>(
     )
     do {
         let result = try await body(client, script)
+        for call in script.received where call.request.method != "POST" || call.request.uri != "/bot\(testToken)/\(call.method)" {
+            Issue.record("expected POST /bot<token>/<method>, got \(call.request.method) \(call.request.uri)")
+        }
         await http.shutdown()
         await server.shutdown()
         return result

@@ -80,7 +80,8 @@ public final class OutboundSender: Service, Sendable {
 
     /// Queues a call and returns at once; `onOutcome` is called exactly once,
     /// from the sender's own tasks (or at once if the sender no longer takes
-    /// calls), and should return quickly.
+    /// calls), and should return quickly. Calls queued before ``run()`` starts
+    /// wait for it.
     public func submit(_ call: OutboundCall, priority: Priority, onOutcome: @escaping @Sendable (Outcome) -> Void) {
         let accepted = state.withLock { state in
             guard case .accepting = state.phase else {
