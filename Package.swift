@@ -62,7 +62,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TelegramBotAPI"),
+        .target(
+            name: "TelegramBotAPI",
+            dependencies: [
+                "CurlHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "TelegramEmulator",
             dependencies: [
@@ -113,7 +120,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TelegramBotAPITests",
-            dependencies: ["TelegramBotAPI"]
+            dependencies: [
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "COpenSSLTests",

@@ -1,0 +1,127 @@
+import CurlHTTP
+import Foundation
+import Logging
+
+/// Calls the Telegram Bot API as one bot, over a shared ``HTTPClient``.
+///
+/// Each method goes as a `POST` to `{baseURL}/bot{token}/{method}` with a JSON
+/// body, or `multipart/form-data` when it uploads a file; the `{"ok": …}`
+/// envelope is decoded into the method's result or a ``BotAPIError``.
+///
+/// ```swift
+/// let client = BotAPIClient(configuration: .init(token: token), httpClient: http, logger: logger)
+/// let message = try await client.sendMessage(SendMessage(chatID: 42, text: "Hello"))
+/// ```
+///
+/// The token is in every URL, so no URL ever reaches an error or a log line.
+/// The HTTP client belongs to the caller, who shuts it down.
+public struct BotAPIClient: Sendable {
+    /// The bot and server this client talks to.
+    public let configuration: Configuration
+    private let httpClient: HTTPClient
+    private let logger: Logger
+
+    /// Creates a client.
+    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Calls any Bot API method and returns its result.
+    ///
+    /// - Throws: ``BotAPIError``; its ``BotAPIError/disposition`` says whether
+    ///   to wait, retry or give up.
+    public func call<Method: BotAPIMethod>(_ method: Method) async throws(BotAPIError) -> Method.Result {
+        let request = try makeRequest(for: method)
+        let start = ContinuousClock.now
+        let response: HTTPResponse
+        do {
+            response = try await httpClient.execute(request)
+        } catch {
+            let failure = transportError(error, method: Method.name)
+            logger.debug("Bot API call failed", metadata: ["method": "\(Method.name)", "error": "\(failure.code)"])
+            throw failure
+        }
+        logger.trace(
+            "Bot API call",
+            metadata: ["method": "\(Method.name)", "status": "\(response.status)", "duration": "\(ContinuousClock.now - start)"]
+        )
+        return try decodeResult(of: Method.self, from: response)
+    }
+
+    private func makeRequest<Method: BotAPIMethod>(for method: Method) throws(BotAPIError) -> HTTPRequest {
+        let body: HTTPRequest.Body
+        var headers: [HTTPHeader] = []
+        do {
+            let uploads = method.uploads
+            if uploads.isEmpty {
+                body = .bytes(Array(try JSONEncoder().encode(method)))
+                headers.append(HTTPHeader(name: "Content-Type", value: "application/json"))
+            } else {
+                let uploaded = Set(uploads.map(\.field))
+                let fields = try FormFieldEncoder.fields(of: method).filter { !uploaded.contains($0.name) }
+                body = .multipart(
+                    fields.map { MultipartPart(name: $0.name, text: $0.value) }
+                        + uploads.map { MultipartPart(name: $0.field, filename: $0.file.filename, contentType: $0.file.contentType, data: $0.file.data) }
+                )
+            }
+        } catch {
+            throw BotAPIError(
+                .invalidRequest,
+                method: Method.name,
+                description: "The parameters could not be encoded (\(configuration.redacting(String(describing: error))))."
+            )
+        }
+        return HTTPRequest(
+            method: .post,
+            url: configuration.url(for: Method.name),
+            headers: headers,
+            body: body,
+            timeout: configuration.requestTimeout + method.serverHoldTime
+        )
+    }
+
+    private func transportError(_ error: any Error, method: String) -> BotAPIError {
+        if let error = error as? HTTPClientError {
+            return BotAPIError(transport: error, method: method, configuration: configuration)
+        }
+        // execute(_:) throws only HTTPClientError; anything else is still a lost answer.
+        return BotAPIError(.network, method: method, description: configuration.redacting(String(describing: error)))
+    }
+
+    private func decodeResult<Method: BotAPIMethod>(of: Method.Type, from response: HTTPResponse) throws(BotAPIError) -> Method.Result {
+        let envelope: BotAPIResponse<Method.Result>
+        do {
+            envelope = try JSONDecoder().decode(BotAPIResponse<Method.Result>.self, from: Data(response.body))
+        } catch {
+            throw BotAPIError(
+                unreadableBodyWithStatus: response.status,
+                method: Method.name,
+                reason: configuration.redacting(Self.summary(of: error))
+            )
+        }
+        guard envelope.ok else {
+            throw BotAPIError(response: envelope, httpStatus: response.status, method: Method.name, configuration: configuration)
+        }
+        guard let result = envelope.result else {
+            throw BotAPIError(unreadableBodyWithStatus: response.status, method: Method.name, reason: "ok without a result")
+        }
+        return result
+    }
+
+    /// A decoding error in one line: where and what, without the whole context dump.
+    private static func summary(of error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "undecodable" }
+        let (path, reason): ([any CodingKey], String) =
+            switch error {
+            case .keyNotFound(let key, let context): (context.codingPath + [key], "missing")
+            case .typeMismatch(_, let context): (context.codingPath, context.debugDescription)
+            case .valueNotFound(_, let context): (context.codingPath, context.debugDescription)
+            case .dataCorrupted(let context): (context.codingPath, context.debugDescription)
+            @unknown default: ([], "undecodable")
+            }
+        let field = path.map(\.stringValue).joined(separator: ".")
+        return field.isEmpty ? reason : "\(field): \(reason)"
+    }
+}

@@ -1,0 +1,68 @@
+/// A Bot API call that ``OutboundSender`` schedules within Telegram's limits:
+/// the calls a conversation makes in reply to a user.
+public enum OutboundCall: Sendable, Hashable {
+    case sendMessage(SendMessage)
+    case sendPhoto(SendPhoto)
+    case editMessageText(EditMessageText)
+    case editMessageReplyMarkup(EditMessageReplyMarkup)
+    case deleteMessage(DeleteMessage)
+    case answerCallbackQuery(AnswerCallbackQuery)
+
+    /// The Bot API method, for logs.
+    public var methodName: String {
+        switch self {
+        case .sendMessage: SendMessage.name
+        case .sendPhoto: SendPhoto.name
+        case .editMessageText: EditMessageText.name
+        case .editMessageReplyMarkup: EditMessageReplyMarkup.name
+        case .deleteMessage: DeleteMessage.name
+        case .answerCallbackQuery: AnswerCallbackQuery.name
+        }
+    }
+
+    /// The limits the call is under. A callback answer and an inline message
+    /// edit touch no chat's message limit; everything else queues in its chat.
+    public var destination: OutboundLimiter<OutboundCall>.Destination {
+        let chatID: Int64? =
+            switch self {
+            case .sendMessage(let parameters): parameters.chatID
+            case .sendPhoto(let parameters): parameters.chatID
+            case .editMessageText(let parameters): parameters.target.chatID
+            case .editMessageReplyMarkup(let parameters): parameters.target.chatID
+            case .deleteMessage(let parameters): parameters.chatID
+            case .answerCallbackQuery: nil
+            }
+        guard let chatID else { return .notChatLimited }
+        // Telegram gives users positive ids and groups, supergroups and
+        // channels negative ones, so the sign tells which limit applies.
+        return .chat(id: chatID, kind: chatID > 0 ? .privateChat : .groupChat)
+    }
+
+    /// Makes the call; returns the message it sent or edited, if it returns one.
+    func perform(with client: BotAPIClient) async throws(BotAPIError) -> Message? {
+        switch self {
+        case .sendMessage(let parameters):
+            return try await client.sendMessage(parameters)
+        case .sendPhoto(let parameters):
+            return try await client.sendPhoto(parameters)
+        case .editMessageText(let parameters):
+            return try await client.editMessageText(parameters).message
+        case .editMessageReplyMarkup(let parameters):
+            return try await client.editMessageReplyMarkup(parameters).message
+        case .deleteMessage(let parameters):
+            try await client.deleteMessage(parameters)
+            return nil
+        case .answerCallbackQuery(let parameters):
+            try await client.answerCallbackQuery(parameters)
+            return nil
+        }
+    }
+}
+
+extension EditedMessage {
+    /// The edited message; nil for an inline message.
+    public var message: Message? {
+        if case .message(let message) = self { return message }
+        return nil
+    }
+}
