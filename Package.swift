@@ -66,6 +66,8 @@ let package = Package(
         .target(
             name: "TelegramEmulator",
             dependencies: [
+                "CurlHTTP",
+                "TelegramBotAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -114,6 +116,10 @@ let package = Package(
         .testTarget(
             name: "TelegramBotAPITests",
             dependencies: ["TelegramBotAPI"]
+        ),
+        .testTarget(
+            name: "TelegramEmulatorTests",
+            dependencies: ["TelegramEmulator", "TelegramBotAPI", "CurlHTTP"]
         ),
         .testTarget(
             name: "COpenSSLTests",
