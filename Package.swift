@@ -73,6 +73,8 @@ let package = Package(
         .target(
             name: "TelegramEmulator",
             dependencies: [
+                "CurlHTTP",
+                "TelegramBotAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -126,6 +128,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "TelegramEmulatorTests",
+            dependencies: ["TelegramEmulator", "TelegramBotAPI", "CurlHTTP"]
         ),
         .testTarget(
             name: "COpenSSLTests",

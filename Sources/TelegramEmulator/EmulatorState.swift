@@ -1,0 +1,77 @@
+import Foundation
+import TelegramBotAPI
+
+/// Everything a `FakeTelegram` remembers; guarded by its mutex.
+struct EmulatorState {
+    /// One chat the fake knows: its messages (the users' and the bot's) and the bot's actions in it.
+    struct ChatRecord {
+        var chat: Chat
+        var members: [Int64: User] = [:]
+        var nextMessageID = 1
+        var messages: [Int: Message] = [:]
+        var botMessageIDs: Set<Int> = []
+        var events: [BotMessageEvent] = []
+        /// True when the private chat's user blocked the bot.
+        var isBlocked = false
+        /// Distinguishes the chat in callback queries, as Telegram's `chat_instance` does.
+        var instance: String
+
+        mutating func takeMessageID() -> Int {
+            defer { nextMessageID += 1 }
+            return nextMessageID
+        }
+    }
+
+    struct Webhook {
+        var url: String
+        var secretToken: String?
+        var certificate: UploadedFile?
+        var maxConnections: Int
+        var allowedUpdates: [String]?
+        var ipAddress: String?
+    }
+
+    var chats: [Int64: ChatRecord] = [:]
+    var nextUpdateID = 1
+    /// Updates produced and not yet confirmed (getUpdates) or delivered (webhook), oldest first.
+    var pending: [Update] = []
+    var allowedUpdates: [String]?
+    var webhook: Webhook?
+    var lastWebhookError: (date: Date, message: String)?
+    var deliveryAttempts: [Int: Int] = [:]
+    var deliveries: [WebhookDelivery] = []
+    var nextDeliveryTime: ContinuousClock.Instant?
+    /// Bumped by every getUpdates call, so an older poll still waiting learns it was superseded.
+    var pollGeneration = 0
+    var calls: [RecordedCall] = []
+    var callbackQueries: [String: CallbackQuery] = [:]
+    var callbackAnswers: [String: JSONValue] = [:]
+    var commands: [String: JSONValue] = [:]
+    /// Photo sizes by `file_id`, for resending a known photo.
+    var photos: [String: [PhotoSize]] = [:]
+    var nextFileNumber = 1
+    var limiter: SendLimiter
+    var tooManyRequestsCount = 0
+
+    init(limits: FakeTelegram.Limits) {
+        limiter = SendLimiter(limits: limits)
+    }
+
+    mutating func takeUpdateID() -> Int {
+        defer { nextUpdateID += 1 }
+        return nextUpdateID
+    }
+
+    mutating func takeFileNumber() -> Int {
+        defer { nextFileNumber += 1 }
+        return nextFileNumber
+    }
+
+    /// Appends an event to the chat's log with the chat's next sequence number.
+    mutating func record(_ kind: BotMessageEvent.Kind, method: String, message: Message, markup: ReplyMarkup?) {
+        let chatID = message.chat.id
+        let sequence = (chats[chatID]?.events.last?.sequence ?? 0) + 1
+        chats[chatID]?.events.append(
+            BotMessageEvent(sequence: sequence, kind: kind, method: method, message: message, replyMarkup: markup))
+    }
+}
