@@ -93,7 +93,8 @@ import Testing
                 try await client.execute(HTTPRequest(url: "\(base)/botSECRET-TOKEN/slow?ms=3000", timeout: .milliseconds(200)))
             }
             #expect(error?.code == .timedOut)
-            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            // Well under the handler's 3 s: the 200 ms timeout ended it.
+            #expect(ContinuousClock.now - started < .milliseconds(2500))
             #expect(error.map { !String(describing: $0).contains("SECRET") } == true)
         }
     }
@@ -105,7 +106,8 @@ import Testing
             let cancelled = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - cancelled < .milliseconds(500))
+            // Well under the handler's 5 s: the transfer was removed, not awaited.
+            #expect(ContinuousClock.now - cancelled < .seconds(2))
             #expect(result.clientErrorCode == .cancelled)
 
             // The client keeps working after a cancellation.
@@ -242,7 +244,7 @@ import Testing
         await client.shutdown()
         let result = await inFlight.result
         #expect(result.clientErrorCode == .shutdown)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(3))
 
         let error = await #expect(throws: HTTPClientError.self) {
             try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/hello"))
