@@ -113,4 +113,14 @@ final class CapturedBytes: Sendable {
             return String(decoding: $0, as: UTF8.self)
         }
     }
+
+    /// Waits until the collected text contains `needle`, up to `timeout`.
+    func waitFor(_ needle: String, timeout: Duration = .seconds(20)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if self.text.contains(needle) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self.text.contains(needle)
+    }
 }
