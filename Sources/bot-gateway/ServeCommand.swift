@@ -91,11 +91,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let tls {
             services.append(CertificateReloadService(store: tls, logger: logger))
         }
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
-        ))
+        )
+        // In-flight requests get 20 s on top of the drain deadline; a client
+        // still trickling a body after that is cut off rather than holding
+        // the process open for ever.
+        groupConfiguration.maximumGracefulShutdownDuration = server.shutdownTimeout + .seconds(20)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("gateway stopped")
     }

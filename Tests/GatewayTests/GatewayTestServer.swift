@@ -34,6 +34,8 @@ struct GatewayTestServer {
         tls: Bool = false,
         _ body: (GatewayTestServer) async throws -> Void
     ) async throws {
+        // Bootstrap before the endpoint makes its metric handles.
+        _ = testMetricsRegistry
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .error
         var store: TLSContextStore?
@@ -62,7 +64,6 @@ struct GatewayTestServer {
                 portContinuation.finish()
             }
         )
-        _ = testMetricsRegistry
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }

@@ -61,6 +61,7 @@ struct OperationalEndpointTests {
 
     @Test("hooks for other parts appear in /metrics")
     func hooks() async throws {
+        _ = testMetricsRegistry
         let metrics = GatewayMetrics()
         metrics.recordBotAPICall(method: "sendMessage", outcome: "ok", duration: .milliseconds(40))
         metrics.recordRateLimited(method: "sendMessage", retryAfter: .seconds(3))

@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import CoreMetrics
 import Synchronization
 public import TelegramBotAPI
 
@@ -44,15 +45,16 @@ public final class InProcessDispatcher: UpdateSink, Service {
     private let configuration: Configuration
     private let handler: Handler
     private let logger: Logger
-    private let metrics: GatewayMetrics
+    private let depthGauge: CoreMetrics.Gauge
     private let state: Mutex<DispatchQueueState>
 
     /// Creates a dispatcher; it handles nothing until ``run()`` is called.
+    /// Bootstrap the metrics system first: the depth gauge is made here.
     public init(configuration: Configuration = .init(), logger: Logger, metrics: GatewayMetrics = .init(), handler: @escaping Handler) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        self.metrics = metrics
+        self.depthGauge = metrics.queueDepthGauge(queue: Self.queueName)
         self.state = Mutex(DispatchQueueState(capacity: max(configuration.capacity, 1)))
     }
 
@@ -66,7 +68,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
         let result = self.state.withLock { state in
             let result = state.accept(delivery)
             // Recorded under the lock so the gauge never goes back in time.
-            self.metrics.recordQueueDepth(state.count, queue: Self.queueName)
+            self.depthGauge.record(state.count)
             return result
         }
         switch result {
@@ -138,7 +140,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
             }
             let resume = self.state.withLock { state in
                 let resume = state.finish(job.key)
-                self.metrics.recordQueueDepth(state.count, queue: Self.queueName)
+                self.depthGauge.record(state.count)
                 return resume
             }
             for (worker, next) in resume { worker.resume(returning: next) }

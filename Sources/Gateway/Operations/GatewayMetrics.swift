@@ -1,4 +1,4 @@
-import Metrics
+public import CoreMetrics
 public import Prometheus
 public import TelegramBotAPI
 
@@ -49,16 +49,38 @@ public struct GatewayMetrics: Sendable {
         return factory
     }
 
-    func recordUpdateReceived(_ update: Update, bot: BotID) {
-        Counter(label: Self.updatesReceived, dimensions: [("bot", bot.name), ("kind", update.kind.fieldName)]).increment()
+    /// The per-request series of one bot's webhook, looked up once: making a
+    /// handle takes the registry's lock, which every request would otherwise
+    /// contend on.
+    struct WebhookSeries: Sendable {
+        let bot: BotID
+        let received: [String: CoreMetrics.Counter]
+        let duration: CoreMetrics.Timer
+
+        func recordReceived(_ update: Update) {
+            let kind = update.kind.fieldName
+            (self.received[kind] ?? CoreMetrics.Counter(label: GatewayMetrics.updatesReceived, dimensions: [("bot", bot.name), ("kind", kind)]))
+                .increment()
+        }
+
+        func recordRejection(_ code: GatewayHTTPError.Code) {
+            CoreMetrics.Counter(label: GatewayMetrics.webhookRejections, dimensions: [("bot", bot.name), ("reason", code.description)]).increment()
+        }
+
+        func recordDuration(_ duration: Duration) {
+            self.duration.recordNanoseconds(duration.nanoseconds)
+        }
     }
 
-    func recordRejection(_ code: GatewayHTTPError.Code, bot: BotID) {
-        Counter(label: Self.webhookRejections, dimensions: [("bot", bot.name), ("reason", code.description)]).increment()
-    }
-
-    func recordWebhookDuration(_ duration: Duration, bot: BotID) {
-        Timer(label: Self.webhookDuration, dimensions: [("bot", bot.name)]).recordNanoseconds(duration.nanoseconds)
+    /// Handles for `bot`'s webhook; make them after `MetricsSystem.bootstrap`.
+    func webhookSeries(bot: BotID) -> WebhookSeries {
+        WebhookSeries(
+            bot: bot,
+            received: Dictionary(uniqueKeysWithValues: Update.Kind.fieldNames.map { kind in
+                (kind, CoreMetrics.Counter(label: Self.updatesReceived, dimensions: [("bot", bot.name), ("kind", kind)]))
+            }),
+            duration: CoreMetrics.Timer(label: Self.webhookDuration, dimensions: [("bot", bot.name)])
+        )
     }
 
     /// Records one Bot API call.
@@ -67,19 +89,24 @@ public struct GatewayMetrics: Sendable {
     ///   - outcome: `ok`, `error`, `rate_limited` or `network`.
     ///   - duration: Time from sending the request to the end of the answer.
     public func recordBotAPICall(method: String, outcome: String, duration: Duration) {
-        Counter(label: Self.botAPICalls, dimensions: [("method", method), ("outcome", outcome)]).increment()
-        Timer(label: Self.botAPICallDuration, dimensions: [("method", method)]).recordNanoseconds(duration.nanoseconds)
+        CoreMetrics.Counter(label: Self.botAPICalls, dimensions: [("method", method), ("outcome", outcome)]).increment()
+        CoreMetrics.Timer(label: Self.botAPICallDuration, dimensions: [("method", method)]).recordNanoseconds(duration.nanoseconds)
     }
 
     /// Records a 429 from Telegram and the pause it asked for.
     public func recordRateLimited(method: String, retryAfter: Duration) {
-        Counter(label: Self.botAPIRateLimited, dimensions: [("method", method)]).increment()
-        Gauge(label: Self.botAPIRetryAfter, dimensions: [("method", method)]).record(Double(retryAfter.nanoseconds) / 1e9)
+        CoreMetrics.Counter(label: Self.botAPIRateLimited, dimensions: [("method", method)]).increment()
+        CoreMetrics.Gauge(label: Self.botAPIRetryAfter, dimensions: [("method", method)]).record(Double(retryAfter.nanoseconds) / 1e9)
     }
 
     /// Records how many items wait in `queue` now.
     public func recordQueueDepth(_ depth: Int, queue: String) {
-        Gauge(label: Self.queueDepth, dimensions: [("queue", queue)]).record(depth)
+        self.queueDepthGauge(queue: queue).record(depth)
+    }
+
+    /// The depth gauge of `queue`, to keep for a queue that records often.
+    public func queueDepthGauge(queue: String) -> CoreMetrics.Gauge {
+        CoreMetrics.Gauge(label: Self.queueDepth, dimensions: [("queue", queue)])
     }
 }
 
@@ -96,6 +123,12 @@ extension Update.Kind {
     /// The Bot API field name of the kind (`message`, `callback_query`), for
     /// logs and metric labels; `unsupported` for every kind this library does
     /// not model, so the set of label values stays closed.
+    /// Every value ``fieldName`` takes.
+    public static let fieldNames = [
+        "message", "edited_message", "channel_post", "callback_query", "inline_query",
+        "my_chat_member", "chat_member", "unsupported",
+    ]
+
     public var fieldName: String {
         switch self {
         case .message: "message"

@@ -3,10 +3,7 @@
 /// `Foundation` round trip per line.
 enum JSONText: Sendable {
     case string(String)
-    case number(Double)
-    case integer(Int)
     case bool(Bool)
-    case null
     case object([(String, JSONText)])
     case array([JSONText])
 
@@ -21,14 +18,8 @@ enum JSONText: Sendable {
         switch self {
         case .string(let value):
             Self.writeString(value, into: &output)
-        case .number(let value):
-            output += value.isFinite ? "\(value)" : "null"
-        case .integer(let value):
-            output += String(value)
         case .bool(let value):
             output += value ? "true" : "false"
-        case .null:
-            output += "null"
         case .object(let fields):
             output += "{"
             for (index, (key, value)) in fields.enumerated() {

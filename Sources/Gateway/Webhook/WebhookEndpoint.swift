@@ -37,7 +37,7 @@ public struct WebhookEndpoint: Sendable {
     private let bots: [WebhookBot]
     private let options: Options
     private let sink: any UpdateSink
-    private let metrics: GatewayMetrics
+    private let series: [String: GatewayMetrics.WebhookSeries]
     private let logger: Logger
 
     /// Creates the endpoint.
@@ -45,13 +45,14 @@ public struct WebhookEndpoint: Sendable {
     ///   - bots: One entry per bot; each path must be distinct.
     ///   - options: Body cap and address rules.
     ///   - sink: Where valid updates go.
-    ///   - metrics: Where counts and latencies are recorded.
+    ///   - metrics: Where counts and latencies are recorded; bootstrap the
+    ///     metrics system before creating the endpoint.
     ///   - logger: Where rejections are logged (never with the secret).
     public init(bots: [WebhookBot], options: Options = .init(), sink: any UpdateSink, metrics: GatewayMetrics = .init(), logger: Logger) {
         self.bots = bots
         self.options = options
         self.sink = sink
-        self.metrics = metrics
+        self.series = Dictionary(bots.map { ($0.path, metrics.webhookSeries(bot: $0.id)) }) { first, _ in first }
         self.logger = logger
     }
 
@@ -69,7 +70,7 @@ public struct WebhookEndpoint: Sendable {
                         message: "the webhook takes only POST",
                         headers: [.allow: "POST"]
                     )
-                    self.metrics.recordRejection(error.code, bot: bot.id)
+                    self.series[bot.path]?.recordRejection(error.code)
                     throw error
                 }
             }
@@ -78,17 +79,18 @@ public struct WebhookEndpoint: Sendable {
 
     private func handle(_ request: Request, context: GatewayRequestContext, bot: WebhookBot) async throws -> Response {
         let started = ContinuousClock.now
-        defer { self.metrics.recordWebhookDuration(ContinuousClock.now - started, bot: bot.id) }
+        let series = self.series[bot.path]
+        defer { series?.recordDuration(ContinuousClock.now - started) }
         do {
             try self.checkSender(request, context: context)
             try self.checkSecret(request, bot: bot)
             let raw = try await self.readBody(request)
             let update = try Self.decode(raw)
             try await self.handOver(update, raw: raw, bot: bot)
-            self.metrics.recordUpdateReceived(update, bot: bot.id)
+            series?.recordReceived(update)
             return Response(status: .ok)
         } catch let error as GatewayHTTPError {
-            self.metrics.recordRejection(error.code, bot: bot.id)
+            series?.recordRejection(error.code)
             self.log(error, bot: bot, context: context)
             throw error
         }
