@@ -92,18 +92,22 @@ struct DispatchQueueState {
         self.waiters.append(continuation)
     }
 
-    /// Releases `key` after its job; returns the workers to resume.
-    mutating func finish(_ key: OrderKey) -> [(CheckedContinuation<Job?, Never>, Job?)] {
+    /// Releases `key` after its job and picks the finishing worker's next
+    /// job, so a busy conversation keeps its worker instead of waking another.
+    /// - Returns: The worker's next job, if any, and waiting workers to resume.
+    mutating func finish(_ key: OrderKey) -> (next: Job?, resume: [(CheckedContinuation<Job?, Never>, Job?)]) {
         self.count -= 1
         self.busy.remove(key)
         if self.pending[key] != nil {
-            if !self.waiters.isEmpty {
-                return [(self.waiters.removeFirst(), self.take(key))]
-            }
+            // Other conversations waiting go first, round robin, so one
+            // chatty chat cannot starve the rest when every worker is busy.
+            if self.ready.isEmpty { return (self.take(key), []) }
             self.ready.append(key)
-            return []
         }
-        return self.releaseWaitersIfDone()
+        if !self.ready.isEmpty {
+            return (self.take(self.ready.removeFirst()), [])
+        }
+        return (nil, self.releaseWaitersIfDone())
     }
 
     /// Stops taking deliveries; workers finish what is pending, then stop.

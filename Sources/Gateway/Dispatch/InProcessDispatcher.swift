@@ -129,21 +129,23 @@ public final class InProcessDispatcher: UpdateSink, Service {
     }
 
     private func work() async {
-        while let job = await self.nextJob() {
+        var job = await self.nextJob()
+        while let current = job {
             do {
-                try await self.handler(job.delivery)
+                try await self.handler(current.delivery)
             } catch {
                 self.logger.error(
                     "update handler failed; the update is dropped",
-                    metadata: ["bot": "\(job.delivery.bot)", "update_id": "\(job.delivery.update.updateID)", "error": "\(error)"]
+                    metadata: ["bot": "\(current.delivery.bot)", "update_id": "\(current.delivery.update.updateID)", "error": "\(error)"]
                 )
             }
-            let resume = self.state.withLock { state in
-                let resume = state.finish(job.key)
+            let (next, resume) = self.state.withLock { state in
+                let finished = state.finish(current.key)
                 self.depthGauge.record(state.count)
-                return resume
+                return finished
             }
-            for (worker, next) in resume { worker.resume(returning: next) }
+            for (worker, job) in resume { worker.resume(returning: job) }
+            job = if let next { next } else { await self.nextJob() }
         }
     }
 
