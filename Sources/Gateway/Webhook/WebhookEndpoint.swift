@@ -1,7 +1,6 @@
 public import Hummingbird
 public import Logging
 import HTTPTypes
-import NIOCore
 import TelegramBotAPI
 
 /// `POST {path}` for each configured bot: checks the sender, the secret token,
