@@ -58,8 +58,9 @@ public struct WebhookEndpoint: Sendable {
     /// Adds `POST` for each bot's path, and 405 for the other methods there.
     public func register(on router: Router<GatewayRequestContext>) {
         for bot in self.bots {
+            let series = self.series[bot.path]
             router.post(RouterPath(bot.path)) { request, context in
-                try await self.handle(request, context: context, bot: bot)
+                try await self.handle(request, context: context, bot: bot, series: series)
             }
             for method in Self.otherMethods {
                 router.on(RouterPath(bot.path), method: method) { _, _ -> Response in
@@ -69,16 +70,20 @@ public struct WebhookEndpoint: Sendable {
                         message: "the webhook takes only POST",
                         headers: [.allow: "POST"]
                     )
-                    self.series[bot.path]?.recordRejection(error.code)
+                    series?.recordRejection(error.code)
                     throw error
                 }
             }
         }
     }
 
-    private func handle(_ request: Request, context: GatewayRequestContext, bot: WebhookBot) async throws -> Response {
+    private func handle(
+        _ request: Request,
+        context: GatewayRequestContext,
+        bot: WebhookBot,
+        series: GatewayMetrics.WebhookSeries?
+    ) async throws -> Response {
         let started = ContinuousClock.now
-        let series = self.series[bot.path]
         defer { series?.recordDuration(ContinuousClock.now - started) }
         do {
             try self.checkSender(request, context: context)
