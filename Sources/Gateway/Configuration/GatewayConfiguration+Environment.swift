@@ -1,0 +1,212 @@
+import Foundation
+
+extension GatewayConfiguration {
+    /// Reads the configuration from environment variables (documented in
+    /// `docs/configuration.md`) and, when `BOTS_CONFIG_FILE` is set, that file.
+    ///
+    /// - Parameters:
+    ///   - environment: The variables, usually `ProcessInfo.processInfo.environment`.
+    ///   - readFile: Reads a file's bytes; injectable for tests.
+    /// - Throws: ``ConfigurationError`` listing every problem found, one per
+    ///   variable or file entry; secrets are never quoted.
+    public init(
+        environment: [String: String],
+        readFile: (String) throws -> [UInt8] = { path in Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+    ) throws(ConfigurationError) {
+        var env = EnvironmentReader(environment)
+
+        let telegram = Telegram(
+            apiURL: env.url("TELEGRAM_API_URL", default: "https://api.telegram.org", schemes: ["http", "https"]) ?? "",
+            useWebhook: env.bool("TELEGRAM_USE_WEBHOOK", default: true),
+            webhookURL: env.url("TELEGRAM_WEBHOOK_URL", default: nil, schemes: ["https"]),
+            pollingTimeout: env.integer("TELEGRAM_POLLING_TIMEOUT", default: 30, in: 0...600)
+        )
+        let webhookPath = env.string("TELEGRAM_WEBHOOK_PATH") ?? "/webhook"
+        if !Self.isValidPath(webhookPath) {
+            env.problem("TELEGRAM_WEBHOOK_PATH", "expected a path starting with / and without spaces, ? or #, got \"\(webhookPath)\"")
+        }
+        let bots = Self.readBots(&env, webhookPath: webhookPath, useWebhook: telegram.useWebhook, readFile: readFile)
+
+        let certificate = env.string("TLS_CERT_FILE")
+        let key = env.string("TLS_KEY_FILE")
+        var tls: TLSFiles?
+        switch (certificate, key) {
+        case (let certificate?, let key?):
+            tls = TLSFiles(certificateFile: certificate, privateKeyFile: key)
+        case (.some, nil):
+            env.problem("TLS_KEY_FILE", "required when TLS_CERT_FILE is set (set both for TLS, neither for plain HTTP)")
+        case (nil, .some):
+            env.problem("TLS_CERT_FILE", "required when TLS_KEY_FILE is set (set both for TLS, neither for plain HTTP)")
+        case (nil, nil):
+            tls = nil
+        }
+        let host = env.string("GATEWAY_HOST") ?? "0.0.0.0"
+        let server = Server(
+            host: host,
+            port: env.integer("GATEWAY_PORT", default: 8443, in: 0...65535),
+            tls: tls,
+            maxBodyBytes: env.integer("GATEWAY_MAX_BODY_BYTES", default: 1 << 20, in: 1024...(64 << 20)),
+            addressPolicy: ClientAddressPolicy(
+                allowlist: env.networks("TELEGRAM_IP_ALLOWLIST", allowTelegram: true),
+                trustedProxies: env.networks("TRUSTED_PROXIES", allowTelegram: false) ?? []
+            ),
+            shutdownTimeout: env.seconds("GATEWAY_SHUTDOWN_TIMEOUT", default: .seconds(10))
+        )
+
+        let logging = Logging(
+            level: env.logLevel("LOG_LEVEL", default: .info),
+            format: {
+                guard let text = env.string("LOG_FORMAT") else { return .json }
+                guard let format = LogFormat(rawValue: text.lowercased()) else {
+                    env.problem("LOG_FORMAT", "expected json or text, got \"\(text)\"")
+                    return .json
+                }
+                return format
+            }()
+        )
+        let dispatcher = InProcessDispatcher.Configuration(
+            capacity: env.integer("DISPATCHER_CAPACITY", default: 1024, in: 1...1_000_000),
+            concurrency: env.integer("DISPATCHER_CONCURRENCY", default: 16, in: 1...4096),
+            drainTimeout: server.shutdownTimeout
+        )
+
+        guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
+        self.init(bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher)
+    }
+
+    private static func readBots(
+        _ env: inout EnvironmentReader,
+        webhookPath: String,
+        useWebhook: Bool,
+        readFile: (String) throws -> [UInt8]
+    ) -> [Bot] {
+        let token = env.string("TELEGRAM_BOT_TOKEN")
+        let secret = env.string("TELEGRAM_WEBHOOK_SECRET")
+        guard let file = env.string("BOTS_CONFIG_FILE") else {
+            Self.check(token: token, secret: secret, useWebhook: useWebhook, tokenName: "TELEGRAM_BOT_TOKEN", secretName: "TELEGRAM_WEBHOOK_SECRET", &env)
+            guard let token else { return [] }
+            return [Bot(id: .single, token: token, webhookPath: webhookPath, webhookSecret: secret)]
+        }
+        if token != nil {
+            env.problem("BOTS_CONFIG_FILE", "cannot be combined with TELEGRAM_BOT_TOKEN; list every bot in the file, or unset one of them")
+        }
+        if secret != nil {
+            env.problem("TELEGRAM_WEBHOOK_SECRET", "not used with BOTS_CONFIG_FILE, where each bot has its own secret; unset it")
+        }
+        let parsed: BotsConfigFile
+        do {
+            parsed = try BotsConfigFile.parse(try readFile(file))
+        } catch let error as DecodingError {
+            env.problem("BOTS_CONFIG_FILE", "\(file) is not a JSON list of {name, token, secret, path or webhook_path}: \(Self.describe(error))")
+            return []
+        } catch {
+            env.problem("BOTS_CONFIG_FILE", "cannot read \(file): \(error.localizedDescription)")
+            return []
+        }
+        if parsed.entries.isEmpty {
+            env.problem("BOTS_CONFIG_FILE", "\(file) lists no bots")
+        }
+        var bots: [Bot] = []
+        var seenNames: Set<String> = []
+        var seenPaths: Set<String> = []
+        var seenTokens: Set<String> = []
+        for (index, entry) in parsed.entries.enumerated() {
+            let label = "BOTS_CONFIG_FILE[\(index)]"
+            guard let name = entry.name, Self.isValidName(name) else {
+                env.problem("\(label).name", "required: 1-64 of A-Z a-z 0-9 _ -")
+                continue
+            }
+            let prefix = "BOTS_CONFIG_FILE[\(name)]"
+            Self.check(token: entry.token, secret: entry.secret, useWebhook: useWebhook, tokenName: "\(prefix).token", secretName: "\(prefix).secret", &env)
+            let path: String
+            if let full = entry.webhookPath {
+                path = full
+                if entry.path != nil {
+                    env.problem("\(prefix).path", "give either path (a suffix) or webhook_path (a full route), not both")
+                }
+            } else {
+                let suffix = entry.path.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? name
+                path = webhookPath.hasSuffix("/") ? webhookPath + suffix : webhookPath + "/" + suffix
+            }
+            if !Self.isValidPath(path) {
+                env.problem("\(prefix).webhook_path", "expected a path starting with / and without spaces, ? or #, got \"\(path)\"")
+            }
+            if !seenNames.insert(name).inserted {
+                env.problem("\(prefix).name", "used by more than one bot")
+            }
+            if !seenPaths.insert(path).inserted {
+                env.problem("\(prefix).webhook_path", "\(path) is used by more than one bot")
+            }
+            guard let token = entry.token else { continue }
+            if !seenTokens.insert(token).inserted {
+                env.problem("\(prefix).token", "the same token is given to more than one bot")
+            }
+            bots.append(Bot(id: BotID(name), token: token, webhookPath: path, webhookSecret: entry.secret))
+        }
+        return bots
+    }
+
+    private static func check(
+        token: String?,
+        secret: String?,
+        useWebhook: Bool,
+        tokenName: String,
+        secretName: String,
+        _ env: inout EnvironmentReader
+    ) {
+        if let token, !Self.isValidToken(token) {
+            // The value is never quoted: a near-miss token is still a secret.
+            env.problem(tokenName, "not a bot token: expected digits, a colon, then letters, digits, _ or - (as @BotFather gives it)")
+        } else if token == nil {
+            let alternative = tokenName == "TELEGRAM_BOT_TOKEN" ? " (or list several bots in BOTS_CONFIG_FILE)" : ""
+            env.problem(tokenName, "required: the bot's token from @BotFather\(alternative)")
+        }
+        if let secret {
+            if !Self.isValidSecret(secret) {
+                env.problem(secretName, "must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule for secret_token)")
+            }
+        } else if useWebhook {
+            env.problem(secretName, "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -, given to setWebhook as secret_token")
+        }
+    }
+
+    static func isValidToken(_ token: String) -> Bool {
+        let parts = token.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
+        return parts[0].allSatisfy(\.isASCIIDigit) && parts[1].allSatisfy(\.isTokenCharacter)
+    }
+
+    static func isValidSecret(_ secret: String) -> Bool {
+        (1...256).contains(secret.count) && secret.allSatisfy(\.isTokenCharacter)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.count) && name.allSatisfy(\.isTokenCharacter)
+    }
+
+    static func isValidPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && !path.contains(where: { $0 == " " || $0 == "?" || $0 == "#" || $0.isNewline })
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return Self.describe(context)
+        @unknown default:
+            return "undecodable"
+        }
+    }
+
+    private static func describe(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return path.isEmpty ? context.debugDescription : "at \(path): \(context.debugDescription)"
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+
+    fileprivate var isTokenCharacter: Bool {
+        ("a"..."z").contains(self) || ("A"..."Z").contains(self) || self.isASCIIDigit || self == "_" || self == "-"
+    }
+}

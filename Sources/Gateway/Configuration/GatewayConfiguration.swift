@@ -1,0 +1,148 @@
+public import Logging
+
+/// Everything `bot-gateway serve` needs, read once at start.
+///
+/// Plain values with defaults; ``init(environment:readFile:)`` is the thin
+/// layer that fills it from the environment (see `docs/configuration.md`).
+public struct GatewayConfiguration: Sendable {
+    /// One bot served by the gateway.
+    public struct Bot: Sendable, CustomStringConvertible {
+        /// The bot's name in logs, metrics and storage keys.
+        public var id: BotID
+        /// The Bot API token; never logged.
+        public var token: String
+        /// The webhook route of this bot.
+        public var webhookPath: String
+        /// The `secret_token` given to `setWebhook`; required in webhook mode.
+        public var webhookSecret: String?
+
+        /// Creates a bot entry.
+        public init(id: BotID, token: String, webhookPath: String = "/webhook", webhookSecret: String? = nil) {
+            self.id = id
+            self.token = token
+            self.webhookPath = webhookPath
+            self.webhookSecret = webhookSecret
+        }
+
+        public var description: String {
+            "Bot(\(self.id), path: \(self.webhookPath), token: <redacted>, secret: \(self.webhookSecret == nil ? "none" : "<redacted>"))"
+        }
+    }
+
+    /// How the gateway talks to Telegram.
+    public struct Telegram: Sendable {
+        /// The Bot API base URL.
+        public var apiURL: String
+        /// Webhook mode (true) or long polling (false).
+        public var useWebhook: Bool
+        /// The public HTTPS URL given to `setWebhook`; the bot's path is appended.
+        public var webhookURL: String?
+        /// Long-polling `timeout` in seconds.
+        public var pollingTimeout: Int
+
+        /// Creates the settings.
+        public init(
+            apiURL: String = "https://api.telegram.org",
+            useWebhook: Bool = true,
+            webhookURL: String? = nil,
+            pollingTimeout: Int = 30
+        ) {
+            self.apiURL = apiURL
+            self.useWebhook = useWebhook
+            self.webhookURL = webhookURL
+            self.pollingTimeout = pollingTimeout
+        }
+    }
+
+    /// The paths of a certificate chain and its key.
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificateFile: String
+        public var privateKeyFile: String
+
+        public init(certificateFile: String, privateKeyFile: String) {
+            self.certificateFile = certificateFile
+            self.privateKeyFile = privateKeyFile
+        }
+    }
+
+    /// The HTTP listener.
+    public struct Server: Sendable {
+        public var host: String
+        public var port: Int
+        /// TLS certificate and key; nil serves plain HTTP.
+        public var tls: TLSFiles?
+        /// The webhook's body cap in bytes.
+        public var maxBodyBytes: Int
+        /// Who may post updates.
+        public var addressPolicy: ClientAddressPolicy
+        /// How long a graceful shutdown may take to drain queued updates.
+        public var shutdownTimeout: Duration
+
+        /// Creates the settings.
+        public init(
+            host: String = "0.0.0.0",
+            port: Int = 8443,
+            tls: TLSFiles? = nil,
+            maxBodyBytes: Int = 1 << 20,
+            addressPolicy: ClientAddressPolicy = .init(),
+            shutdownTimeout: Duration = .seconds(10)
+        ) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.maxBodyBytes = maxBodyBytes
+            self.addressPolicy = addressPolicy
+            self.shutdownTimeout = shutdownTimeout
+        }
+    }
+
+    /// How log lines are written.
+    public enum LogFormat: String, Sendable {
+        /// One JSON object per line.
+        case json
+        /// swift-log's default human-readable lines.
+        case text
+    }
+
+    /// Log settings.
+    public struct Logging: Sendable {
+        public var level: Logger.Level
+        public var format: LogFormat
+
+        public init(level: Logger.Level = .info, format: LogFormat = .json) {
+            self.level = level
+            self.format = format
+        }
+    }
+
+    /// The bots served; at least one.
+    public var bots: [Bot]
+    public var telegram: Telegram
+    public var server: Server
+    public var logging: Logging
+    /// The in-process queue's size and parallelism.
+    public var dispatcher: InProcessDispatcher.Configuration
+
+    /// Creates a configuration.
+    public init(
+        bots: [Bot],
+        telegram: Telegram = .init(),
+        server: Server = .init(),
+        logging: Logging = .init(),
+        dispatcher: InProcessDispatcher.Configuration = .init()
+    ) {
+        self.bots = bots
+        self.telegram = telegram
+        self.server = server
+        self.logging = logging
+        self.dispatcher = dispatcher
+    }
+
+    /// The webhook's view of the bots. Bots without a secret are left out;
+    /// validation requires one for every bot in webhook mode.
+    public var webhookBots: [WebhookBot] {
+        self.bots.compactMap { bot in
+            bot.webhookSecret.map { WebhookBot(id: bot.id, path: bot.webhookPath, secret: SecretToken($0)) }
+        }
+    }
+}

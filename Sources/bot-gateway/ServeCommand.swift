@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import Metrics
+import OpenSSLTLS
+import Prometheus
+import ServiceLifecycle
+
+/// `bot-gateway serve`: reads the configuration from the environment and runs
+/// the webhook listener until SIGTERM or SIGINT, then shuts down gracefully —
+/// stop accepting connections, finish requests in flight, drain the update
+/// queue within `GATEWAY_SHUTDOWN_TIMEOUT` — and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway (configured by environment variables; see docs/configuration.md)."
+    )
+
+    func run() async throws {
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Self.fail("invalid configuration (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")):\n\(error)")
+        }
+        guard configuration.telegram.useWebhook else {
+            Self.fail("TELEGRAM_USE_WEBHOOK=false asks for long polling, which this build does not have yet; use webhook mode")
+        }
+
+        let logging = configuration.logging
+        LoggingSystem.bootstrap { label in
+            switch logging.format {
+            case .json:
+                return JSONLogHandler(label: label, level: logging.level)
+            case .text:
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = logging.level
+                return handler
+            }
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
+        let logger = Logger(label: "bot-gateway")
+
+        let tls = configuration.server.tls.map(Self.loadCertificate)
+
+        let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { delivery in
+            // Until the conversation engine exists, an update is only logged.
+            logger.debug(
+                "update",
+                metadata: [
+                    "bot": "\(delivery.bot)",
+                    "update_id": "\(delivery.update.updateID)",
+                    "kind": "\(delivery.update.kind.fieldName)",
+                    "conversation": "\(delivery.update.conversationKey?.description ?? "none")",
+                ]
+            )
+        }
+        let webhook = WebhookEndpoint(
+            bots: configuration.webhookBots,
+            options: .init(maxBodyBytes: configuration.server.maxBodyBytes, addressPolicy: configuration.server.addressPolicy),
+            sink: dispatcher,
+            logger: logger
+        )
+        let server = configuration.server
+        let app = GatewayApplication.make(
+            webhook: webhook,
+            operational: OperationalEndpoints(readiness: ReadinessChecks(), metrics: MetricsEndpoint(registry: registry)),
+            host: server.host,
+            port: server.port,
+            tls: tls,
+            logger: logger,
+            onServerRunning: { port in
+                logger.info(
+                    "gateway listening",
+                    metadata: [
+                        "host": "\(server.host)",
+                        "port": "\(port)",
+                        "tls": "\(tls?.certificate.description ?? "off")",
+                        "bots": "\(configuration.bots.map { "\($0.id)=\($0.webhookPath)" }.joined(separator: ","))",
+                    ]
+                )
+            }
+        )
+
+        // The group stops services in reverse order: certificate reloads,
+        // then the server (in-flight requests finish), then the dispatcher,
+        // which drains what the server accepted.
+        var services: [any Service] = [dispatcher, app]
+        if let tls {
+            services.append(CertificateReloadService(store: tls, logger: logger))
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // In-flight requests get 20 s on top of the drain deadline; a client
+        // still trickling a body after that is cut off rather than holding
+        // the process open for ever.
+        groupConfiguration.maximumGracefulShutdownDuration = server.shutdownTimeout + .seconds(20)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        try await group.run()
+        logger.info("gateway stopped")
+    }
+
+    /// Loads and checks the certificate now, so a bad file stops the start
+    /// with one clear line instead of failing every handshake later.
+    private static func loadCertificate(_ files: GatewayConfiguration.TLSFiles) -> TLSContextStore {
+        do {
+            return try TLSContextStore(configuration: TLSConfiguration(
+                certificateFile: files.certificateFile,
+                privateKeyFile: files.privateKeyFile
+            ))
+        } catch {
+            fail("TLS_CERT_FILE / TLS_KEY_FILE: \(error)")
+        }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("bot-gateway: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
