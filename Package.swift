@@ -105,6 +105,7 @@ let package = Package(
                 "Gateway",
                 "OpenSSLTLS",
                 "RedisClient",
+                "TelegramBotAPI",
                 "TelegramEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -49,10 +49,13 @@ final class X509Certificate {
         }
     }
 
-    /// Subject, serial and validity, for logs and checks.
+    /// Subject, issuer, serial and validity, for logs and checks.
     var summary: CertificateSummary {
         CertificateSummary(
             subject: Self.text { X509_NAME_print_ex($0, X509_get_subject_name(self.certificate), 0, cgw_xn_flag_rfc2253) },
+            issuer: Self.text { X509_NAME_print_ex($0, X509_get_issuer_name(self.certificate), 0, cgw_xn_flag_rfc2253) },
+            // Signed by its own key, not merely named after itself.
+            isSelfSigned: X509_check_issued(self.certificate, self.certificate) == X509_V_OK,
             serialNumber: self.serialNumberHex,
             notBefore: Self.text { ASN1_TIME_print($0, X509_get0_notBefore(self.certificate)) },
             notAfter: Self.text { ASN1_TIME_print($0, X509_get0_notAfter(self.certificate)) }

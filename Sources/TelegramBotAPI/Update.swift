@@ -98,3 +98,13 @@ public struct Update: Codable, Sendable, Hashable {
         }
     }
 }
+
+extension Update {
+    /// The update kinds this gateway handles, as `allowed_updates` names
+    /// them. `chat_member` must be asked for explicitly: Telegram leaves it
+    /// out by default.
+    public static let handledKinds = [
+        "message", "edited_message", "channel_post", "callback_query",
+        "inline_query", "my_chat_member", "chat_member",
+    ]
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import Foundation
 import Gateway
 import Logging
@@ -6,6 +7,7 @@ import Metrics
 import OpenSSLTLS
 import Prometheus
 import ServiceLifecycle
+import TelegramBotAPI
 
 /// `bot-gateway serve`: reads the configuration from the environment and runs
 /// the webhook listener until SIGTERM or SIGINT, then shuts down gracefully —
@@ -23,9 +25,6 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try GatewayConfiguration(environment: ProcessInfo.processInfo.environment)
         } catch {
             Self.fail("invalid configuration (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")):\n\(error)")
-        }
-        guard configuration.telegram.useWebhook else {
-            Self.fail("TELEGRAM_USE_WEBHOOK=false asks for long polling, which this build does not have yet; use webhook mode")
         }
 
         let logging = configuration.logging
@@ -85,9 +84,26 @@ struct ServeCommand: AsyncParsableCommand {
         )
 
         // The group stops services in reverse order: certificate reloads,
-        // then the server (in-flight requests finish), then the dispatcher,
-        // which drains what the server accepted.
+        // then the pollers, then the server (in-flight requests finish), then
+        // the dispatcher, which drains what the others accepted.
         var services: [any Service] = [dispatcher, app]
+        let telegramHTTP = try HTTPClient()
+        if !configuration.telegram.useWebhook {
+            for bot in configuration.bots {
+                let client = BotAPIClient(
+                    configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
+                    httpClient: telegramHTTP,
+                    logger: logger
+                )
+                services.append(LongPollingService(
+                    bot: bot.id,
+                    client: client,
+                    sink: dispatcher,
+                    configuration: .init(timeout: configuration.telegram.pollingTimeout, allowedUpdates: Update.handledKinds),
+                    logger: logger
+                ))
+            }
+        }
         if let tls {
             services.append(CertificateReloadService(store: tls, logger: logger))
         }
@@ -101,7 +117,13 @@ struct ServeCommand: AsyncParsableCommand {
         // the process open for ever.
         groupConfiguration.maximumGracefulShutdownDuration = server.shutdownTimeout + .seconds(20)
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await telegramHTTP.shutdown()
+            throw error
+        }
+        await telegramHTTP.shutdown()
         logger.info("gateway stopped")
     }
 

@@ -21,6 +21,32 @@ import Testing
         }
     }
 
+    @Test func summaryTellsSelfSignedFromCASigned() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let own = try SelfSignedCertificate(host: "gateway.example").write(toDirectory: directory)
+        let selfSigned = try TLSContextStore(configuration: TLSConfiguration(
+            certificateFile: own.certificateFile, privateKeyFile: own.privateKeyFile
+        )).certificate
+        #expect(selfSigned.isSelfSigned)
+        #expect(selfSigned.issuer == selfSigned.subject)
+
+        // A leaf signed by a separate CA, made with the openssl tool.
+        try FileManager.default.createDirectory(atPath: directory + "/ca", withIntermediateDirectories: true)
+        let ca = try SelfSignedCertificate(host: "ca.example").write(toDirectory: directory + "/ca")
+        let key = directory + "/leaf.key", request = directory + "/leaf.csr", leaf = directory + "/leaf.pem"
+        _ = try await ExternalTool.run("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+        _ = try await ExternalTool.run("/usr/bin/openssl", ["req", "-new", "-key", key, "-subj", "/CN=leaf.example", "-out", request])
+        _ = try await ExternalTool.run("/usr/bin/openssl", [
+            "x509", "-req", "-in", request, "-CA", ca.certificateFile, "-CAkey", ca.privateKeyFile,
+            "-CAcreateserial", "-days", "2", "-out", leaf,
+        ])
+        let signed = try TLSContextStore(configuration: TLSConfiguration(certificateFile: leaf, privateKeyFile: key)).certificate
+        #expect(!signed.isSelfSigned)
+        #expect(signed.subject == "CN=leaf.example")
+        #expect(signed.issuer == "CN=ca.example")
+    }
+
     @Test func missingFilesAreNamed() throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
