@@ -134,6 +134,16 @@ let package = Package(
             dependencies: ["TelegramEmulator", "TelegramBotAPI", "CurlHTTP"]
         ),
         .testTarget(
+            name: "TelegramIntegrationTests",
+            dependencies: [
+                "CurlHTTP",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "COpenSSLTests",
             dependencies: ["COpenSSL"]
         ),

@@ -1,0 +1,147 @@
+import CurlHTTP
+import Logging
+import ServiceLifecycle
+import TelegramBotAPI
+import TelegramEmulator
+import Testing
+
+/// The outbound sender end to end: a burst through the real client, over HTTP, into the emulator
+/// enforcing Telegram's limits (scaled up so that the test takes seconds, not minutes).
+@Suite("Outbound sender against the emulator's limits")
+struct OutboundSenderEmulatorTests {
+    /// Telegram's limits, scaled about 13× for the bot and 20–30× per chat, with bursts.
+    static let emulatorLimits = FakeTelegram.Limits(
+        isEnabled: true,
+        perBotPerSecond: 400,
+        perPrivateChatPerSecond: 20,
+        privateChatBurst: 5,
+        perGroupPerMinute: 600,
+        groupBurst: 3
+    )
+
+    /// The sender's idea of the same limits, with larger per-chat bursts than the emulator
+    /// allows, so that the emulator really answers 429s and the sender has to honour them.
+    static let senderLimits = OutboundLimiter<OutboundCall>.Configuration(
+        botLimit: OutboundRateLimit(count: 400, per: .seconds(1)),
+        privateChatLimit: OutboundRateLimit(count: 20, per: .seconds(1), burst: 8),
+        groupChatLimit: OutboundRateLimit(count: 10, per: .seconds(1), burst: 5)
+    )
+
+    @Test(.timeLimit(.minutes(1)))
+    func aBurstOf2000MessagesTo100ChatsHonoursEvery429AndLosesNothing() async throws {
+        let privateChats: [Int64] = (1...70).map { 10_000 + $0 }
+        let groups: [Int64] = (1...30).map { -1_000_000 - $0 }
+        let chats = privateChats + groups
+        let messagesPerChat = 20
+
+        try await withEmulator(
+            FakeTelegram.Configuration(limits: Self.emulatorLimits),
+            http: HTTPClient.Configuration(maxConnectionsPerHost: 16)
+        ) { harness in
+            for id in privateChats {
+                _ = harness.telegram.privateUser(id: id, firstName: "User \(id)")
+            }
+            for id in groups {
+                _ = harness.telegram.group(id: id, title: "Group \(id)")
+            }
+            let logger = Logger(label: "outbound-sender")
+            let sender = OutboundSender(
+                client: harness.client,
+                configuration: OutboundSender.Configuration(limits: Self.senderLimits, maximumConcurrentSends: 16),
+                logger: logger
+            )
+            let services = ServiceGroup(configuration: .init(services: [sender], logger: logger))
+
+            let start = ContinuousClock.now
+            let outcomes = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                // Every chat submits its whole sequence at once, all chats concurrently.
+                let outcomes = await withTaskGroup(of: (Int64, [Int: OutboundSender.Outcome]).self) { submitters in
+                    for chatID in chats {
+                        submitters.addTask {
+                            (chatID, await Self.submit(messagesPerChat, to: chatID, through: sender))
+                        }
+                    }
+                    return await submitters.reduce(into: [:]) { $0[$1.0] = $1.1 }
+                }
+                await services.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return outcomes
+            }
+            let elapsed = ContinuousClock.now - start
+
+            let calls = harness.telegram.calls("sendMessage")
+            let tooManyRequests = calls.filter { $0.status == 429 }
+            print(
+                "2,000 messages to 100 chats: \(elapsed), "
+                    + "\(calls.count) calls, \(tooManyRequests.count) answered 429"
+            )
+
+            // The emulator really pushed back, and only with 429s.
+            #expect(tooManyRequests.count > 0)
+            #expect(tooManyRequests.count == harness.telegram.tooManyRequestsCount)
+            #expect(calls.allSatisfy { $0.status == 200 || $0.status == 429 })
+            #expect(calls.count == chats.count * messagesPerChat + tooManyRequests.count)
+
+            // Every 429 honoured: nothing reached its chat again before retry_after had passed
+            // since the emulator answered it.
+            let callsByChat = Dictionary(grouping: calls) { $0["chat_id"]?.intValue ?? 0 }
+            for (chatID, chatCalls) in callsByChat {
+                let ordered = chatCalls.sorted { $0.arrived < $1.arrived }
+                for (refused, next) in zip(ordered, ordered.dropFirst()) where refused.status == 429 {
+                    let retryAfter = Duration.seconds(try #require(refused.retryAfter))
+                    #expect(
+                        next.arrived >= refused.answered + retryAfter,
+                        "chat \(chatID): a call came \(next.arrived - refused.answered) after a 429 asking for \(retryAfter)"
+                    )
+                }
+            }
+
+            // Nothing lost, nothing doubled, each chat's order kept.
+            for chatID in chats {
+                let expected = (1...messagesPerChat).map { Self.text(chatID, $0) }
+                let events = harness.telegram.botEvents(inChat: chatID)
+                #expect(events.allSatisfy { $0.kind == .sent })
+                #expect(events.map(\.message.text) == expected, "chat \(chatID)")
+                let delivered = (1...messagesPerChat).map { outcomes[chatID]?[$0]?.deliveredMessage?.text }
+                #expect(delivered == expected, "chat \(chatID)")
+            }
+
+            let counters = sender.counters
+            #expect(counters.sent == chats.count * messagesPerChat)
+            #expect(counters.rateLimited == tooManyRequests.count)
+            #expect(counters.failed == 0)
+            #expect(counters.retried == 0)
+            #expect(counters.abandoned == 0)
+        }
+    }
+
+    /// The text of a chat's `number`-th message; the number is what order and loss are checked by.
+    private static func text(_ chatID: Int64, _ number: Int) -> String {
+        "chat \(chatID) message \(number)"
+    }
+
+    /// Queues `count` messages to the chat in order and waits for all their outcomes, by number.
+    private static func submit(_ count: Int, to chatID: Int64, through sender: OutboundSender) async -> [Int: OutboundSender.Outcome] {
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, OutboundSender.Outcome).self)
+        for number in 1...count {
+            sender.submit(.sendMessage(SendMessage(chatID: chatID, text: text(chatID, number))), priority: .bulk) { outcome in
+                continuation.yield((number, outcome))
+            }
+        }
+        var outcomes: [Int: OutboundSender.Outcome] = [:]
+        for await (number, outcome) in stream {
+            outcomes[number] = outcome
+            if outcomes.count == count { break }
+        }
+        return outcomes
+    }
+}
+
+extension OutboundSender.Outcome {
+    /// The message Telegram returned for a delivered call; nil otherwise.
+    var deliveredMessage: Message? {
+        if case .delivered(let message) = self { return message }
+        return nil
+    }
+}
