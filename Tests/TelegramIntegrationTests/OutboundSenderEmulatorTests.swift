@@ -14,17 +14,19 @@ struct OutboundSenderEmulatorTests {
         isEnabled: true,
         perBotPerSecond: 400,
         perPrivateChatPerSecond: 20,
-        privateChatBurst: 5,
+        privateChatBurst: 8,
         perGroupPerMinute: 600,
-        groupBurst: 3
+        groupBurst: 5
     )
 
     /// The sender's idea of the same limits, with larger per-chat bursts than the emulator
-    /// allows, so that the emulator really answers 429s and the sender has to honour them.
+    /// allows, so that the emulator really answers 429s and the sender has to honour them. The
+    /// bot-wide burst (still far below the emulator's) lets the sender catch up after its loop
+    /// wakes late on a busy machine; evenly spaced sends at 400/s would lose every late wakeup.
     static let senderLimits = OutboundLimiter<OutboundCall>.Configuration(
-        botLimit: OutboundRateLimit(count: 400, per: .seconds(1)),
-        privateChatLimit: OutboundRateLimit(count: 20, per: .seconds(1), burst: 8),
-        groupChatLimit: OutboundRateLimit(count: 10, per: .seconds(1), burst: 5)
+        botLimit: OutboundRateLimit(count: 400, per: .seconds(1), burst: 20),
+        privateChatLimit: OutboundRateLimit(count: 20, per: .seconds(1), burst: 12),
+        groupChatLimit: OutboundRateLimit(count: 10, per: .seconds(1), burst: 8)
     )
 
     @Test(.timeLimit(.minutes(1)))
