@@ -147,3 +147,72 @@ extension OutboundSender.Outcome {
         return nil
     }
 }
+
+/// What the sender does with the emulator's refusals that are about a chat, not the rate.
+@Suite("Outbound sender against the emulator's refusals")
+struct OutboundSenderRefusalTests {
+    @Test func aBlockedUsersQueuedMessagesFailUnsentWhileOtherChatsAndCallbackAnswersGoThrough() async throws {
+        try await withEmulator { harness in
+            let users = (1...5).map { harness.telegram.privateUser(id: Int64(3000 + $0), firstName: "User \($0)") }
+            let blocked = users[0]
+            blocked.blockBot()
+            let keyboard = InlineKeyboardMarkup(rows: [[try .callback("Done", data: "done")]])
+            _ = try await harness.client.sendMessage(SendMessage(chatID: users[1].chat.id, text: "Done?", replyMarkup: .inlineKeyboard(keyboard)))
+            guard case .callbackQuery(let query) = try users[1].press("Done").kind else {
+                Issue.record("pressing a button must produce a callback query")
+                return
+            }
+
+            let logger = Logger(label: "outbound-sender")
+            let sender = OutboundSender(client: harness.client, logger: logger)
+            let services = ServiceGroup(configuration: .init(services: [sender], logger: logger))
+            let outcomes = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                let outcomes = await withTaskGroup(of: (Int64, OutboundSender.Outcome).self) { sends in
+                    for user in users {
+                        for number in 1...3 {
+                            sends.addTask {
+                                let call = OutboundCall.sendMessage(SendMessage(chatID: user.chat.id, text: "Notice \(number)"))
+                                return (user.chat.id, await sender.send(call, priority: .bulk))
+                            }
+                        }
+                    }
+                    sends.addTask {
+                        let answer = OutboundCall.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id, text: "Saved"))
+                        return (0, await sender.send(answer, priority: .interactive))
+                    }
+                    return await sends.reduce(into: [(Int64, OutboundSender.Outcome)]()) { $0.append($1) }
+                }
+                await services.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return outcomes
+            }
+
+            let refused = outcomes.filter { $0.0 == blocked.chat.id }.map(\.1)
+            #expect(refused.count == 3)
+            #expect(refused.allSatisfy { $0.failure?.code == .forbidden })
+            // One call per chat is in flight at a time and the 403 ends the chat's queue, so the
+            // emulator saw only the first.
+            let blockedCalls = harness.telegram.calls("sendMessage").filter { $0["chat_id"]?.intValue == blocked.chat.id }
+            #expect(blockedCalls.count == 1)
+            #expect(blockedCalls.allSatisfy { $0.status == 403 })
+            for user in users.dropFirst() {
+                let texts = harness.telegram.botEvents(inChat: user.chat.id).map(\.message.text).filter { $0?.hasPrefix("Notice") == true }
+                #expect(texts.count == 3, "chat \(user.chat.id)")
+            }
+            #expect(harness.telegram.callbackAnswer(for: query.id)?["text"] == .string("Saved"))
+            let counters = sender.counters
+            #expect(counters.sent == 4 * 3 + 1)
+            #expect(counters.failed == 3)
+            #expect(counters.abandoned == 0)
+        }
+    }
+}
+
+extension OutboundSender.Outcome {
+    /// The error of a call that failed for good; nil otherwise.
+    var failure: BotAPIError? {
+        if case .failed(let error) = self { return error }
+        return nil
+    }
+}
