@@ -207,6 +207,20 @@ struct BotAPIClientEmulatorTests {
         }
     }
 
+    @Test func cancellingALongPollStopsItAtOnce() async throws {
+        try await withEmulator { harness in
+            let client = harness.client
+            let poll = Task { try await client.getUpdates(GetUpdates(timeout: 5)) }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelledAt = ContinuousClock.now
+            poll.cancel()
+            let error = await #expect(throws: BotAPIError.self) { try await poll.value }
+            #expect(error?.code == .cancelled)
+            // A shutdown must not wait out the poll's five seconds.
+            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        }
+    }
+
     @Test func commandsAreSetAndDeletedPerScopeAndLanguage() async throws {
         try await withEmulator { harness in
             let alice = harness.telegram.privateUser(id: 1001, firstName: "Alice")

@@ -89,6 +89,20 @@ struct BotAPIErrorEmulatorTests {
         }
     }
 
+    @Test func aSecondPollEndsTheWaitingOneWithAConflict() async throws {
+        try await withEmulator { harness in
+            let client = harness.client
+            let first = Task { try await client.getUpdates(GetUpdates(timeout: 5)) }
+            // Let the first poll reach the emulator and wait there.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.getUpdates(GetUpdates(timeout: 0)).isEmpty)
+            let error = await #expect(throws: BotAPIError.self) { try await first.value }
+            #expect(error?.code == .conflict)
+            #expect(error?.errorCode == 409)
+            #expect(error?.description.hasPrefix("Conflict: terminated by other getUpdates request") == true)
+        }
+    }
+
     @Test func aServerNobodyListensAtIsANetworkErrorWithoutTheToken() async throws {
         try await withEmulator { harness in
             // A port bound and closed again: nothing listens there for the test's short life.
