@@ -115,8 +115,18 @@ struct BotAPIClientEmulatorTests {
             let alice = harness.telegram.privateUser(id: 1001, firstName: "Alice")
             let bytes = (0..<6_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let upload = FileUpload(filename: "meter.jpg", contentType: "image/jpeg", data: bytes)
+            let request = try #require(alice.send("Send me the meter photo").message)
+            let keyboard = InlineKeyboardMarkup(rows: [[try .callback("Wrong photo", data: "photo:retake")]])
             let uploaded = try await harness.client.sendPhoto(
-                SendPhoto(chatID: alice.chat.id, photo: .upload(upload), caption: "Meter reading", disableNotification: true))
+                SendPhoto(
+                    chatID: alice.chat.id,
+                    photo: .upload(upload),
+                    caption: "Meter reading",
+                    disableNotification: true,
+                    replyParameters: ReplyParameters(messageID: request.messageID),
+                    replyMarkup: .inlineKeyboard(keyboard)
+                )
+            )
 
             let uploadCall = try #require(harness.telegram.calls("sendPhoto").first)
             let file = try #require(uploadCall.files["photo"])
@@ -126,7 +136,11 @@ struct BotAPIClientEmulatorTests {
             // A multipart form carries every field as text.
             #expect(uploadCall["caption"] == .string("Meter reading"))
             #expect(uploadCall["disable_notification"] == .string("true"))
+            #expect(uploadCall["photo"] == .object(["filename": .string("meter.jpg"), "size": .int(6_000)]))
             #expect(uploaded.caption == "Meter reading")
+            // Objects go as JSON text in their form fields; the emulator read them back.
+            #expect(uploaded.replyToMessage?.messageID == request.messageID)
+            #expect(uploaded.replyMarkup == keyboard)
             let sizes = try #require(uploaded.photo)
             #expect(sizes.count == 3)
 
@@ -137,6 +151,7 @@ struct BotAPIClientEmulatorTests {
             #expect(resendCall["photo"] == .string(largest.fileID))
             #expect(resent.photo == sizes)
             #expect(resent.messageID == uploaded.messageID + 1)
+            #expect(resent.replyMarkup == nil)
         }
     }
 
