@@ -118,6 +118,64 @@ struct OutboundSenderEmulatorTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func anInteractiveReplyOvertakesAQueuedBroadcast() async throws {
+        let broadcastChats: [Int64] = (1...30).map { 10_000 + $0 }
+        let replyChat: Int64 = 20_000
+        let limits = OutboundLimiter<OutboundCall>.Configuration(
+            botLimit: OutboundRateLimit(count: 400, per: .seconds(1), burst: 20),
+            privateChatLimit: OutboundRateLimit(count: 100, per: .seconds(1), burst: 20),
+            groupChatLimit: OutboundRateLimit(count: 100, per: .seconds(1), burst: 20)
+        )
+        try await withEmulator(http: HTTPClient.Configuration(maxConnectionsPerHost: 16)) { harness in
+            for id in broadcastChats + [replyChat] {
+                _ = harness.telegram.privateUser(id: id, firstName: "User \(id)")
+            }
+            let logger = Logger(label: "outbound-sender")
+            let sender = OutboundSender(
+                client: harness.client,
+                configuration: OutboundSender.Configuration(limits: limits, maximumConcurrentSends: 16),
+                logger: logger
+            )
+            let services = ServiceGroup(configuration: .init(services: [sender], logger: logger))
+            let queuedBehind = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                let (broadcast, delivered) = AsyncStream.makeStream(of: Void.self)
+                for chatID in broadcastChats {
+                    for number in 1...20 {
+                        sender.submit(.sendMessage(SendMessage(chatID: chatID, text: Self.text(chatID, number))), priority: .bulk) { _ in
+                            delivered.yield()
+                        }
+                    }
+                }
+                // Reply once the broadcast is under way, with most of it still queued.
+                while sender.counters.sent < 50 {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let queuedBehind = sender.queuedCount
+                let reply = await sender.send(.sendMessage(SendMessage(chatID: replyChat, text: "Your request is saved")), priority: .interactive)
+                #expect(reply.deliveredMessage?.text == "Your request is saved")
+                var count = 0
+                for await _ in broadcast {
+                    count += 1
+                    if count == broadcastChats.count * 20 { break }
+                }
+                await services.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return queuedBehind
+            }
+
+            // The reply went at the next free slot: of the messages queued when it was submitted,
+            // all but those already handed out (at most one send slot each) reached Telegram after it.
+            let calls = harness.telegram.calls("sendMessage")
+            let replyArrival = try #require(calls.first { $0["chat_id"] == .int(replyChat) }).arrived
+            let broadcastAfterReply = calls.filter { $0["chat_id"] != .int(replyChat) && $0.arrived > replyArrival }.count
+            #expect(queuedBehind > 300)
+            #expect(broadcastAfterReply >= queuedBehind - 16)
+            #expect(sender.counters.sent == broadcastChats.count * 20 + 1)
+        }
+    }
+
     /// The text of a chat's `number`-th message; the number is what order and loss are checked by.
     private static func text(_ chatID: Int64, _ number: Int) -> String {
         "chat \(chatID) message \(number)"
