@@ -166,13 +166,25 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "CurlHTTP",
                 "Gateway",
                 "OpenSSLTLS",
                 "TelegramBotAPI",
+                "TelegramEmulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "TelegramIntegrationTests",
+            dependencies: [
+                "CurlHTTP",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

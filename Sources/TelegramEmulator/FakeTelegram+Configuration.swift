@@ -79,6 +79,10 @@ extension FakeTelegram {
         public var privateChatBurst: Int
         /// Messages per minute to one group.
         public var perGroupPerMinute: Int
+        /// Messages a group may receive at once before the per-minute rate applies; nil allows a
+        /// whole minute's worth, as Telegram does. Set it when the rate is scaled up for a fast
+        /// test, where a minute's worth would be a burst no group limit ever stops.
+        public var groupBurst: Int?
 
         /// Creates limits; disabled unless `isEnabled` is true.
         public init(
@@ -87,7 +91,8 @@ extension FakeTelegram {
             perBotPerSecond: Int = 30,
             perPrivateChatPerSecond: Int = 1,
             privateChatBurst: Int = 3,
-            perGroupPerMinute: Int = 20
+            perGroupPerMinute: Int = 20,
+            groupBurst: Int? = nil
         ) {
             self.isEnabled = isEnabled
             self.strictness = strictness
@@ -95,6 +100,7 @@ extension FakeTelegram {
             self.perPrivateChatPerSecond = perPrivateChatPerSecond
             self.privateChatBurst = privateChatBurst
             self.perGroupPerMinute = perGroupPerMinute
+            self.groupBurst = groupBurst
         }
 
         /// Limits switched on with Telegram's numbers.

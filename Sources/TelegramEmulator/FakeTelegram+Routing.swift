@@ -21,6 +21,7 @@ extension FakeTelegram {
 
     /// Answers one HTTP request as Telegram's Bot API server would.
     func answer(_ request: LocalHTTPServer.Request) async -> LocalHTTPServer.Response {
+        let arrival = Arrival()
         let target = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = target[0].split(separator: "/")
         guard path.count == 2, path[0].hasPrefix("bot") else {
@@ -36,7 +37,8 @@ extension FakeTelegram {
             parameters = try RequestParameters(
                 query: target.count > 1 ? target[1] : nil, contentType: request.header("content-type"), body: request.body)
         } catch {
-            return respond(method: method, parameters: RequestParameters(), outcome: .failure(.badRequest("can't parse JSON object")))
+            return respond(
+                method: method, parameters: RequestParameters(), arrival: arrival, outcome: .failure(.badRequest("can't parse JSON object")))
         }
         let outcome: Result<Reply, BotAPIFailure>
         do {
@@ -46,7 +48,13 @@ extension FakeTelegram {
         } catch {
             outcome = .failure(.badRequest("can't parse request: \(error)"))
         }
-        return respond(method: method, parameters: parameters, outcome: outcome)
+        return respond(method: method, parameters: parameters, arrival: arrival, outcome: outcome)
+    }
+
+    /// The moment a request reached the emulator, on both clocks a ``RecordedCall`` reports.
+    private struct Arrival {
+        let date = Date()
+        let instant = ContinuousClock.now
     }
 
     private func perform(_ method: String, _ parameters: RequestParameters) async throws -> Reply {
@@ -71,7 +79,9 @@ extension FakeTelegram {
         }
     }
 
-    private func respond(method: String, parameters: RequestParameters, outcome: Result<Reply, BotAPIFailure>) -> LocalHTTPServer.Response {
+    private func respond(
+        method: String, parameters: RequestParameters, arrival: Arrival, outcome: Result<Reply, BotAPIFailure>
+    ) -> LocalHTTPServer.Response {
         let response: LocalHTTPServer.Response
         var failure: BotAPIFailure?
         switch outcome {
@@ -81,9 +91,11 @@ extension FakeTelegram {
             failure = error
             response = Self.encode(failure: error)
         }
+        // Stamped before the answer leaves, so no client can have seen it earlier.
         let call = RecordedCall(
-            method: method, parameters: parameters.recorded, files: parameters.files, date: Date(),
-            status: response.status, errorDescription: failure?.description)
+            method: method, parameters: parameters.recorded, files: parameters.files, date: arrival.date,
+            arrived: arrival.instant, answered: .now, status: response.status, errorDescription: failure?.description,
+            retryAfter: failure?.retryAfter)
         mutate { state in
             state.calls.append(call)
             if failure?.errorCode == 429 { state.tooManyRequestsCount += 1 }

@@ -45,7 +45,9 @@ struct SendLimiter {
         var bot = self.bot ?? Bucket(
             capacity: Double(limits.perBotPerSecond) * burstFactor, perSecond: Double(limits.perBotPerSecond), now: now)
         var chatBucket = chats[chat.id] ?? (chat.type.isGroup
-            ? Bucket(capacity: Double(limits.perGroupPerMinute) * burstFactor, perSecond: Double(limits.perGroupPerMinute) / 60, now: now)
+            ? Bucket(
+                capacity: Double(limits.groupBurst ?? limits.perGroupPerMinute) * burstFactor,
+                perSecond: Double(limits.perGroupPerMinute) / 60, now: now)
             : Bucket(capacity: Double(limits.privateChatBurst) * burstFactor, perSecond: Double(limits.perPrivateChatPerSecond), now: now))
         bot.refill(now: now)
         chatBucket.refill(now: now)

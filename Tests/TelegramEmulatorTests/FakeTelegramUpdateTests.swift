@@ -203,4 +203,19 @@ import Testing
             #expect(answerStatus == 200)
         }
     }
+
+    @Test func aGroupBurstCapsAScaledUpGroupRate() async throws {
+        // A minute's worth, 60, would otherwise go through at once.
+        let limits = FakeTelegram.Limits(isEnabled: true, perGroupPerMinute: 60, groupBurst: 2)
+        try await withTelegram(.init(limits: limits)) { telegram, client in
+            _ = telegram.group(id: -100_2, title: "Block 4")
+            let message = ["chat_id": JSONValue.int(-100_2), "text": .string("x")]
+            #expect(try await client.call(telegram, "sendMessage", message).0 == 200)
+            #expect(try await client.call(telegram, "sendMessage", message).0 == 200)
+            let (status, body) = try await client.call(telegram, "sendMessage", message)
+            #expect(status == 429)
+            #expect(body["parameters"] == .object(["retry_after": .int(1)]))
+            #expect(telegram.calls("sendMessage").last?.retryAfter == 1)
+        }
+    }
 }
