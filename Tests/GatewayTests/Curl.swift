@@ -57,9 +57,21 @@ enum Curl {
     }
 
     static func run(_ arguments: [String], input: Data? = nil) async throws -> Output {
+        try await runProcess(executable, arguments, input: input)
+    }
+
+    /// Runs any executable to completion; `environment` replaces the
+    /// inherited one when given.
+    static func runProcess(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: Data? = nil
+    ) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()

@@ -11,36 +11,8 @@ struct WebhookCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
     }
 
-    private struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    private static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = CapturedBytes(stdout.fileHandleForReading)
-        let errors = CapturedBytes(stderr.fileHandleForReading)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        return Output(
-            status: status,
-            standardOutput: output.finish(),
-            standardError: errors.finish()
-        )
+    private static func run(_ arguments: [String], environment: [String: String]) async throws -> Curl.Output {
+        try await Curl.runProcess(executable, arguments, environment: environment)
     }
 
     @Test func setUploadsTheSelfSignedCertificateThenInfoAndDelete() async throws {
