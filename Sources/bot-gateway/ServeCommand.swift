@@ -93,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let client = BotAPIClient(
                     configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
                     httpClient: telegramHTTP,
-                    logger: logger
+                    logger: logger,
+                    observer: { GatewayMetrics().record($0) }
                 )
                 services.append(LongPollingService(
                     bot: bot.id,

@@ -1,4 +1,5 @@
 import Gateway
+import TelegramBotAPI
 import Testing
 
 @Suite("Health, readiness and metrics")
@@ -63,12 +64,14 @@ struct OperationalEndpointTests {
     func hooks() async throws {
         _ = testMetricsRegistry
         let metrics = GatewayMetrics()
-        metrics.recordBotAPICall(method: "sendMessage", outcome: "ok", duration: .milliseconds(40))
-        metrics.recordRateLimited(method: "sendMessage", retryAfter: .seconds(3))
+        // What a BotAPIClient's observer hands over.
+        metrics.record(BotAPICallRecord(method: "sendMessage", outcome: .ok, duration: .milliseconds(40)))
+        metrics.record(BotAPICallRecord(method: "sendMessage", outcome: .rateLimited, duration: .milliseconds(9), retryAfter: .seconds(3)))
         metrics.recordQueueDepth(5, queue: "hooks-test")
         try await GatewayTestServer.run { server async throws in
             let body = try await Curl.request(server.baseURL + "/metrics").body
             #expect(body.contains(#"gateway_bot_api_calls_total{method="sendMessage",outcome="ok"}"#))
+            #expect(body.contains(#"gateway_bot_api_calls_total{method="sendMessage",outcome="rate_limited"}"#))
             #expect(body.contains(#"gateway_bot_api_rate_limited_total{method="sendMessage"}"#))
             #expect(body.contains(#"gateway_bot_api_retry_after_seconds{method="sendMessage"} 3.0"#))
             #expect(body.contains(#"gateway_queue_depth{queue="hooks-test"} 5"#))

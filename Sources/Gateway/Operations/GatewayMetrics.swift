@@ -6,9 +6,9 @@ public import TelegramBotAPI
 /// swift-metrics (so any backend works) and exported by ``MetricsEndpoint``
 /// in Prometheus text.
 ///
-/// Other parts record through the same value: the Bot API client calls
-/// ``recordBotAPICall(method:outcome:duration:)`` and
-/// ``recordRateLimited(method:retryAfter:)``, queues call
+/// Other parts record through the same value: a Bot API client's observer
+/// is ``record(_:)``, which calls ``recordBotAPICall(method:outcome:duration:)``
+/// and ``recordRateLimited(method:retryAfter:)``; queues call
 /// ``recordQueueDepth(_:queue:)``. Label values are a small closed set
 /// (method names, outcomes, bot names); never a chat or user id.
 public struct GatewayMetrics: Sendable {
@@ -91,6 +91,14 @@ public struct GatewayMetrics: Sendable {
     public func recordBotAPICall(method: String, outcome: String, duration: Duration) {
         CoreMetrics.Counter(label: Self.botAPICalls, dimensions: [("method", method), ("outcome", outcome)]).increment()
         CoreMetrics.Timer(label: Self.botAPICallDuration, dimensions: [("method", method)]).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Records one Bot API call; pass it as the `BotAPIClient` observer.
+    public func record(_ call: BotAPICallRecord) {
+        recordBotAPICall(method: call.method, outcome: call.outcome.rawValue, duration: call.duration)
+        if call.outcome == .rateLimited {
+            recordRateLimited(method: call.method, retryAfter: call.retryAfter ?? .zero)
+        }
     }
 
     /// Records a 429 from Telegram and the pause it asked for.

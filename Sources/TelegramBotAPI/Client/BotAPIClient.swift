@@ -20,12 +20,20 @@ public struct BotAPIClient: Sendable {
     public let configuration: Configuration
     private let httpClient: HTTPClient
     private let logger: Logger
+    private let observer: (@Sendable (BotAPICallRecord) -> Void)?
 
     /// Creates a client.
-    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+    /// - Parameter observer: told how each call ended, for metrics.
+    public init(
+        configuration: Configuration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        observer: (@Sendable (BotAPICallRecord) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        self.observer = observer
     }
 
     /// Calls any Bot API method and returns its result.
@@ -41,13 +49,23 @@ public struct BotAPIClient: Sendable {
         } catch {
             let failure = transportError(error, method: Method.name)
             logger.debug("Bot API call failed", metadata: ["method": "\(Method.name)", "error": "\(failure.code)"])
+            observer?(BotAPICallRecord(method: Method.name, outcome: .network, duration: ContinuousClock.now - start))
             throw failure
         }
+        let duration = ContinuousClock.now - start
         logger.trace(
             "Bot API call",
-            metadata: ["method": "\(Method.name)", "status": "\(response.status)", "duration": "\(ContinuousClock.now - start)"]
+            metadata: ["method": "\(Method.name)", "status": "\(response.status)", "duration": "\(duration)"]
         )
-        return try decodeResult(of: Method.self, from: response)
+        do {
+            let result = try decodeResult(of: Method.self, from: response)
+            observer?(BotAPICallRecord(method: Method.name, outcome: .ok, duration: duration))
+            return result
+        } catch {
+            let outcome: BotAPICallRecord.Outcome = error.code == .rateLimited ? .rateLimited : .error
+            observer?(BotAPICallRecord(method: Method.name, outcome: outcome, duration: duration, retryAfter: error.retryAfter))
+            throw error
+        }
     }
 
     private func makeRequest<Method: BotAPIMethod>(for method: Method) throws(BotAPIError) -> HTTPRequest {
