@@ -129,10 +129,9 @@ import Testing
     }
 
     @Test func refusedConnectionFailsFast() async throws {
-        let server = LocalHTTPServer(handler: testRoutes)
-        let closedPort = try await server.start()
-        await server.shutdown()
-
+        // Port 1 is privileged and unused: a freed random port could be taken
+        // by another test's server running in parallel.
+        let closedPort = 1
         let client = try HTTPClient()
         let started = ContinuousClock.now
         let error = await #expect(throws: HTTPClientError.self) {

@@ -159,7 +159,9 @@ import Testing
     }
 
     @Test func unreachableServerGivesOneClearError() async throws {
-        var configuration = RedisConfiguration(host: "127.0.0.1", port: try RedisTestServer.freePort())
+        // Port 1 is privileged and unused, unlike a freed port that another
+        // test's server may take meanwhile.
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: 1)
         configuration.connectTimeout = .milliseconds(500)
         configuration.reconnectBackoff = .seconds(10)
         try await withRedisClient(configuration) { redis in
@@ -168,7 +170,7 @@ import Testing
             let error = await #expect(throws: RedisError.self) { try await redis.send("PING") }
             #expect(clock.now - start < .seconds(3), "a refused connection fails, not hangs")
             #expect(error?.code == .connectFailed)
-            #expect(error?.message.contains("could not connect to Redis at 127.0.0.1:") == true)
+            #expect(error?.message.contains("could not connect to Redis at 127.0.0.1:1") == true)
             // Once every slot's attempt has failed and the pool backs off,
             // commands fail at once instead of queueing.
             await redis.connect()
