@@ -122,7 +122,7 @@ final class ConnectionSlot: Sendable {
         }
         guard let waiters = outcome else {
             // The slot was closed while this connection was being opened.
-            Task { await connection.close() }
+            connection.startClosing()
             return
         }
         // The connection may have dropped between opening and being recorded.

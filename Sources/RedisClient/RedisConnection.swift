@@ -123,9 +123,17 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
 
     /// Closes the connection; commands in flight fail with ``RedisError/Code/clientClosed``.
     public func close() async {
-        pending.close(with: RedisError(code: .clientClosed, message: "the Redis connection was closed by its owner"))
+        pending.close(with: Self.closedByOwner)
         try? await channel.close()
     }
+
+    /// Starts closing without waiting, for callers that cannot await.
+    func startClosing() {
+        pending.close(with: Self.closedByOwner)
+        channel.close(promise: nil)
+    }
+
+    private static let closedByOwner = RedisError(code: .clientClosed, message: "the Redis connection was closed by its owner")
 
     private func sendFuture(_ arguments: [RedisArgument]) -> EventLoopFuture<RedisValue> {
         let promise = channel.eventLoop.makePromise(of: RedisValue.self)
