@@ -31,8 +31,16 @@ struct RedisBenchmark: AsyncParsableCommand {
         configuration.poolSize = pool
         let redis = RedisClient(configuration: configuration, logger: Logger(label: "bench"))
         await redis.connect()
-        defer { Task { await redis.close() } }
+        do {
+            try await measureAll(redis, configuration: configuration)
+            await redis.close()
+        } catch {
+            await redis.close()
+            throw error
+        }
+    }
 
+    private func measureAll(_ redis: RedisClient, configuration: RedisConfiguration) async throws {
         var rows: [[String]] = []
         for count in tasks {
             let rate = try await measure(tasks: count) { task, iteration in
