@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "TelegramBotAPI",
                 "OpenSSLTLS",
+                "RedisClient",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -169,6 +170,7 @@ let package = Package(
                 "CurlHTTP",
                 "Gateway",
                 "OpenSSLTLS",
+                "RedisClient",
                 "TelegramBotAPI",
                 "TelegramEmulator",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import OpenSSLTLS
 import Prometheus
+import RedisClient
 import ServiceLifecycle
 import TelegramBotAPI
 
@@ -44,8 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let tls = configuration.server.tls.map(Self.loadCertificate)
 
-        let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { delivery in
-            // Until the conversation engine exists, an update is only logged.
+        // Until the conversation engine exists, an update is only logged.
+        let logUpdate: @Sendable (UpdateDelivery) -> Void = { delivery in
             logger.debug(
                 "update",
                 metadata: [
@@ -56,16 +57,54 @@ struct ServeCommand: AsyncParsableCommand {
                 ]
             )
         }
+        let telegramHTTP = try HTTPClient()
+        let botClients = Dictionary(uniqueKeysWithValues: configuration.bots.map { bot in
+            (bot.id, BotAPIClient(
+                configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
+                httpClient: telegramHTTP,
+                logger: logger,
+                observer: { GatewayMetrics().record($0) }
+            ))
+        })
+        let readiness = ReadinessChecks()
+
+        // The group stops services in reverse order: certificate reloads,
+        // then the pollers, then the server (in-flight requests finish), then
+        // the dispatcher, which finishes (in process: drains) what the others
+        // accepted; in durable mode then the relays and senders, and Redis last.
+        var services: [any Service] = []
+        let sink: any UpdateSink
+        if let redis = configuration.redis {
+            let redisClient = RedisClient(configuration: redis.connection, logger: logger)
+            let inbox = RedisInbox(client: redisClient, configuration: redis.pipeline, logger: logger)
+            readiness.register(RedisReadinessCheck(client: redisClient))
+            services.append(redisClient)
+            for bot in configuration.bots {
+                guard let client = botClients[bot.id] else { continue }
+                let sender = OutboundSender(client: client, logger: logger)
+                services.append(sender)
+                services.append(OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger))
+            }
+            services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
+                logUpdate(item.delivery)
+                return .unchanged
+            })
+            sink = inbox
+        } else {
+            let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { logUpdate($0) }
+            services.append(dispatcher)
+            sink = dispatcher
+        }
         let webhook = WebhookEndpoint(
             bots: configuration.webhookBots,
             options: .init(maxBodyBytes: configuration.server.maxBodyBytes, addressPolicy: configuration.server.addressPolicy),
-            sink: dispatcher,
+            sink: sink,
             logger: logger
         )
         let server = configuration.server
         let app = GatewayApplication.make(
             webhook: webhook,
-            operational: OperationalEndpoints(readiness: ReadinessChecks(), metrics: MetricsEndpoint(registry: registry)),
+            operational: OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: registry)),
             host: server.host,
             port: server.port,
             tls: tls,
@@ -83,23 +122,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
         )
 
-        // The group stops services in reverse order: certificate reloads,
-        // then the pollers, then the server (in-flight requests finish), then
-        // the dispatcher, which drains what the others accepted.
-        var services: [any Service] = [dispatcher, app]
-        let telegramHTTP = try HTTPClient()
+        services.append(app)
         if !configuration.telegram.useWebhook {
             for bot in configuration.bots {
-                let client = BotAPIClient(
-                    configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
-                    httpClient: telegramHTTP,
-                    logger: logger,
-                    observer: { GatewayMetrics().record($0) }
-                )
+                guard let client = botClients[bot.id] else { continue }
                 services.append(LongPollingService(
                     bot: bot.id,
                     client: client,
-                    sink: dispatcher,
+                    sink: sink,
                     configuration: .init(timeout: configuration.telegram.pollingTimeout, allowedUpdates: Update.handledKinds),
                     logger: logger
                 ))

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 extension GatewayConfiguration {
     /// Reads the configuration from environment variables (documented in
@@ -70,8 +71,39 @@ extension GatewayConfiguration {
             drainTimeout: server.shutdownTimeout
         )
 
+        let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency)
+
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
-        self.init(bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher)
+        self.init(bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher, redis: redis)
+    }
+
+    /// The durable pipeline's settings, or nil without `REDIS_URL`. The other
+    /// `REDIS_*` variables are checked either way, so a typo never waits for
+    /// the day Redis is switched on.
+    private static func readRedis(_ env: inout EnvironmentReader, concurrency: Int) -> Redis? {
+        let day = 86400
+        let pipeline = DurablePipelineConfiguration(
+            keyPrefix: {
+                let prefix = env.string("REDIS_KEY_PREFIX") ?? "gw"
+                if !((1...64).contains(prefix.count) && prefix.allSatisfy({ $0.isTokenCharacter || $0 == ":" || $0 == "." })) {
+                    env.problem("REDIS_KEY_PREFIX", "expected 1-64 of A-Z a-z 0-9 _ - : . (braces would break the hash tags), got \"\(prefix)\"")
+                }
+                return prefix
+            }(),
+            fsmTTL: .seconds(env.integer("REDIS_FSM_TTL", default: 3600, in: 1...(30 * day))),
+            sessionTTL: .seconds(env.integer("REDIS_SESSION_TTL", default: day, in: 1...(365 * day))),
+            leaseTimeout: env.seconds("REDIS_LEASE_TIMEOUT", default: .seconds(15)),
+            conversationCap: env.integer("REDIS_INBOX_CAP", default: 1000, in: 1...1_000_000),
+            concurrency: concurrency
+        )
+        guard let url = env.string("REDIS_URL") else { return nil }
+        do {
+            return Redis(connection: try RedisConfiguration(url: url), pipeline: pipeline)
+        } catch {
+            // RedisError's message never quotes the URL, which may hold a password.
+            env.problem("REDIS_URL", error.message)
+            return nil
+        }
     }
 
     private static func readBots(

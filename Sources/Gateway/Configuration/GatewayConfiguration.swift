@@ -1,4 +1,5 @@
 public import Logging
+public import RedisClient
 
 /// Everything `bot-gateway serve` needs, read once at start.
 ///
@@ -115,6 +116,20 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// Where the durable pipeline keeps its data, and how it shares work.
+    public struct Redis: Sendable {
+        /// The server (from `REDIS_URL`).
+        public var connection: RedisConfiguration
+        /// Keys, TTLs, leases and caps.
+        public var pipeline: DurablePipelineConfiguration
+
+        /// Creates the settings.
+        public init(connection: RedisConfiguration, pipeline: DurablePipelineConfiguration = .init()) {
+            self.connection = connection
+            self.pipeline = pipeline
+        }
+    }
+
     /// The bots served; at least one.
     public var bots: [Bot]
     public var telegram: Telegram
@@ -122,6 +137,8 @@ public struct GatewayConfiguration: Sendable {
     public var logging: Logging
     /// The in-process queue's size and parallelism.
     public var dispatcher: InProcessDispatcher.Configuration
+    /// The durable pipeline; nil (no `REDIS_URL`) keeps updates in process.
+    public var redis: Redis?
 
     /// Creates a configuration.
     public init(
@@ -129,13 +146,15 @@ public struct GatewayConfiguration: Sendable {
         telegram: Telegram = .init(),
         server: Server = .init(),
         logging: Logging = .init(),
-        dispatcher: InProcessDispatcher.Configuration = .init()
+        dispatcher: InProcessDispatcher.Configuration = .init(),
+        redis: Redis? = nil
     ) {
         self.bots = bots
         self.telegram = telegram
         self.server = server
         self.logging = logging
         self.dispatcher = dispatcher
+        self.redis = redis
     }
 
     /// The webhook's view of the bots. Bots without a secret are left out;

@@ -1,6 +1,6 @@
 /// A file parameter (Bot API `InputFile` or `String`): a file already on
 /// Telegram's servers, a URL Telegram downloads, or bytes uploaded with the call.
-public enum InputFile: Sendable, Hashable, Encodable {
+public enum InputFile: Sendable, Hashable, Codable {
     /// A `file_id` from an earlier message; the cheapest way to resend a file.
     case fileID(String)
     /// An HTTP URL Telegram fetches itself.
@@ -23,5 +23,16 @@ public enum InputFile: Sendable, Hashable, Encodable {
         case .url(let url): try container.encode(url)
         case .upload(let file): try container.encode("attach://\(file.filename)")
         }
+    }
+
+    /// Decodes a file id or an `http(s)://` URL, as a durable outbox stored
+    /// it. An upload's bytes are not in its JSON, so `attach://` is refused.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if text.hasPrefix("attach://") {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "an uploaded file cannot be decoded from JSON")
+        }
+        self = text.hasPrefix("http://") || text.hasPrefix("https://") ? .url(text) : .fileID(text)
     }
 }

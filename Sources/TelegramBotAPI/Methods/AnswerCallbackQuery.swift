@@ -1,6 +1,6 @@
 /// Parameters of `answerCallbackQuery`: stops the button's progress
 /// indicator, optionally with a notice or an alert. Not limited per chat.
-public struct AnswerCallbackQuery: BotAPIMethod, Hashable {
+public struct AnswerCallbackQuery: BotAPIMethod, Decodable, Hashable {
     public typealias Result = Bool
     public static let name = "answerCallbackQuery"
 

@@ -1,5 +1,5 @@
 /// Parameters of `deleteMessage`: deletes a message (a bot's own within 48 hours).
-public struct DeleteMessage: BotAPIMethod, Hashable {
+public struct DeleteMessage: BotAPIMethod, Decodable, Hashable {
     public typealias Result = Bool
     public static let name = "deleteMessage"
 

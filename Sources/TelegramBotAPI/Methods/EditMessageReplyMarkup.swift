@@ -1,6 +1,6 @@
 /// Parameters of `editMessageReplyMarkup`: replaces a message's inline
 /// keyboard; no `replyMarkup` removes it.
-public struct EditMessageReplyMarkup: BotAPIMethod, Hashable {
+public struct EditMessageReplyMarkup: BotAPIMethod, Decodable, Hashable {
     public typealias Result = EditedMessage
     public static let name = "editMessageReplyMarkup"
 
@@ -15,6 +15,11 @@ public struct EditMessageReplyMarkup: BotAPIMethod, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case replyMarkup = "reply_markup"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try EditTarget(from: decoder), replyMarkup: try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup))
     }
 
     public func encode(to encoder: any Encoder) throws {

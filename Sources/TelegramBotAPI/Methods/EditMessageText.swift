@@ -1,6 +1,6 @@
 /// Parameters of `editMessageText`: replaces a message's text (and its inline
 /// keyboard, which is removed unless given again).
-public struct EditMessageText: BotAPIMethod, Hashable {
+public struct EditMessageText: BotAPIMethod, Decodable, Hashable {
     public typealias Result = EditedMessage
     public static let name = "editMessageText"
 
@@ -34,6 +34,18 @@ public struct EditMessageText: BotAPIMethod, Hashable {
         case entities
         case linkPreviewOptions = "link_preview_options"
         case replyMarkup = "reply_markup"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            try EditTarget(from: decoder),
+            text: try container.decode(String.self, forKey: .text),
+            parseMode: try container.decodeIfPresent(ParseMode.self, forKey: .parseMode),
+            entities: try container.decodeIfPresent([MessageEntity].self, forKey: .entities),
+            linkPreviewOptions: try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions),
+            replyMarkup: try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,6 +1,6 @@
 /// The message an edit applies to: one the bot sent to a chat, or one sent
 /// through the bot in inline mode.
-public enum EditTarget: Sendable, Hashable, Encodable {
+public enum EditTarget: Sendable, Hashable, Codable {
     case message(chatID: Int64, messageID: Int)
     case inlineMessage(id: String)
 
@@ -19,6 +19,19 @@ public enum EditTarget: Sendable, Hashable, Encodable {
             try container.encode(messageID, forKey: .messageID)
         case .inlineMessage(let id):
             try container.encode(id, forKey: .inlineMessageID)
+        }
+    }
+
+    /// Decodes its fields from the enclosing parameters object.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let id = try container.decodeIfPresent(String.self, forKey: .inlineMessageID) {
+            self = .inlineMessage(id: id)
+        } else {
+            self = .message(
+                chatID: try container.decode(Int64.self, forKey: .chatID),
+                messageID: try container.decode(Int.self, forKey: .messageID)
+            )
         }
     }
 

@@ -1,5 +1,5 @@
 /// Parameters of `sendMessage`: sends a text message; returns the sent ``Message``.
-public struct SendMessage: BotAPIMethod, Hashable {
+public struct SendMessage: BotAPIMethod, Decodable, Hashable {
     public typealias Result = Message
     public static let name = "sendMessage"
 

@@ -1,6 +1,6 @@
 /// Parameters of `sendPhoto`: sends a photo by `file_id`, by URL or as an
 /// upload (then the call goes as `multipart/form-data`); returns the sent ``Message``.
-public struct SendPhoto: BotAPIMethod, Hashable {
+public struct SendPhoto: BotAPIMethod, Decodable, Hashable {
     public typealias Result = Message
     public static let name = "sendPhoto"
 

@@ -1,0 +1,16 @@
+import CoreMetrics
+
+/// Counters of the durable pipeline, `gateway_durable_events_total{bot,event}`:
+/// `duplicate` (a redelivered `update_id`), `full` (refused: the conversation
+/// is at its cap), `handler_failed` (dropped after a handler error),
+/// `undecodable` (dropped), `lease_lost` (a step not committed because another
+/// instance took over), `taken_over` (a conversation recovered by the
+/// sweeper), `reply_sent`, `reply_refused` (a permanent Bot API error: the
+/// reply is dropped), `reply_retry`.
+struct DurableMetrics: Sendable {
+    static let events = "gateway_durable_events_total"
+
+    func record(_ event: String, bot: BotID, count: Int = 1) {
+        CoreMetrics.Counter(label: Self.events, dimensions: [("bot", bot.name), ("event", event)]).increment(by: count)
+    }
+}

@@ -1,0 +1,73 @@
+/// How the durable pipeline (``RedisInbox``, ``InboxDispatcher``,
+/// ``OutboxRelay``) keeps its data in Redis and shares work between instances.
+///
+/// Plain values with defaults; `GatewayConfiguration(environment:)` fills it
+/// from `REDIS_*` variables (see `docs/configuration.md`).
+public struct DurablePipelineConfiguration: Sendable {
+    /// First part of every key (`gw`), so several gateways can share a Redis.
+    public var keyPrefix: String
+    /// How long a conversation's state lives after its last step.
+    public var fsmTTL: Duration
+    /// How long a user's session data lives after the last update.
+    public var sessionTTL: Duration
+    /// How long an `update_id` is remembered, to absorb Telegram's redeliveries.
+    public var dedupTTL: Duration
+    /// How long a dispatcher owns a conversation without renewing; after it,
+    /// another instance takes the conversation over.
+    public var leaseTimeout: Duration
+    /// Updates one conversation may hold; beyond it the webhook answers 503.
+    public var conversationCap: Int
+    /// Dispatch workers per bot on this instance: conversations handled in parallel.
+    public var concurrency: Int
+    /// How long a worker blocks waiting for work before checking for shutdown.
+    public var pollTimeout: Duration
+    /// How often this instance looks for conversations whose lease expired.
+    public var sweepInterval: Duration
+    /// How often the outbox relay looks for pending replies.
+    public var outboxPollInterval: Duration
+    /// How long a reply that failed transiently waits before it is sent again.
+    public var outboxRetryDelay: Duration
+    /// Replies the relay has in flight at once, each of a different conversation.
+    public var outboxConcurrency: Int
+
+    /// Creates a configuration.
+    public init(
+        keyPrefix: String = "gw",
+        fsmTTL: Duration = .seconds(3600),
+        sessionTTL: Duration = .seconds(86400),
+        dedupTTL: Duration = .seconds(86400),
+        leaseTimeout: Duration = .seconds(15),
+        conversationCap: Int = 1000,
+        concurrency: Int = 16,
+        pollTimeout: Duration = .seconds(1),
+        sweepInterval: Duration = .seconds(1),
+        outboxPollInterval: Duration = .milliseconds(50),
+        outboxRetryDelay: Duration = .seconds(5),
+        outboxConcurrency: Int = 64
+    ) {
+        self.keyPrefix = keyPrefix
+        self.fsmTTL = fsmTTL
+        self.sessionTTL = sessionTTL
+        self.dedupTTL = dedupTTL
+        self.leaseTimeout = leaseTimeout
+        self.conversationCap = conversationCap
+        self.concurrency = concurrency
+        self.pollTimeout = pollTimeout
+        self.sweepInterval = sweepInterval
+        self.outboxPollInterval = outboxPollInterval
+        self.outboxRetryDelay = outboxRetryDelay
+        self.outboxConcurrency = outboxConcurrency
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1: Redis refuses a zero `PX`.
+    var redisMilliseconds: Int {
+        max(Int(self.nanoseconds / 1_000_000), 1)
+    }
+
+    /// Whole seconds, at least 1: Redis refuses a zero `EX`.
+    var redisSeconds: Int {
+        max(Int(self.components.seconds), 1)
+    }
+}

@@ -1,0 +1,124 @@
+import RedisClient
+
+/// The Lua scripts of the durable pipeline. Each touches the keys of one hash
+/// tag only (one conversation, or one bot), so it runs on Redis Cluster too.
+///
+/// The `lease` key of a conversation is the pivot: absent — nobody is on the
+/// conversation and it has no work; `ready` — it has work and sits in the
+/// bot's ready list (or is about to); anything else — a dispatcher's token,
+/// with a `PX` expiry, while it handles the head update.
+enum DurableScripts {
+    /// Appends an update unless its `update_id` was seen or the queue is full.
+    /// KEYS: queue, seen, lease. ARGV: raw update, cap, dedup TTL (s).
+    /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
+    /// conversation must be pushed to the ready list.
+    static let append = RedisScript("""
+        if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+        if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+        redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+        redis.call('RPUSH', KEYS[1], ARGV[1])
+        if redis.call('EXISTS', KEYS[3]) == 0 then
+          redis.call('SET', KEYS[3], 'ready')
+          return 2
+        end
+        return 1
+        """)
+
+    /// Takes the conversation for a dispatcher if nobody holds it.
+    /// KEYS: lease, queue, state. ARGV: token, lease (ms).
+    /// Returns {0} held by another, {1} nothing to do, {2, head, state or nil}.
+    static let lease = RedisScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder and holder ~= 'ready' then return {0} end
+        local head = redis.call('LINDEX', KEYS[2], 0)
+        if not head then
+          redis.call('DEL', KEYS[1])
+          return {1}
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return {2, head, redis.call('GET', KEYS[3])}
+        """)
+
+    /// Extends a lease its holder still has. KEYS: lease. ARGV: token, lease (ms).
+    /// Returns 1 renewed, 0 lost.
+    static let renew = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """)
+
+    /// The atomic step: acknowledge the head update, save the state, append
+    /// the replies, and release the conversation — or mark it ready when more
+    /// updates wait. KEYS: lease, queue, state, outbox. ARGV: token, state
+    /// mode (`keep` or `set`), state, state TTL (s), replies…
+    /// Returns -1 lease lost (nothing written), 0 released, 1 ready again.
+    static let commit = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+        redis.call('LPOP', KEYS[2])
+        if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4]) end
+        for i = 5, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+        if redis.call('LLEN', KEYS[2]) > 0 then
+          redis.call('SET', KEYS[1], 'ready')
+          return 1
+        end
+        redis.call('DEL', KEYS[1])
+        return 0
+        """)
+
+    /// The sweeper's look at one conversation. KEYS: lease, queue.
+    /// Returns {0, pttl} leased, {1} idle and empty, {2} has work and no
+    /// holder (marked `ready`; make sure it is in the ready list).
+    static let inspect = RedisScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder and holder ~= 'ready' then return {0, redis.call('PTTL', KEYS[1])} end
+        if redis.call('LLEN', KEYS[2]) == 0 then
+          if holder then redis.call('DEL', KEYS[1]) end
+          return {1}
+        end
+        if not holder then redis.call('SET', KEYS[1], 'ready') end
+        return {2}
+        """)
+
+    /// Puts a conversation in the ready list unless it is there already, and
+    /// sets when the sweeper looks at it next. KEYS: ready, watch.
+    /// ARGV: conversation, deadline (ms since 1970). Returns 1 pushed, 0 already there.
+    static let schedule = RedisScript("""
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
+        redis.call('RPUSH', KEYS[1], ARGV[1])
+        return 1
+        """)
+
+    /// Removes a member from a sorted set only if its score is still the one
+    /// observed: a writer that registered it again since changed the score.
+    /// KEYS: set. ARGV: member, observed score.
+    static let forget = RedisScript("""
+        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if score and tonumber(score) == tonumber(ARGV[2]) then
+          redis.call('ZREM', KEYS[1], ARGV[1])
+          return 1
+        end
+        return 0
+        """)
+
+    /// Claims the head reply of a conversation for one send.
+    /// KEYS: outbox lease, outbox. ARGV: token, lease (ms).
+    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, head}.
+    static let claimReply = RedisScript("""
+        if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('PTTL', KEYS[1])} end
+        local head = redis.call('LINDEX', KEYS[2], 0)
+        if not head then return {1} end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return {2, head}
+        """)
+
+    /// Ends a claim, removing the head reply when it is done with.
+    /// KEYS: outbox lease, outbox. ARGV: token, `1` to remove the head.
+    /// Returns -1 claim lost, else the replies left.
+    static let settleReply = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+        if ARGV[2] == '1' then redis.call('LPOP', KEYS[2]) end
+        redis.call('DEL', KEYS[1])
+        return redis.call('LLEN', KEYS[2])
+        """)
+}

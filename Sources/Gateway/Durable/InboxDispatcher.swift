@@ -1,0 +1,209 @@
+public import Logging
+import RedisClient
+public import ServiceLifecycle
+import TelegramBotAPI
+
+/// Takes conversations with work from the durable inbox and runs the handler
+/// on their updates, one at a time and oldest first per conversation, many
+/// conversations in parallel — together with the dispatchers of every other
+/// instance sharing the Redis.
+///
+/// Per bot, ``DurablePipelineConfiguration/concurrency`` workers each block
+/// on the bot's ready list (`BLPOP` on a connection of their own), lease the
+/// conversation they get, run the handler while a child task renews the
+/// lease, and commit the outcome atomically. A sweeper hands conversations
+/// whose dispatcher died back to the ready list once their lease expires.
+///
+/// A handler error drops the update (logged, counted as `handler_failed`)
+/// so one bad update cannot block its conversation for ever; the conversation
+/// engine decides what to retry itself. On graceful shutdown each worker
+/// finishes its step and stops; a cancelled step leaves its lease to expire,
+/// and another instance (or this one after a restart) handles it again.
+public final class InboxDispatcher: Service {
+    /// The work done for each update; its outcome is committed with the acknowledgement.
+    public typealias Handler = @Sendable (InboxItem) async throws -> StepOutcome
+
+    private let inbox: RedisInbox
+    private let bots: [BotID]
+    private let handler: Handler
+    private let logger: Logger
+    private let gateway: GatewayMetrics
+
+    /// Creates a dispatcher for `bots`; it handles nothing until ``run()``.
+    public init(inbox: RedisInbox, bots: [BotID], logger: Logger, metrics: GatewayMetrics = .init(), handler: @escaping Handler) {
+        self.inbox = inbox
+        self.bots = bots
+        self.handler = handler
+        self.logger = logger
+        self.gateway = metrics
+    }
+
+    /// The `queue` label of a bot's ready-list depth in `gateway_queue_depth`.
+    public static func queueName(for bot: BotID) -> String {
+        "redis_inbox_ready_\(bot.name)"
+    }
+
+    /// Runs the workers and the sweeper until graceful shutdown or cancellation.
+    public func run() async {
+        let concurrency = max(self.inbox.configuration.concurrency, 1)
+        await withDiscardingTaskGroup { group in
+            for bot in self.bots {
+                for _ in 0..<concurrency {
+                    group.addTask { await self.work(bot) }
+                }
+                group.addTask { await self.sweep(bot) }
+            }
+        }
+        self.logger.info("inbox dispatcher stopped")
+    }
+
+    static var isStopping: Bool {
+        Task.isCancelled || Task.isShuttingDownGracefully
+    }
+
+    private func work(_ bot: BotID) async {
+        let ready = self.inbox.keys.bot(bot).ready
+        let block = self.inbox.configuration.pollTimeout
+        let blockSeconds = String(Double(block.redisMilliseconds) / 1000)
+        var failures = 0
+        while !Self.isStopping {
+            do {
+                try await self.inbox.client.withDedicatedConnection { connection in
+                    while !Self.isStopping {
+                        let reply = try await connection.send(["BLPOP", .string(ready), .string(blockSeconds)], timeout: block + .seconds(5))
+                        failures = 0
+                        guard let popped = reply.array, popped.count == 2, let conversation = popped[1].string else { continue }
+                        if Self.isStopping {
+                            try await self.inbox.giveBack(conversation, of: bot)
+                            return
+                        }
+                        await self.step(conversation, of: bot)
+                    }
+                }
+            } catch {
+                guard !Self.isStopping else { return }
+                failures += 1
+                if failures == 1 {
+                    self.logger.warning("inbox worker lost Redis; retrying", metadata: ["bot": "\(bot)", "error": "\(error)"])
+                }
+                await Self.pause(for: .milliseconds(min(50 << min(failures, 6), 2000)))
+            }
+        }
+    }
+
+    private func step(_ conversation: String, of bot: BotID) async {
+        let lease: RedisInbox.Lease
+        do {
+            lease = try await self.inbox.lease(conversation, of: bot)
+        } catch {
+            // Still marked ready: the sweeper puts it back when its watch deadline passes.
+            self.logger.warning("could not lease a conversation", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
+            return
+        }
+        switch lease {
+        case .none:
+            return
+        case .undecodable(let token, let error):
+            self.logger.error("dropping an inbox entry that is not a valid update", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
+            self.inbox.metrics.record("undecodable", bot: bot)
+            await self.commit(conversation: conversation, bot: bot) {
+                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, newState: nil, replies: [])
+            }
+        case .item(let item):
+            var newState: [UInt8]?
+            var replies: [[UInt8]] = []
+            do {
+                let outcome = try await self.handle(item)
+                replies = try outcome.replies.map(OutboxEnvelope.encode)
+                newState = outcome.newState
+            } catch let error as DurablePipelineError where error.code == .leaseLost {
+                self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
+                return
+            } catch {
+                if Task.isCancelled { return }
+                self.logger.error(
+                    "update handler failed; the update is dropped",
+                    metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "error": "\(error)"]
+                )
+                self.inbox.metrics.record("handler_failed", bot: bot)
+            }
+            await self.commit(conversation: conversation, bot: bot) { [newState, replies] in
+                try await self.inbox.commit(item, newState: newState, replies: replies)
+            }
+        }
+    }
+
+    /// Runs the handler while a child task renews the lease every third of
+    /// its length; a lost lease cancels the handler.
+    private func handle(_ item: InboxItem) async throws -> StepOutcome {
+        let renewEvery = self.inbox.configuration.leaseTimeout / 3
+        return try await withThrowingTaskGroup(of: StepOutcome?.self) { group in
+            group.addTask { try await self.handler(item) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: renewEvery)
+                    // A Redis error is not a lost lease: it may still hold, so keep trying.
+                    if (try? await self.inbox.renew(item)) == false {
+                        throw DurablePipelineError(
+                            code: .leaseLost,
+                            message: "the lease on \(item.conversation) was lost mid-step; another dispatcher handles the update"
+                        )
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Commits, retrying Redis failures while the lease may still hold. A
+    /// retry after a commit that did run finds the lease gone, which is fine.
+    private func commit(conversation: String, bot: BotID, _ body: () async throws -> Void) async {
+        let clock = ContinuousClock()
+        let giveUp = clock.now + self.inbox.configuration.leaseTimeout
+        var attempt = 0
+        while true {
+            do {
+                try await body()
+                return
+            } catch let error as DurablePipelineError where error.code == .leaseLost {
+                self.logger.notice(
+                    "step not committed: the lease was gone (expired, or an earlier attempt committed)",
+                    metadata: ["bot": "\(bot)", "conversation": "\(conversation)"]
+                )
+                return
+            } catch {
+                attempt += 1
+                guard !Task.isCancelled, clock.now < giveUp else {
+                    self.logger.error(
+                        "step not committed; the update will be handled again when the lease expires",
+                        metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"]
+                    )
+                    return
+                }
+                await Self.pause(for: .milliseconds(min(25 << min(attempt, 6), 1000)))
+            }
+        }
+    }
+
+    private func sweep(_ bot: BotID) async {
+        let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: bot))
+        while !Self.isStopping {
+            do {
+                let (_, depth) = try await self.inbox.sweep(bot)
+                gauge.record(depth)
+            } catch {
+                self.logger.debug("inbox sweep failed; retrying", metadata: ["bot": "\(bot)", "error": "\(error)"])
+            }
+            await Self.pause(for: self.inbox.configuration.sweepInterval)
+        }
+    }
+
+    /// Sleeps, cut short by graceful shutdown or cancellation.
+    static func pause(for duration: Duration) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+}

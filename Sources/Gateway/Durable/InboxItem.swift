@@ -1,0 +1,21 @@
+public import TelegramBotAPI
+
+/// One update a dispatcher took from the durable inbox: the head of its
+/// conversation, leased to this dispatcher until committed.
+public struct InboxItem: Sendable {
+    /// The update, decoded, raw, and for which bot.
+    public var delivery: UpdateDelivery
+    /// The conversation's storage name (see ``RedisKeyspace/conversation(of:)``).
+    public var conversation: String
+    /// The conversation's state as the last step saved it; nil when none (or expired).
+    public var state: [UInt8]?
+    /// Proves the lease at commit: a dispatcher whose lease expired cannot commit.
+    let leaseToken: String
+
+    /// A key for the `Idempotency-Key` header of a downstream call made while
+    /// handling this update: the same on every redelivery or takeover, so a
+    /// service applies the call once. `step` tells apart several calls of one update.
+    public func idempotencyKey(step: Int = 0) -> String {
+        "\(self.delivery.bot.name)-\(self.delivery.update.updateID)-\(step)"
+    }
+}

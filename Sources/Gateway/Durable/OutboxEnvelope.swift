@@ -1,0 +1,74 @@
+import Foundation
+public import TelegramBotAPI
+
+/// How one reply is stored in a conversation's outbox list: the Bot API
+/// method's name and its parameters as JSON, `{"method": …, "parameters": {…}}`.
+///
+/// Readable with `redis-cli`, and stable across releases as long as the Bot
+/// API parameters are. Uploads cannot be stored (their bytes are not JSON);
+/// send a file id or URL instead.
+public enum OutboxEnvelope {
+    private enum CodingKeys: String, CodingKey {
+        case method
+        case parameters
+    }
+
+    private struct Encoded: Encodable {
+        let call: OutboundCall
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.call.methodName, forKey: .method)
+            switch self.call {
+            case .sendMessage(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .sendPhoto(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .editMessageText(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .editMessageReplyMarkup(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .deleteMessage(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .answerCallbackQuery(let parameters): try container.encode(parameters, forKey: .parameters)
+            }
+        }
+    }
+
+    private struct Decoded: Decodable {
+        let call: OutboundCall
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let method = try container.decode(String.self, forKey: .method)
+            switch method {
+            case SendMessage.name: self.call = .sendMessage(try container.decode(SendMessage.self, forKey: .parameters))
+            case SendPhoto.name: self.call = .sendPhoto(try container.decode(SendPhoto.self, forKey: .parameters))
+            case EditMessageText.name: self.call = .editMessageText(try container.decode(EditMessageText.self, forKey: .parameters))
+            case EditMessageReplyMarkup.name:
+                self.call = .editMessageReplyMarkup(try container.decode(EditMessageReplyMarkup.self, forKey: .parameters))
+            case DeleteMessage.name: self.call = .deleteMessage(try container.decode(DeleteMessage.self, forKey: .parameters))
+            case AnswerCallbackQuery.name:
+                self.call = .answerCallbackQuery(try container.decode(AnswerCallbackQuery.self, forKey: .parameters))
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .method, in: container, debugDescription: "unknown method \(method)")
+            }
+        }
+    }
+
+    /// The stored form of `call`.
+    /// - Throws: ``DurablePipelineError`` (`unencodableReply`) for an upload.
+    public static func encode(_ call: OutboundCall) throws -> [UInt8] {
+        if case .sendPhoto(let parameters) = call, case .upload = parameters.photo {
+            throw DurablePipelineError(
+                code: .unencodableReply,
+                message: "a photo upload cannot be kept in the outbox; send it by file id or URL"
+            )
+        }
+        do {
+            return Array(try JSONEncoder().encode(Encoded(call: call)))
+        } catch {
+            throw DurablePipelineError(code: .unencodableReply, message: "\(call.methodName) could not be encoded: \(error)")
+        }
+    }
+
+    /// The call stored as `bytes`.
+    public static func decode(_ bytes: [UInt8]) throws -> OutboundCall {
+        try JSONDecoder().decode(Decoded.self, from: Data(bytes)).call
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+public import Logging
+public import RedisClient
+public import TelegramBotAPI
+
+/// The durable inbox: an ``UpdateSink`` that appends each update to its
+/// conversation's list in Redis before the webhook answers 200, and the
+/// operations dispatchers use to take, commit and recover conversations.
+///
+/// Appending is one Lua script over the conversation's keys: it drops an
+/// `update_id` seen in the last ``DurablePipelineConfiguration/dedupTTL``,
+/// refuses an update when the conversation holds
+/// ``DurablePipelineConfiguration/conversationCap`` (the webhook answers 503
+/// and Telegram retries later; other conversations are not affected), and
+/// marks the conversation ready. A conversation with work sits once in its
+/// bot's ready list; a dispatcher leases it, handles its oldest update and
+/// commits, which releases it or puts it back at the tail. See the README's
+/// "Redis key layout" for why this keeps each conversation in order across
+/// instances.
+///
+/// Stateless apart from its configuration: any number of instances share one Redis.
+public final class RedisInbox: UpdateSink {
+    /// The pipeline's settings.
+    public let configuration: DurablePipelineConfiguration
+    /// The key names.
+    public let keys: RedisKeyspace
+    let client: RedisClient
+    let logger: Logger
+    let metrics = DurableMetrics()
+
+    /// Creates an inbox on `client`.
+    public init(client: RedisClient, configuration: DurablePipelineConfiguration = .init(), logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
+        self.logger = logger
+    }
+
+    /// Milliseconds since 1970, the scores of the `watch` and `outbox` sets.
+    static func nowMilliseconds() -> Int {
+        Int(Date().timeIntervalSince1970 * 1000)
+    }
+
+    public func accept(_ update: Update, raw: [UInt8], bot: BotID) async throws {
+        let conversation = RedisKeyspace.conversation(of: update)
+        let botKeys = self.keys.bot(bot)
+        let keys = self.keys.conversation(conversation, of: bot)
+        // Watched first: if this process dies between the append and the
+        // push to the ready list, the sweeper still finds the conversation.
+        try await self.client.send([
+            "ZADD", .string(botKeys.watch), "GT",
+            .integer(Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds), .string(conversation),
+        ])
+        let result = try await self.client.evaluate(
+            DurableScripts.append,
+            keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease)],
+            arguments: [.bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds)]
+        ).int
+        switch result {
+        case 0:
+            self.metrics.record("duplicate", bot: bot)
+        case -1:
+            self.metrics.record("full", bot: bot)
+            throw UpdateSinkError(
+                code: .full,
+                message: "conversation \(conversation) holds \(self.configuration.conversationCap) updates; retry later"
+            )
+        case 1:
+            break
+        case 2:
+            try await self.client.send(["RPUSH", .string(botKeys.ready), .string(conversation)])
+        default:
+            throw DurablePipelineError(code: .unexpectedReply, message: "the append script answered \(String(describing: result))")
+        }
+    }
+
+    /// What ``lease(_:of:)`` found.
+    enum Lease {
+        /// Another dispatcher is on the conversation, or it has nothing to do.
+        case none
+        case item(InboxItem)
+        /// The head is not an update this version can read; drop it with ``commit(token:conversation:bot:outcome:)``.
+        case undecodable(token: String, error: UpdateDecodingError)
+    }
+
+    /// Takes `conversation` for this dispatcher, if nobody holds it, with its head update and state.
+    func lease(_ conversation: String, of bot: BotID) async throws -> Lease {
+        let keys = self.keys.conversation(conversation, of: bot)
+        let token = UUID().uuidString
+        let reply = try await self.client.evaluate(
+            DurableScripts.lease,
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)],
+            arguments: [.string(token), .integer(self.configuration.leaseTimeout.redisMilliseconds)]
+        )
+        guard let parts = reply.array, let status = parts.first?.int else {
+            throw DurablePipelineError(code: .unexpectedReply, message: "the lease script answered \(reply)")
+        }
+        guard status == 2, parts.count >= 2, let raw = parts[1].bytes else { return .none }
+        do {
+            let update = try Update.decode(from: raw)
+            let state = parts.count > 2 ? parts[2].bytes : nil
+            return .item(InboxItem(
+                delivery: UpdateDelivery(update: update, raw: raw, bot: bot),
+                conversation: conversation,
+                state: state,
+                leaseToken: token
+            ))
+        } catch {
+            return .undecodable(token: token, error: error)
+        }
+    }
+
+    /// Extends the lease of `item`; false when it was lost.
+    func renew(_ item: InboxItem) async throws -> Bool {
+        let keys = self.keys.conversation(item.conversation, of: item.delivery.bot)
+        return try await self.client.evaluate(
+            DurableScripts.renew,
+            keys: [.string(keys.lease)],
+            arguments: [.string(item.leaseToken), .integer(self.configuration.leaseTimeout.redisMilliseconds)]
+        ).int == 1
+    }
+
+    /// Commits one step atomically: saves `outcome.newState` (with the FSM
+    /// TTL), appends `outcome.replies` to the conversation's outbox and
+    /// acknowledges `item`, then hands the conversation to the next dispatcher
+    /// if more updates wait.
+    /// - Throws: ``DurablePipelineError`` `leaseLost` when another dispatcher
+    ///   took the conversation over (nothing was written), `unencodableReply`
+    ///   for a reply the outbox cannot hold; ``RedisError`` when Redis failed
+    ///   (the step may or may not have been committed; committing again is safe).
+    public func commit(_ item: InboxItem, outcome: StepOutcome) async throws {
+        let replies = try outcome.replies.map(OutboxEnvelope.encode)
+        try await self.commit(item, newState: outcome.newState, replies: replies)
+    }
+
+    /// ``commit(_:outcome:)`` with replies already encoded by ``OutboxEnvelope/encode(_:)``.
+    public func commit(_ item: InboxItem, newState: [UInt8]?, replies: [[UInt8]]) async throws {
+        try await self.commit(
+            token: item.leaseToken,
+            conversation: item.conversation,
+            bot: item.delivery.bot,
+            newState: newState,
+            replies: replies
+        )
+    }
+
+    func commit(token: String, conversation: String, bot: BotID, newState: [UInt8]?, replies: [[UInt8]]) async throws {
+        let keys = self.keys.conversation(conversation, of: bot)
+        let botKeys = self.keys.bot(bot)
+        if !replies.isEmpty {
+            // Registered before the replies exist, so a crash after the commit
+            // cannot leave them unseen; the relay forgets an empty entry.
+            try await self.client.send(["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds()), .string(conversation)])
+        }
+        let arguments: [RedisArgument] =
+            [.string(token), newState == nil ? "keep" : "set", .bytes(newState ?? []), .integer(self.configuration.fsmTTL.redisSeconds)]
+            + replies.map { .bytes($0) }
+        let result = try await self.client.evaluate(
+            DurableScripts.commit,
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox)],
+            arguments: arguments
+        ).int
+        switch result {
+        case 0:
+            break
+        case 1:
+            try await self.schedule(conversation, of: bot, checkingReadyList: false)
+        case -1:
+            self.metrics.record("lease_lost", bot: bot)
+            throw DurablePipelineError(
+                code: .leaseLost,
+                message: "the lease on \(conversation) expired and another dispatcher took it over; raise REDIS_LEASE_TIMEOUT if steps take this long"
+            )
+        default:
+            throw DurablePipelineError(code: .unexpectedReply, message: "the commit script answered \(String(describing: result))")
+        }
+    }
+
+    /// Puts `conversation` at the tail of the ready list and sets when the
+    /// sweeper looks at it next.
+    /// - Returns: Whether it was pushed (false: it was in the list already).
+    @discardableResult
+    func schedule(_ conversation: String, of bot: BotID, checkingReadyList: Bool) async throws -> Bool {
+        let botKeys = self.keys.bot(bot)
+        let deadline = Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds
+        if checkingReadyList {
+            return try await self.client.evaluate(
+                DurableScripts.schedule,
+                keys: [.string(botKeys.ready), .string(botKeys.watch)],
+                arguments: [.string(conversation), .integer(deadline)]
+            ).int == 1
+        }
+        // Just released by its dispatcher, so not in the list: no O(n) LPOS.
+        _ = try await self.client.pipeline([
+            ["RPUSH", .string(botKeys.ready), .string(conversation)],
+            ["ZADD", .string(botKeys.watch), .integer(deadline), .string(conversation)],
+        ])
+        return true
+    }
+
+    /// Gives back a conversation taken from the ready list but not leased
+    /// (the dispatcher is stopping): at the head, so it keeps its turn.
+    func giveBack(_ conversation: String, of bot: BotID) async throws {
+        try await self.client.send(["LPUSH", .string(self.keys.bot(bot).ready), .string(conversation)])
+    }
+}

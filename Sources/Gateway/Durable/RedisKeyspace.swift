@@ -1,0 +1,73 @@
+public import TelegramBotAPI
+
+/// Names the Redis keys of the durable pipeline.
+///
+/// Every key of one conversation carries the hash tag `{prefix:bot:conversation}`,
+/// so Redis Cluster keeps them in one slot and one Lua script may touch them
+/// all; the per-bot queues carry `{prefix:bot}`. Layout (README, "Redis key layout"):
+///
+/// - `{p:b:c}:q` — list: the conversation's raw updates, oldest first.
+/// - `{p:b:c}:seen:<update_id>` — dedup marker, 24 h.
+/// - `{p:b:c}:lease` — `ready` (queued in `{p:b}:ready`) or a dispatcher's token (with `PX`).
+/// - `{p:b:c}:state` — the conversation's state, with the FSM TTL.
+/// - `{p:b:c}:out` — list: replies decided and not yet accepted by the Bot API.
+/// - `{p:b:c}:outlease` — the relay that has the head reply in flight (with `PX`).
+/// - `{p:b}:ready` — list: conversations with work and no dispatcher on them.
+/// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
+/// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
+public struct RedisKeyspace: Sendable, Hashable {
+    /// The key prefix (`gw`).
+    public let prefix: String
+
+    /// Creates a keyspace under `prefix`.
+    public init(prefix: String) {
+        self.prefix = prefix
+    }
+
+    /// The storage name of a conversation: `chat` or `chat:user`, or
+    /// `update:<id>` for an update that belongs to no conversation.
+    public static func conversation(of update: Update) -> String {
+        update.conversationKey?.description ?? "update:\(update.updateID)"
+    }
+
+    /// Keys of one bot.
+    public struct Bot: Sendable, Hashable {
+        public let ready: String
+        public let watch: String
+        public let outbox: String
+    }
+
+    /// Keys of one conversation; all share one hash tag.
+    public struct Conversation: Sendable, Hashable {
+        public let queue: String
+        public let lease: String
+        public let state: String
+        public let outbox: String
+        public let outboxLease: String
+        let tag: String
+
+        /// The dedup marker of one update.
+        public func seen(_ updateID: Int) -> String {
+            "\(self.tag):seen:\(updateID)"
+        }
+    }
+
+    /// The per-bot keys.
+    public func bot(_ bot: BotID) -> Bot {
+        let tag = "{\(self.prefix):\(bot.name)}"
+        return Bot(ready: "\(tag):ready", watch: "\(tag):watch", outbox: "\(tag):outbox")
+    }
+
+    /// The keys of `conversation` of `bot`.
+    public func conversation(_ conversation: String, of bot: BotID) -> Conversation {
+        let tag = "{\(self.prefix):\(bot.name):\(conversation)}"
+        return Conversation(
+            queue: "\(tag):q",
+            lease: "\(tag):lease",
+            state: "\(tag):state",
+            outbox: "\(tag):out",
+            outboxLease: "\(tag):outlease",
+            tag: tag
+        )
+    }
+}

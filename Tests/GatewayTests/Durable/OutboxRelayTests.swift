@@ -1,0 +1,117 @@
+import CurlHTTP
+import Gateway
+import Logging
+import RedisClient
+import TelegramBotAPI
+import TelegramEmulator
+import Testing
+
+/// Replies committed with a step reach the emulated Bot API through the
+/// outbox relay, in order per chat, also after a restart; refusals are dropped.
+@Suite("Durable outbox")
+struct OutboxRelayTests {
+    static let senderLimits = OutboundLimiter<OutboundCall>.Configuration(
+        botLimit: OutboundRateLimit(count: 1000, per: .seconds(1), burst: 100),
+        privateChatLimit: OutboundRateLimit(count: 100, per: .seconds(1), burst: 50),
+        groupChatLimit: OutboundRateLimit(count: 100, per: .seconds(1), burst: 50)
+    )
+
+    @Test(.timeLimit(.minutes(1)))
+    func committedRepliesAreSentInOrderAfterARestartAndA403DropsThem() async throws {
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        let chats: [Int64] = [11, 12]
+        let blocked: Int64 = 13
+        for chat in chats + [blocked] {
+            _ = telegram.privateUser(id: chat, firstName: "User \(chat)")
+        }
+        _ = telegram.privateUser(id: blocked, firstName: "User \(blocked)").blockBot()
+        let configuration = DurableTests.pipeline()
+        let redisConfiguration = try DurableTests.sharedRedis()
+
+        // The first process decides the replies and stops before sending any.
+        let firstRedis = RedisClient(configuration: redisConfiguration, logger: DurableTests.logger)
+        let firstInbox = RedisInbox(client: firstRedis, configuration: configuration, logger: DurableTests.logger)
+        let recorder = StepRecorder()
+        let dispatcher = InboxDispatcher(inbox: firstInbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            recorder.record(item)
+            guard case .message(let message) = item.delivery.update.kind, let text = message.text else { return .unchanged }
+            return StepOutcome(newState: Array(text.utf8), replies: [.sendMessage(SendMessage(chatID: message.chat.id, text: "reply \(text)"))])
+        }
+        var id = 0
+        for chat in chats + [blocked] {
+            for sequence in 1...5 {
+                id += 1
+                let (update, raw) = try DurableTests.update(id: id, chat: chat, sequence: sequence)
+                try await firstInbox.accept(update, raw: raw, bot: DurableTests.bot)
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 15 })
+            group.cancelAll()
+        }
+        let state = try await firstRedis.send(["GET", .string(firstInbox.keys.conversation("11", of: DurableTests.bot).state)])
+        #expect(state.string == "5")
+        #expect(telegram.calls("sendMessage").isEmpty)
+        await firstRedis.close()
+
+        // A new process with new objects sends what was left.
+        let secondRedis = RedisClient(configuration: redisConfiguration, logger: DurableTests.logger)
+        let secondInbox = RedisInbox(client: secondRedis, configuration: configuration, logger: DurableTests.logger)
+        let client = BotAPIClient(
+            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
+            httpClient: http,
+            logger: DurableTests.logger
+        )
+        let sender = OutboundSender(client: client, configuration: .init(limits: Self.senderLimits), logger: DurableTests.logger)
+        let relay = OutboxRelay(inbox: secondInbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(20)) { relay.counters.sent == 10 && relay.counters.dropped == 5 })
+            group.cancelAll()
+        }
+
+        let calls = telegram.calls("sendMessage")
+        for chat in chats {
+            let texts = calls.filter { Self.chatID(of: $0) == chat && $0.status == 200 }.map { $0["text"] }
+            #expect(texts == (1...5).map { JSONValue.string("reply \($0)") })
+        }
+        let refused = calls.filter { Self.chatID(of: $0) == blocked }
+        #expect(refused.count == 5)
+        #expect(refused.allSatisfy { $0.status == 403 })
+        for chat in chats + [blocked] {
+            let outbox = secondInbox.keys.conversation(String(chat), of: DurableTests.bot).outbox
+            #expect(try await secondRedis.send(["LLEN", .string(outbox)]).int == 0)
+        }
+        await secondRedis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
+    @Test
+    func everyOutboundCallSurvivesTheEnvelope() throws {
+        let calls: [OutboundCall] = [
+            .sendMessage(SendMessage(chatID: 1, text: "hi", parseMode: .html, replyMarkup: .inlineKeyboard(InlineKeyboardMarkup(rows: [])))),
+            .sendPhoto(SendPhoto(chatID: 1, photo: .url("https://example.com/a.jpg"), caption: "c")),
+            .sendPhoto(SendPhoto(chatID: 1, photo: .fileID("AgAD"))),
+            .editMessageText(EditMessageText(.message(chatID: 1, messageID: 2), text: "edited")),
+            .editMessageReplyMarkup(EditMessageReplyMarkup(.inlineMessage(id: "x"), replyMarkup: nil)),
+            .deleteMessage(DeleteMessage(chatID: 1, messageID: 2)),
+            .answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "q", text: "ok")),
+        ]
+        for call in calls {
+            #expect(try OutboxEnvelope.decode(OutboxEnvelope.encode(call)) == call)
+        }
+    }
+
+    private static func chatID(of call: RecordedCall) -> Int64? {
+        switch call["chat_id"] {
+        case .int(let value): value
+        case .string(let text): Int64(text)
+        default: nil
+        }
+    }
+}
