@@ -12,6 +12,7 @@ public struct PersistenceError: Error, Sendable, Hashable, CustomStringConvertib
             case migrationsUnreadable
             case migrationChanged
             case migrationMissing
+            case migrationOutOfOrder
             case migrationFailed
             case invalidStoredValue
         }
@@ -28,6 +29,8 @@ public struct PersistenceError: Error, Sendable, Hashable, CustomStringConvertib
         public static let migrationChanged = Code(value: .migrationChanged)
         /// A migration that was applied is no longer in the directory.
         public static let migrationMissing = Code(value: .migrationMissing)
+        /// A pending migration sorts before one already applied.
+        public static let migrationOutOfOrder = Code(value: .migrationOutOfOrder)
         /// A migration's SQL failed; its transaction was rolled back.
         public static let migrationFailed = Code(value: .migrationFailed)
         /// A row holds a value this code cannot interpret (a malformed jsonb, an unknown target).
@@ -40,6 +43,7 @@ public struct PersistenceError: Error, Sendable, Hashable, CustomStringConvertib
             case .migrationsUnreadable: "migrationsUnreadable"
             case .migrationChanged: "migrationChanged"
             case .migrationMissing: "migrationMissing"
+            case .migrationOutOfOrder: "migrationOutOfOrder"
             case .migrationFailed: "migrationFailed"
             case .invalidStoredValue: "invalidStoredValue"
             }

@@ -103,6 +103,24 @@ struct MigratorTests {
         }
     }
 
+    @Test func aPendingFileSortingBeforeAnAppliedOneIsRefused() async throws {
+        let directory = try self.migrationsCopy(extra: ["0003_later.sql": "CREATE TABLE later (id integer);"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await TestDatabase.withEmpty { configuration in
+            try await Database.withRunning(configuration: configuration, logger: self.logger) { database in
+                try await self.migrator(database, directory: directory).up()
+                try "CREATE TABLE earlier (id integer);".write(toFile: "\(directory)/0002_earlier.sql", atomically: true, encoding: .utf8)
+
+                let error = await #expect(throws: PersistenceError.self) {
+                    try await self.migrator(database, directory: directory).up()
+                }
+                #expect(error?.code == .migrationOutOfOrder)
+                #expect(error?.message.contains("0002_earlier.sql") == true)
+                #expect(error?.message.contains("0003_later.sql") == true)
+            }
+        }
+    }
+
     @Test func aFailingFileIsRolledBackAndNotRecorded() async throws {
         let directory = try self.migrationsCopy(extra: [
             "0002_broken.sql": "CREATE TABLE half_done (id integer);\nSELECT * FROM no_such_table;",

@@ -43,7 +43,9 @@ public struct Migrator: Sendable {
     ///
     /// - Throws: ``PersistenceError`` with ``PersistenceError/Code/migrationChanged``
     ///   or ``PersistenceError/Code/migrationMissing`` naming the file, before
-    ///   anything is applied; ``PersistenceError/Code/migrationFailed`` when a
+    ///   anything is applied; ``PersistenceError/Code/migrationOutOfOrder``
+    ///   when a pending file sorts before an applied one;
+    ///   ``PersistenceError/Code/migrationFailed`` when a
     ///   file's SQL fails (that file is rolled back; earlier ones stay).
     @discardableResult
     public func up() async throws -> [String] {
@@ -80,6 +82,16 @@ public struct Migrator: Sendable {
             case .applied, .pending:
                 continue
             }
+        }
+
+        // Name order is the promise: a pending file that sorts before an
+        // applied one (two branches each adding a migration) would run in an
+        // order no database saw in testing, so a person renames it first.
+        if let lastApplied = applied.keys.max(), let early = self.files.first(where: { applied[$0.name] == nil && $0.name < lastApplied }) {
+            throw PersistenceError(
+                code: .migrationOutOfOrder,
+                message: "\(early.name) is pending but sorts before \(lastApplied), which is applied; rename it to sort after \(lastApplied)"
+            )
         }
 
         var done: [String] = []
