@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
         .library(name: "OpenSSLTLS", targets: ["OpenSSLTLS"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // System libraries: each is a module map plus one shim header.
@@ -84,6 +86,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Persistence",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "TelegramBotAPI",
@@ -105,6 +115,7 @@ let package = Package(
                 "CurlHTTP",
                 "Gateway",
                 "OpenSSLTLS",
+                "Persistence",
                 "RedisClient",
                 "TelegramBotAPI",
                 "TelegramEmulator",
@@ -135,6 +146,15 @@ let package = Package(
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
+        ),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: [
+                "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "CurlHTTPTests",

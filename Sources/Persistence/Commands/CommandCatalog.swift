@@ -1,0 +1,80 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The enabled commands of one bot, held in memory for routing and kept
+/// current: ``refresh()`` loads them, and as a `Service` it polls the
+/// table's ``CommandRepository/fingerprint(bot:)`` every
+/// ``pollInterval`` and reloads when it changed, so an edit made on one
+/// instance (`/settings`) reaches every instance within seconds.
+public final class CommandCatalog: Service, Sendable {
+    private struct Snapshot {
+        var fingerprint: String?
+        var commands: [CommandRoute]
+    }
+
+    public let bot: String
+    /// How often the service checks for changes.
+    public let pollInterval: Duration
+    private let repository: CommandRepository
+    private let logger: Logger
+    private let snapshot = Mutex(Snapshot(fingerprint: nil, commands: []))
+
+    /// Creates an empty catalog; call ``refresh()`` before serving.
+    public init(bot: String, repository: CommandRepository, pollInterval: Duration = .seconds(2), logger: Logger) {
+        self.bot = bot
+        self.repository = repository
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// The enabled commands as last loaded, in sort order.
+    public var commands: [CommandRoute] {
+        self.snapshot.withLock { $0.commands }
+    }
+
+    /// The enabled command named `command` (without the slash), if any.
+    public func route(for command: String) -> CommandRoute? {
+        self.snapshot.withLock { $0.commands.first { $0.command == command } }
+    }
+
+    /// Loads the commands now, whether or not they changed.
+    public func refresh() async throws {
+        // The fingerprint is read first: a change landing between the two
+        // reads makes the next poll reload again rather than be missed.
+        let fingerprint = try await self.repository.fingerprint(bot: self.bot)
+        let commands = try await self.repository.enabledCommands(bot: self.bot)
+        self.snapshot.withLock { $0 = Snapshot(fingerprint: fingerprint, commands: commands) }
+    }
+
+    /// Reloads when the table changed since the last load; returns whether it did.
+    @discardableResult
+    public func refreshIfChanged() async throws -> Bool {
+        let fingerprint = try await self.repository.fingerprint(bot: self.bot)
+        guard fingerprint != self.snapshot.withLock({ $0.fingerprint }) else { return false }
+        try await self.refresh()
+        return true
+    }
+
+    /// Polls for changes until graceful shutdown. A failed poll is logged
+    /// and the commands loaded before stay in use.
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: self.pollInterval)
+                do {
+                    if try await self.refreshIfChanged() {
+                        self.logger.info("commands reloaded", metadata: ["bot": "\(self.bot)", "count": "\(self.commands.count)"])
+                    }
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    self.logger.warning(
+                        "commands poll failed; keeping the loaded ones",
+                        metadata: ["bot": "\(self.bot)", "error": "\(PostgresErrorMessage.text(for: error))"]
+                    )
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Persistence
+import Testing
+
+/// Runs the real `bot-gateway migrate …` as a child process.
+@Suite("bot-gateway migrate")
+struct MigrateCommandTests {
+    struct Output {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
+    }
+
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["migrate"] + arguments
+        process.environment = environment
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        // The command prints a few lines, far below a pipe's buffer, so reading after exit cannot deadlock.
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        return Output(
+            status: status,
+            standardOutput: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+            standardError: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
+    }
+
+    static func url(_ configuration: DatabaseConfiguration) -> String {
+        let password = configuration.password.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { ":\($0)" } ?? ""
+        return "postgres://\(configuration.username)\(password)@\(configuration.host):\(configuration.port)/\(configuration.database)?sslmode=\(configuration.tls.rawValue)"
+    }
+
+    @Test func statusUpAndAnEditedFile() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
+        try await TestDatabase.withEmpty { configuration in
+            let environment = ["DATABASE_URL": Self.url(configuration)]
+            let directory = ["--directory", TestDatabase.migrationsDirectory]
+
+            let pending = try await Self.run(["status"] + directory, environment: environment)
+            #expect(pending.status == 0, "\(pending.standardError)")
+            #expect(pending.standardOutput == "pending  0001_initial.sql\n")
+
+            let up = try await Self.run(["up"] + directory, environment: environment)
+            #expect(up.status == 0, "\(up.standardError)")
+            #expect(up.standardOutput == "applied  0001_initial.sql\n")
+
+            let again = try await Self.run(["up"] + directory, environment: environment)
+            #expect(again.standardOutput == "up to date\n")
+
+            // MIGRATIONS_DIR names the folder when --directory is not given.
+            let edited = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-cli-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: edited, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: edited) }
+            let original = try String(contentsOfFile: "\(TestDatabase.migrationsDirectory)/0001_initial.sql", encoding: .utf8)
+            try (original + "\n-- edited\n").write(toFile: "\(edited)/0001_initial.sql", atomically: true, encoding: .utf8)
+            var editedEnvironment = environment
+            editedEnvironment["MIGRATIONS_DIR"] = edited
+
+            let refused = try await Self.run(["up"], environment: editedEnvironment)
+            #expect(refused.status == 1)
+            #expect(refused.standardError.contains("migrationChanged: 0001_initial.sql was applied but has changed"))
+            let status = try await Self.run(["status"], environment: editedEnvironment)
+            #expect(status.status == 1)
+            #expect(status.standardOutput.hasPrefix("CHANGED  0001_initial.sql"))
+        }
+    }
+
+    @Test func aBadURLIsOneLineWithoutThePassword() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
+        let output = try await Self.run(["up"], environment: ["DATABASE_URL": "postgres://gateway:do-not-print@127.0.0.1:70000/db"])
+        #expect(output.status == 1)
+        #expect(output.standardError.contains("DATABASE_URL: the port \"70000\" is not a number from 1 to 65535"))
+        #expect(!output.standardError.contains("do-not-print"))
+    }
+}
