@@ -72,7 +72,9 @@ final class ConnectionSlot: Sendable {
                 case .connected(_, let connection):
                     return .success(connection)
                 case .backingOff(_, let lastError):
-                    return .failure(Self.unavailable(lastError))
+                    // The attempt this caller saw in progress has already
+                    // failed: its own error is the answer.
+                    return .failure(lastError)
                 case .idle:
                     return .failure(RedisError(code: .connectionUnavailable, message: "no Redis connection is open"))
                 case .closed:
