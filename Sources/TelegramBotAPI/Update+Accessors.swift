@@ -12,6 +12,14 @@ extension Update {
         }
     }
 
+    /// The button press of a `callback_query` update.
+    public var callbackQuery: CallbackQuery? {
+        if case .callbackQuery(let query) = kind {
+            return query
+        }
+        return nil
+    }
+
     /// The chat the update happened in; nil for inline queries, buttons of
     /// inline-mode messages and unsupported kinds.
     public var chat: Chat? {

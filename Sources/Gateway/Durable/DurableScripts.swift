@@ -50,12 +50,13 @@ enum DurableScripts {
     /// The atomic step: acknowledge the head update, save the state, append
     /// the replies, and release the conversation — or mark it ready when more
     /// updates wait. KEYS: lease, queue, state, outbox. ARGV: token, state
-    /// mode (`keep` or `set`), state, state TTL (s), replies…
+    /// mode (`keep`, `set` or `clear`), state, state TTL (s), replies…
     /// Returns -1 lease lost (nothing written), 0 released, 1 ready again.
     static let commit = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
         redis.call('LPOP', KEYS[2])
-        if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4]) end
+        if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
+        elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3]) end
         for i = 5, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
         if redis.call('LLEN', KEYS[2]) > 0 then
           redis.call('SET', KEYS[1], 'ready')

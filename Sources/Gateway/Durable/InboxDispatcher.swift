@@ -107,15 +107,15 @@ public final class InboxDispatcher: Service {
             self.logger.error("dropping an inbox entry that is not a valid update", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.inbox.metrics.record("undecodable", bot: bot)
             await self.commit(conversation: conversation, bot: bot) {
-                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, newState: nil, replies: [])
+                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, state: .keep, replies: [])
             }
         case .item(let item):
-            var newState: [UInt8]?
+            var state = StepOutcome.StateChange.keep
             var replies: [[UInt8]] = []
             do {
                 let outcome = try await self.handle(item)
                 replies = try outcome.replies.map(OutboxEnvelope.encode)
-                newState = outcome.newState
+                state = outcome.state
             } catch let error as DurablePipelineError where error.code == .leaseLost {
                 self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
                 return
@@ -127,8 +127,8 @@ public final class InboxDispatcher: Service {
                 )
                 self.inbox.metrics.record("handler_failed", bot: bot)
             }
-            await self.commit(conversation: conversation, bot: bot) { [newState, replies] in
-                try await self.inbox.commit(item, newState: newState, replies: replies)
+            await self.commit(conversation: conversation, bot: bot) { [state, replies] in
+                try await self.inbox.commit(item, state: state, replies: replies)
             }
         }
     }

@@ -120,7 +120,7 @@ public final class RedisInbox: UpdateSink {
         ).int == 1
     }
 
-    /// Commits one step atomically: saves `outcome.newState` (with the FSM
+    /// Commits one step atomically: applies `outcome.state` (a new state gets the FSM
     /// TTL), appends `outcome.replies` to the conversation's outbox and
     /// acknowledges `item`, then hands the conversation to the next dispatcher
     /// if more updates wait.
@@ -130,21 +130,21 @@ public final class RedisInbox: UpdateSink {
     ///   (the step may or may not have been committed; committing again is safe).
     public func commit(_ item: InboxItem, outcome: StepOutcome) async throws {
         let replies = try outcome.replies.map(OutboxEnvelope.encode)
-        try await self.commit(item, newState: outcome.newState, replies: replies)
+        try await self.commit(item, state: outcome.state, replies: replies)
     }
 
     /// ``commit(_:outcome:)`` with replies already encoded by ``OutboxEnvelope/encode(_:)``.
-    public func commit(_ item: InboxItem, newState: [UInt8]?, replies: [[UInt8]]) async throws {
+    public func commit(_ item: InboxItem, state: StepOutcome.StateChange, replies: [[UInt8]]) async throws {
         try await self.commit(
             token: item.leaseToken,
             conversation: item.conversation,
             bot: item.delivery.bot,
-            newState: newState,
+            state: state,
             replies: replies
         )
     }
 
-    func commit(token: String, conversation: String, bot: BotID, newState: [UInt8]?, replies: [[UInt8]]) async throws {
+    func commit(token: String, conversation: String, bot: BotID, state: StepOutcome.StateChange, replies: [[UInt8]]) async throws {
         let keys = self.keys.conversation(conversation, of: bot)
         let botKeys = self.keys.bot(bot)
         if !replies.isEmpty {
@@ -152,8 +152,15 @@ public final class RedisInbox: UpdateSink {
             // cannot leave them unseen; the relay forgets an empty entry.
             try await self.client.send(["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds()), .string(conversation)])
         }
+        let mode: RedisArgument
+        var stateBytes: [UInt8] = []
+        switch state {
+        case .keep: mode = "keep"
+        case .set(let bytes): (mode, stateBytes) = ("set", bytes)
+        case .clear: mode = "clear"
+        }
         let arguments: [RedisArgument] =
-            [.string(token), newState == nil ? "keep" : "set", .bytes(newState ?? []), .integer(self.configuration.fsmTTL.redisSeconds)]
+            [.string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds)]
             + replies.map { .bytes($0) }
         let result = try await self.client.evaluate(
             DurableScripts.commit,

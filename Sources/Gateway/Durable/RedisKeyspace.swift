@@ -15,6 +15,10 @@ public import TelegramBotAPI
 /// - `{p:b}:ready` — list: conversations with work and no dispatcher on them.
 /// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
 /// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
+/// - `{p:b:u<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
+///   minute and hour and command counter per minute; `:rl:notice` — set
+///   while the user has been told they are limited; `:press:<data>` — a
+///   button press, kept 1.5 s to absorb a double press.
 public struct RedisKeyspace: Sendable, Hashable {
     /// The key prefix (`gw`).
     public let prefix: String
@@ -50,6 +54,32 @@ public struct RedisKeyspace: Sendable, Hashable {
         public func seen(_ updateID: Int) -> String {
             "\(self.tag):seen:\(updateID)"
         }
+    }
+
+    /// Keys of one user of one bot; all share the hash tag `{prefix:bot:u<id>}`.
+    public struct User: Sendable, Hashable {
+        public let minuteCount: String
+        public let hourCount: String
+        public let commandCount: String
+        public let limitNotice: String
+        let tag: String
+
+        /// The marker of a press of the button with callback data `data`.
+        public func press(_ data: String) -> String {
+            "\(self.tag):press:\(data)"
+        }
+    }
+
+    /// The keys of user `id` of `bot`.
+    public func user(_ id: Int64, of bot: BotID) -> User {
+        let tag = "{\(self.prefix):\(bot.name):u\(id)}"
+        return User(
+            minuteCount: "\(tag):rl:m",
+            hourCount: "\(tag):rl:h",
+            commandCount: "\(tag):rl:c",
+            limitNotice: "\(tag):rl:notice",
+            tag: tag
+        )
     }
 
     /// The per-bot keys.

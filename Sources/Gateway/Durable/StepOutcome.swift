@@ -1,17 +1,27 @@
 public import TelegramBotAPI
 
-/// What handling one update decided: the conversation's new state and the
-/// replies to send. ``RedisInbox/commit(_:outcome:)`` applies it atomically
-/// with the acknowledgement of the update.
+/// What handling one update decided: what becomes of the conversation's
+/// state and the replies to send. ``RedisInbox/commit(_:outcome:)`` applies
+/// it atomically with the acknowledgement of the update.
 public struct StepOutcome: Sendable {
-    /// The state to save; nil keeps the current one.
-    public var newState: [UInt8]?
+    /// What a step does to the conversation's stored state.
+    public enum StateChange: Sendable, Equatable {
+        /// Leave the state as it is.
+        case keep
+        /// Replace the state (saved with the FSM TTL).
+        case set([UInt8])
+        /// Delete the state: the conversation left its flow.
+        case clear
+    }
+
+    /// What becomes of the conversation's state.
+    public var state: StateChange
     /// The Bot API calls to send, in order, through the outbox.
     public var replies: [OutboundCall]
 
     /// Creates an outcome.
-    public init(newState: [UInt8]? = nil, replies: [OutboundCall] = []) {
-        self.newState = newState
+    public init(state: StateChange = .keep, replies: [OutboundCall] = []) {
+        self.state = state
         self.replies = replies
     }
 

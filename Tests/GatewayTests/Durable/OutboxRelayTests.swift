@@ -37,7 +37,7 @@ struct OutboxRelayTests {
         let dispatcher = InboxDispatcher(inbox: firstInbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
             recorder.record(item)
             guard case .message(let message) = item.delivery.update.kind, let text = message.text else { return .unchanged }
-            return StepOutcome(newState: Array(text.utf8), replies: [.sendMessage(SendMessage(chatID: message.chat.id, text: "reply \(text)"))])
+            return StepOutcome(state: .set(Array(text.utf8)), replies: [.sendMessage(SendMessage(chatID: message.chat.id, text: "reply \(text)"))])
         }
         var id = 0
         for chat in chats + [blocked] {

@@ -1,0 +1,48 @@
+public import Logging
+public import TelegramBotAPI
+
+/// What the gateway knows about one update while handling it: which bot,
+/// which conversation, its stored state, and what middleware found out
+/// (the user's identity and locale). Middleware returns a changed copy to
+/// the next link; the handler reads the result.
+public struct UpdateContext: Sendable {
+    /// The bot the update was sent to.
+    public let bot: BotID
+    /// The conversation's storage name (see ``RedisKeyspace/conversation(of:)``).
+    public let conversation: String
+    /// The conversation's stored state when the step began; nil when none.
+    public var state: [UInt8]?
+    /// `bot:update_id`: tags every log line and downstream call of this update.
+    public let correlationID: String
+    /// The user's locale code (`en`, `ru`, `uz`), chosen by ``LocaleMiddleware``.
+    public var locale: String
+    /// Who the user is to the downstream services; set by ``AuthMiddleware``.
+    public var identity: UserIdentity?
+    /// A logger carrying the correlation id.
+    public var logger: Logger
+    /// When handling began, for latency.
+    public let startedAt: ContinuousClock.Instant
+    private let idempotencyBase: String
+
+    /// Creates the context of `update` before any middleware ran.
+    public init(update: Update, bot: BotID, conversation: String, state: [UInt8]?, defaultLocale: String = "en", logger: Logger) {
+        self.bot = bot
+        self.conversation = conversation
+        self.state = state
+        self.correlationID = "\(bot.name):\(update.updateID)"
+        self.locale = defaultLocale
+        self.identity = nil
+        var logger = logger
+        logger[metadataKey: "correlation_id"] = .string(self.correlationID)
+        self.logger = logger
+        self.startedAt = .now
+        self.idempotencyBase = "\(bot.name)-\(update.updateID)"
+    }
+
+    /// The `Idempotency-Key` of a downstream call made while handling this
+    /// update: the same on every redelivery or takeover of the update, so a
+    /// service applies it once. `step` tells apart several calls of one update.
+    public func idempotencyKey(step: Int = 0) -> String {
+        "\(self.idempotencyBase)-\(step)"
+    }
+}

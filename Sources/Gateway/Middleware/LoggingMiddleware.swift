@@ -1,0 +1,54 @@
+import Foundation
+public import TelegramBotAPI
+
+/// Logs one line per update at `info`: correlation id, update kind,
+/// conversation, outcome and latency. Never the token, never the message
+/// text (that appears only at `trace`, for local debugging).
+public struct LoggingMiddleware: UpdateMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    public func handle(
+        _ update: Update,
+        context: UpdateContext,
+        next: @Sendable (Update, UpdateContext) async throws -> StepOutcome
+    ) async throws -> StepOutcome {
+        let logger = context.logger
+        logger.trace("update text", metadata: ["text": "\(update.message?.text ?? "")"])
+        do {
+            let outcome = try await next(update, context)
+            logger.info("update handled", metadata: [
+                "kind": "\(update.kind.fieldName)",
+                "conversation": "\(context.conversation)",
+                "outcome": "ok",
+                "replies": "\(outcome.replies.count)",
+                "state": "\(Self.describe(outcome.state))",
+                "latency_ms": "\(Self.milliseconds(since: context.startedAt))",
+            ])
+            return outcome
+        } catch {
+            logger.error("update failed", metadata: [
+                "kind": "\(update.kind.fieldName)",
+                "conversation": "\(context.conversation)",
+                "outcome": "error",
+                "error": "\(error)",
+                "latency_ms": "\(Self.milliseconds(since: context.startedAt))",
+            ])
+            throw error
+        }
+    }
+
+    private static func describe(_ change: StepOutcome.StateChange) -> String {
+        switch change {
+        case .keep: "kept"
+        case .set: "saved"
+        case .clear: "cleared"
+        }
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return String(format: "%.2f", ms)
+    }
+}
