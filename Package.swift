@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "TelegramBotAPI",
                 "OpenSSLTLS",
+                "Persistence",
                 "RedisClient",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -47,6 +47,16 @@ enum DurableScripts {
         return 1
         """)
 
+    /// Hands back a conversation whose step was cut off (shutdown), at the
+    /// head of the ready list so it keeps its turn. KEYS: lease, ready.
+    /// ARGV: token, conversation. Returns 1 released, 0 not held any more.
+    static let release = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], 'ready')
+        redis.call('LPUSH', KEYS[2], ARGV[2])
+        return 1
+        """)
+
     /// The atomic step: acknowledge the head update, save the state, append
     /// the replies, and release the conversation — or mark it ready when more
     /// updates wait. KEYS: lease, queue, state, outbox. ARGV: token, state

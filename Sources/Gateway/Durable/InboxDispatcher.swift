@@ -17,8 +17,9 @@ import TelegramBotAPI
 /// A handler error drops the update (logged, counted as `handler_failed`)
 /// so one bad update cannot block its conversation for ever; the conversation
 /// engine decides what to retry itself. On graceful shutdown each worker
-/// finishes its step and stops; a cancelled step leaves its lease to expire,
-/// and another instance (or this one after a restart) handles it again.
+/// finishes its step and stops; a step cut off by cancellation releases its
+/// lease, so another instance (or this one after a restart) handles the
+/// update again at once. A killed process's lease simply expires.
 public final class InboxDispatcher: Service {
     /// The work done for each update; its outcome is committed with the acknowledgement.
     public typealias Handler = @Sendable (InboxItem) async throws -> StepOutcome
@@ -120,7 +121,10 @@ public final class InboxDispatcher: Service {
                 self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
                 return
             } catch {
-                if Task.isCancelled { return }
+                if Task.isCancelled {
+                    await self.release(item)
+                    return
+                }
                 self.logger.error(
                     "update handler failed; the update is dropped",
                     metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "error": "\(error)"]
@@ -156,6 +160,17 @@ public final class InboxDispatcher: Service {
                 if let result { return result }
             }
             throw CancellationError()
+        }
+    }
+
+    /// Gives a cut-off step's update back for another run. The release runs
+    /// in a task of its own because this one is cancelled; if it fails, the
+    /// lease expires as usual.
+    private func release(_ item: InboxItem) async {
+        let inbox = self.inbox
+        let released = await Task { try? await inbox.release(item) }.value
+        if released == nil {
+            self.logger.notice("cut-off step not released; it runs again when its lease expires", metadata: ["update_id": "\(item.delivery.update.updateID)"])
         }
     }
 

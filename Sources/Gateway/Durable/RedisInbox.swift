@@ -120,6 +120,18 @@ public final class RedisInbox: UpdateSink {
         ).int == 1
     }
 
+    /// Releases the lease of `item` without committing — its step was cut
+    /// off — so any dispatcher takes the update again at once instead of
+    /// after the lease expires.
+    func release(_ item: InboxItem) async throws {
+        let keys = self.keys.conversation(item.conversation, of: item.delivery.bot)
+        _ = try await self.client.evaluate(
+            DurableScripts.release,
+            keys: [.string(keys.lease), .string(self.keys.bot(item.delivery.bot).ready)],
+            arguments: [.string(item.leaseToken), .string(item.conversation)]
+        )
+    }
+
     /// Commits one step atomically: applies `outcome.state` (a new state gets the FSM
     /// TTL), appends `outcome.replies` to the conversation's outbox and
     /// acknowledges `item`, then hands the conversation to the next dispatcher

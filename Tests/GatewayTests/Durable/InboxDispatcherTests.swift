@@ -137,6 +137,40 @@ struct InboxDispatcherTests {
         for client in clients { await client.close() }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aStepCutOffByCancellationReleasesItsLeaseAtOnce() async throws {
+        // A 60 s lease: only the release can explain a takeover within seconds.
+        let configuration = DurableTests.pipeline(leaseTimeout: .seconds(60), concurrency: 1)
+        let redisConfiguration = try DurableTests.sharedRedis()
+        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
+        let inboxes = clients.map { RedisInbox(client: $0, configuration: configuration, logger: DurableTests.logger) }
+        let recorder = StepRecorder()
+        let leased = AsyncStream<Void>.makeStream()
+        let victim = InboxDispatcher(inbox: inboxes[0], bots: [DurableTests.bot], logger: DurableTests.logger) { _ in
+            leased.continuation.yield()
+            try await Task.sleep(for: .seconds(3600))
+            return .unchanged
+        }
+        let survivor = InboxDispatcher(inbox: inboxes[1], bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            recorder.record(item)
+            return .unchanged
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let victimTask = Task { await victim.run() }
+            let (update, raw) = try DurableTests.update(id: 1, chat: 600, sequence: 1)
+            try await inboxes[0].accept(update, raw: raw, bot: DurableTests.bot)
+            var iterator = leased.stream.makeAsyncIterator()
+            _ = await iterator.next()
+            victimTask.cancel()
+            await victimTask.value
+            group.addTask { await survivor.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
+            group.cancelAll()
+        }
+        #expect(recorder.sequences[600] == [1])
+        for client in clients { await client.close() }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func noAcknowledgedUpdateIsLostWhenRedisRestartsUnderLoad() async throws {
         let server = try PrivateRedisServer()
