@@ -96,6 +96,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "CurlHTTP",
                 "TelegramBotAPI",
                 "OpenSSLTLS",
                 "Persistence",

@@ -72,9 +72,12 @@ extension GatewayConfiguration {
         )
 
         let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency)
+        let downstream = DownstreamConfiguration(reading: &env)
 
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
-        self.init(bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher, redis: redis)
+        self.init(
+            bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher, redis: redis,
+            downstream: downstream)
     }
 
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other

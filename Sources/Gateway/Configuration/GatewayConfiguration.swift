@@ -139,6 +139,8 @@ public struct GatewayConfiguration: Sendable {
     public var dispatcher: InProcessDispatcher.Configuration
     /// The durable pipeline; nil (no `REDIS_URL`) keeps updates in process.
     public var redis: Redis?
+    /// The downstream services; each is optional until a bot that calls it starts.
+    public var downstream: DownstreamConfiguration
 
     /// Creates a configuration.
     public init(
@@ -147,7 +149,8 @@ public struct GatewayConfiguration: Sendable {
         server: Server = .init(),
         logging: Logging = .init(),
         dispatcher: InProcessDispatcher.Configuration = .init(),
-        redis: Redis? = nil
+        redis: Redis? = nil,
+        downstream: DownstreamConfiguration = .init()
     ) {
         self.bots = bots
         self.telegram = telegram
@@ -155,6 +158,7 @@ public struct GatewayConfiguration: Sendable {
         self.logging = logging
         self.dispatcher = dispatcher
         self.redis = redis
+        self.downstream = downstream
     }
 
     /// The webhook's view of the bots. Bots without a secret are left out;

@@ -1,0 +1,102 @@
+import Foundation
+import Synchronization
+
+/// An ``AccessTokenProvider`` that keeps each user's session in process memory and logs in
+/// through the auth service when it has none, or when the one it has is about to expire.
+///
+/// A session is reused until `refreshMargin` (at most half its lifetime) before `expires_in` runs
+/// out, counted from when the login was sent, so a token is never sent in its last moments. For
+/// one instance, the sandbox and tests; several instances share tokens through a provider on Redis.
+///
+/// The identity given to ``session(for:requestID:forceRefresh:)`` is remembered so that a later
+/// login (after expiry or a 401) sends the user's names and language code again; a user never
+/// seen logs in by Telegram id alone. A session that expired more than its lifetime ago is
+/// dropped, so memory holds only recently active users.
+///
+/// `Sendable` because its state sits behind a `Mutex`.
+public final class InMemoryAccessTokenProvider: AccessTokenProvider {
+    private struct Entry {
+        var identity: TelegramIdentity
+        var session: AuthSession
+        var refreshAt: ContinuousClock.Instant
+    }
+
+    /// The auth service logged in through.
+    public let auth: AuthServiceClient
+    /// How long before expiry a session is renewed.
+    public let refreshMargin: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let entries = Mutex<[Int64: Entry]>([:])
+
+    /// Creates an empty provider.
+    ///
+    /// - Parameter now: the clock expiry is measured on; injectable for tests.
+    public init(
+        auth: AuthServiceClient,
+        refreshMargin: Duration = .seconds(60),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        self.auth = auth
+        self.refreshMargin = refreshMargin
+        self.now = now
+    }
+
+    /// The user's session — roles, status, language and token — from memory while fresh, else
+    /// from a new login.
+    ///
+    /// A blocked user's session is returned like any other, so the caller can refuse them in
+    /// their language; ``token(for:forceRefresh:)`` never hands out their token.
+    /// - Throws: ``DownstreamError``.
+    public func session(
+        for identity: TelegramIdentity,
+        requestID: String,
+        forceRefresh: Bool = false
+    ) async throws(DownstreamError) -> AuthSession {
+        let cached: AuthSession? = entries.withLock { entries in
+            guard var entry = entries[identity.telegramID] else { return nil }
+            entry.identity = identity
+            entries[identity.telegramID] = entry
+            return self.now() < entry.refreshAt ? entry.session : nil
+        }
+        if !forceRefresh, let cached {
+            return cached
+        }
+        return try await login(identity, requestID: requestID)
+    }
+
+    /// The user's access token, logging in when `forceRefresh` is set or none is fresh.
+    ///
+    /// - Throws: ``DownstreamError``; ``DownstreamError/Code/blocked`` for a blocked user.
+    public func token(for telegramID: Int64, forceRefresh: Bool) async throws -> String {
+        let (identity, cached): (TelegramIdentity, AuthSession?) = entries.withLock { entries in
+            guard let entry = entries[telegramID] else { return (TelegramIdentity(telegramID: telegramID), nil) }
+            return (entry.identity, self.now() < entry.refreshAt ? entry.session : nil)
+        }
+        let session: AuthSession
+        if !forceRefresh, let cached {
+            session = cached
+        } else {
+            let requestID = DownstreamCaller.current?.requestID ?? "login-\(UUID().uuidString.lowercased())"
+            session = try await login(identity, requestID: requestID)
+        }
+        guard session.user.status != .blocked else {
+            throw DownstreamError(.blocked, service: .auth, message: "user \(session.user.id) is blocked; no token is handed out")
+        }
+        return session.accessToken
+    }
+
+    private func login(_ identity: TelegramIdentity, requestID: String) async throws(DownstreamError) -> AuthSession {
+        let sent = now()
+        let session = try await auth.login(identity, requestID: requestID)
+        let lifetime = session.expiresIn
+        let refreshAt = sent.advanced(by: lifetime - min(refreshMargin, lifetime / 2))
+        entries.withLock { entries in
+            let now = self.now()
+            entries = entries.filter { _, entry in
+                entry.refreshAt.advanced(by: entry.session.expiresIn) >= now
+            }
+            entries[identity.telegramID] = Entry(identity: identity, session: session, refreshAt: refreshAt)
+        }
+        return session
+    }
+}
