@@ -16,7 +16,7 @@ public struct DownstreamClients: Sendable {
     ///
     /// - Parameters:
     ///   - tokens: makes the token provider from the auth client, for example
-    ///     `{ InMemoryAccessTokenProvider(auth: $0) }`.
+    ///     `{ CachingAccessTokenProvider(auth: $0) }`.
     ///   - user: who needs the services, for the error, such as `the UK bot`.
     /// - Throws: ``ConfigurationError`` naming every service URL that is not set.
     public init(

@@ -65,16 +65,16 @@ struct DownstreamHarness: Sendable {
             httpClient: http, logger: Logger(label: "downstream-test"), now: now)
     }
 
-    /// Every client, with tokens from an ``InMemoryAccessTokenProvider``.
+    /// Every client, with tokens from an ``CachingAccessTokenProvider``.
     func clients() throws -> DownstreamClients {
         try DownstreamClients(
             configuration: configuration, httpClient: http, logger: Logger(label: "downstream-test"), requiredBy: "the tests"
-        ) { InMemoryAccessTokenProvider(auth: $0) }
+        ) { CachingAccessTokenProvider(auth: $0) }
     }
 
     /// A token provider over a fresh auth client.
-    func tokens(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) -> InMemoryAccessTokenProvider {
-        InMemoryAccessTokenProvider(auth: AuthServiceClient(client: client(.auth)), now: now)
+    func tokens(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) -> CachingAccessTokenProvider {
+        CachingAccessTokenProvider(auth: AuthServiceClient(client: client(.auth)), now: now)
     }
 
     static func caller(_ user: ServiceUser, _ requestID: String = "bot:1") -> DownstreamCaller {

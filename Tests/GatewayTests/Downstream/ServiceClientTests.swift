@@ -328,7 +328,7 @@ struct ServiceClientTests {
         let missing = #expect(throws: ConfigurationError.self) {
             _ = try DownstreamClients(
                 configuration: configuration, httpClient: http, logger: Logger(label: "test"), requiredBy: "the UK bot"
-            ) { InMemoryAccessTokenProvider(auth: $0) }
+            ) { CachingAccessTokenProvider(auth: $0) }
         }
         #expect(missing?.problems.map(\.variable) == ["REQUEST_SERVICE_URL", "SHIFT_SERVICE_URL", "ANALYTICS_SERVICE_URL"])
         #expect(missing?.problems.first?.message.contains("required by the UK bot") == true)

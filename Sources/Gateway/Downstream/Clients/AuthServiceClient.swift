@@ -1,7 +1,7 @@
 /// The auth service: logs Telegram users in.
 ///
 /// Token caching is not done here but by an ``AccessTokenProvider`` built on this client, such as
-/// ``InMemoryAccessTokenProvider``.
+/// ``CachingAccessTokenProvider``.
 public struct AuthServiceClient: Sendable {
     /// The client of the auth service.
     public let client: ServiceClient

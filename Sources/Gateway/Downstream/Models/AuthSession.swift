@@ -1,7 +1,7 @@
 /// The answer to a login: an access token, its lifetime, and the user.
 ///
 /// Its description leaves the token out.
-public struct AuthSession: Decodable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct AuthSession: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The bearer token (a JWT); never log it.
     public var accessToken: String
     /// `bearer`.
@@ -25,6 +25,16 @@ public struct AuthSession: Decodable, Sendable, Hashable, CustomStringConvertibl
         let seconds = try container.decode(Double.self, forKey: .expiresIn)
         expiresIn = .milliseconds(Int64((max(0, seconds) * 1000).rounded()))
         user = try container.decode(AuthenticatedUser.self, forKey: .user)
+    }
+
+    /// Encodes the session in the auth service's own shape, for caches.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(accessToken, forKey: .accessToken)
+        try container.encode(tokenType, forKey: .tokenType)
+        let parts = expiresIn.components
+        try container.encode(Double(parts.seconds) + Double(parts.attoseconds) / 1e18, forKey: .expiresIn)
+        try container.encode(user, forKey: .user)
     }
 
     public var description: String {

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// An ``AccessTokenProvider`` that keeps each user's session in process memory and logs in
-/// through the auth service when it has none, or when the one it has is about to expire.
+/// An ``AccessTokenProvider`` that keeps each user's session in process memory — and, given a
+/// shared ``AuthSessionCache`` (Redis), there too, so every instance reuses one login — and logs
+/// in through the auth service when it has none, or when the one it has is about to expire.
 ///
 /// A session is reused until `refreshMargin` (at most half its lifetime) before `expires_in` runs
 /// out, counted from when the login was sent, so a token is never sent in its last moments. For
@@ -11,10 +12,11 @@ import Synchronization
 /// The identity given to ``session(for:requestID:forceRefresh:)`` is remembered so that a later
 /// login (after expiry or a 401) sends the user's names and language code again; a user never
 /// seen logs in by Telegram id alone. A session that expired more than its lifetime ago is
-/// dropped, so memory holds only recently active users.
+/// dropped, so memory holds only recently active users. The shared cache is asked only when
+/// memory has nothing fresh; if it fails, the provider logs in as if it had nothing.
 ///
 /// `Sendable` because its state sits behind a `Mutex`.
-public final class InMemoryAccessTokenProvider: AccessTokenProvider {
+public final class CachingAccessTokenProvider: AccessTokenProvider {
     private struct Entry {
         var identity: TelegramIdentity
         var session: AuthSession
@@ -25,6 +27,7 @@ public final class InMemoryAccessTokenProvider: AccessTokenProvider {
     public let auth: AuthServiceClient
     /// How long before expiry a session is renewed.
     public let refreshMargin: Duration
+    private let shared: (any AuthSessionCache)?
     private let now: @Sendable () -> ContinuousClock.Instant
     private let entries = Mutex<[Int64: Entry]>([:])
 
@@ -34,10 +37,12 @@ public final class InMemoryAccessTokenProvider: AccessTokenProvider {
     public init(
         auth: AuthServiceClient,
         refreshMargin: Duration = .seconds(60),
+        shared: (any AuthSessionCache)? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.auth = auth
         self.refreshMargin = refreshMargin
+        self.shared = shared
         self.now = now
     }
 
@@ -61,6 +66,9 @@ public final class InMemoryAccessTokenProvider: AccessTokenProvider {
         if !forceRefresh, let cached {
             return cached
         }
+        if !forceRefresh, let fromShared = await self.fromShared(identity.telegramID, identity: identity) {
+            return fromShared
+        }
         return try await login(identity, requestID: requestID)
     }
 
@@ -75,6 +83,8 @@ public final class InMemoryAccessTokenProvider: AccessTokenProvider {
         let session: AuthSession
         if !forceRefresh, let cached {
             session = cached
+        } else if !forceRefresh, let fromShared = await self.fromShared(telegramID, identity: identity) {
+            session = fromShared
         } else {
             let requestID = DownstreamCaller.current?.requestID ?? "login-\(UUID().uuidString.lowercased())"
             session = try await login(identity, requestID: requestID)
@@ -89,14 +99,36 @@ public final class InMemoryAccessTokenProvider: AccessTokenProvider {
         let sent = now()
         let session = try await auth.login(identity, requestID: requestID)
         let lifetime = session.expiresIn
-        let refreshAt = sent.advanced(by: lifetime - min(refreshMargin, lifetime / 2))
+        let fresh = lifetime - min(refreshMargin, lifetime / 2)
+        self.remember(identity, session, refreshAt: sent.advanced(by: fresh))
+        if let shared {
+            do {
+                try await shared.store(CachedAuthSession(identity: identity, session: session), for: identity.telegramID, freshFor: fresh - (now() - sent))
+            } catch {
+                // The next instance logs in on its own; nothing is lost.
+            }
+        }
+        return session
+    }
+
+    /// A fresh session another instance stored, kept in memory for as long as the shared cache keeps it.
+    private func fromShared(_ telegramID: Int64, identity: TelegramIdentity) async -> AuthSession? {
+        guard let shared, let found = try? await shared.session(for: telegramID) else { return nil }
+        let known = identity.firstName == nil && identity.username == nil ? found.entry.identity : identity
+        self.remember(known, found.entry.session, refreshAt: now().advanced(by: found.freshFor))
+        return found.entry.session
+    }
+
+    private func remember(_ identity: TelegramIdentity, _ session: AuthSession, refreshAt: ContinuousClock.Instant) {
         entries.withLock { entries in
-            let now = self.now()
-            entries = entries.filter { _, entry in
-                entry.refreshAt.advanced(by: entry.session.expiresIn) >= now
+            // Pruned now and then rather than on every login: O(n) each time would add up.
+            if entries.count >= 1024, entries.count.isMultiple(of: 1024) {
+                let now = self.now()
+                entries = entries.filter { _, entry in
+                    entry.refreshAt.advanced(by: entry.session.expiresIn) >= now
+                }
             }
             entries[identity.telegramID] = Entry(identity: identity, session: session, refreshAt: refreshAt)
         }
-        return session
     }
 }

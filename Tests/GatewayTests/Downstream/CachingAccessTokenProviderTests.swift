@@ -2,8 +2,8 @@ import Gateway
 import TelegramEmulator
 import Testing
 
-@Suite("In-memory access token provider")
-struct InMemoryAccessTokenProviderTests {
+@Suite("Caching access token provider")
+struct CachingAccessTokenProviderTests {
     private typealias H = DownstreamHarness
 
     @Test("a token is reused until the margin before expiry, then a new login replaces it")
