@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
         .library(name: "OpenSSLTLS", targets: ["OpenSSLTLS"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Localization", targets: ["Localization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -93,6 +94,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "Localization"),
         .target(
             name: "Gateway",
             dependencies: [
@@ -211,6 +213,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "LocalizationTests",
+            dependencies: ["Localization"]
         ),
         .testTarget(
             name: "COpenSSLTests",

@@ -1,0 +1,43 @@
+/// One entry of a catalog: a text, or the forms of a text that depends on a count.
+public enum CatalogMessage: Sendable, Hashable {
+    /// A text with `{name}` placeholders.
+    case text(String)
+    /// One text per plural category; ``Catalogs/text(_:locale:arguments:)``
+    /// says which argument chooses the form.
+    case plural([PluralCategory: String])
+
+    /// The placeholder names the text, or any of its forms, uses.
+    public var placeholders: Set<String> {
+        switch self {
+        case .text(let text):
+            Set(Template.placeholders(in: text))
+        case .plural(let forms):
+            Set(forms.values.flatMap(Template.placeholders(in:)))
+        }
+    }
+
+    /// The text to fill in: for a plural message, the form `rules` choose for
+    /// the count among `arguments`, else `other`.
+    func template(arguments: [String: MessageArgument], rules: PluralRules) -> String {
+        switch self {
+        case .text(let text):
+            return text
+        case .plural(let forms):
+            let category = self.count(in: arguments).map(rules.category(for:)) ?? .other
+            // Only an unvalidated catalog lacks the category or `other`.
+            return forms[category] ?? forms[.other] ?? PluralCategory.allCases.lazy.compactMap { forms[$0] }.first ?? ""
+        }
+    }
+
+    /// `count` when it is an integer; otherwise the one integer argument the
+    /// message has a placeholder for; nil when there is none or several.
+    private func count(in arguments: [String: MessageArgument]) -> Int? {
+        if case .int(let count) = arguments["count"] {
+            return count
+        }
+        let counts = self.placeholders.compactMap { name -> Int? in
+            if case .int(let value) = arguments[name] { value } else { nil }
+        }
+        return counts.count == 1 ? counts[0] : nil
+    }
+}
