@@ -99,6 +99,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "CurlHTTP",
+                "Localization",
                 "TelegramBotAPI",
                 "OpenSSLTLS",
                 "Persistence",

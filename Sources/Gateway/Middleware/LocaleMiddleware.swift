@@ -1,0 +1,41 @@
+public import Localization
+public import TelegramBotAPI
+
+/// Chooses the language the bot answers in: the user's stored choice
+/// (`/language`), else the language the user service keeps for them, else
+/// Telegram's `language_code` when it is supported, else the default.
+public struct LocaleMiddleware: UpdateMiddleware {
+    /// Looks up the language a user chose with `/language`, if any.
+    public typealias StoredLanguage = @Sendable (BotID, Int64) async -> String?
+
+    private let supported: [LocaleCode]
+    private let defaultLocale: LocaleCode
+    private let stored: StoredLanguage
+
+    /// Creates the middleware for the locales of the catalogs.
+    public init(supported: [LocaleCode], defaultLocale: LocaleCode, stored: @escaping StoredLanguage) {
+        self.supported = supported
+        self.defaultLocale = defaultLocale
+        self.stored = stored
+    }
+
+    public func handle(
+        _ update: Update,
+        context: UpdateContext,
+        next: @Sendable (Update, UpdateContext) async throws -> StepOutcome
+    ) async throws -> StepOutcome {
+        var context = context
+        guard let user = update.from else {
+            context.locale = self.defaultLocale.identifier
+            return try await next(update, context)
+        }
+        let chosen = await self.stored(context.bot, user.id) ?? context.identity?.language
+        context.locale = LocaleResolver.resolve(
+            stored: chosen,
+            telegram: user.languageCode,
+            supported: self.supported,
+            default: self.defaultLocale
+        ).identifier
+        return try await next(update, context)
+    }
+}
