@@ -98,6 +98,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "Conversations",
                 "CurlHTTP",
                 "Localization",
                 "TelegramBotAPI",
@@ -114,10 +115,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "UKManagementBot",
+            dependencies: [
+                "Conversations",
+                "Gateway",
+                "Localization",
+                "Persistence",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "bot-gateway",
             dependencies: [
+                "Conversations",
                 "CurlHTTP",
+                "Localization",
+                "UKManagementBot",
                 "Gateway",
                 "OpenSSLTLS",
                 "Persistence",

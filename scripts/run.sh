@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Runs bot-gateway on this machine with everything it needs started privately.
-# For now (until `bot-gateway sandbox` exists) this is a temporary smoke check
-# of the Redis and HTTP clients against a local redis-server and HTTP server.
+# Runs the sandbox: the release bot-gateway with in-memory storage and the
+# emulator's fake Telegram and services in-process, so a person can chat with
+# the UK bot in this terminal. Needs nothing running; installs the system
+# libraries if missing. Extra arguments go to `bot-gateway sandbox`
+# (e.g. --language ru --role executor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
 ensure_packages
-trap stop_servers EXIT
-[ -n "${REDIS_URL:-}" ] || start_redis
 swift build -c release --product bot-gateway
-"$(swift build -c release --show-bin-path)/bot-gateway" smoke "$@"
+exec "$(swift build -c release --show-bin-path)/bot-gateway" sandbox "$@"

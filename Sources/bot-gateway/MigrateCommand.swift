@@ -17,7 +17,12 @@ struct MigrateCommand: AsyncParsableCommand {
         var directory: String?
 
         var resolvedDirectory: String {
-            self.directory ?? ProcessInfo.processInfo.environment["MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "Migrations"
+            self.directory ?? Self.defaultDirectory()
+        }
+
+        /// `MIGRATIONS_DIR`, else `Migrations` in the working directory.
+        static func defaultDirectory() -> String {
+            ProcessInfo.processInfo.environment["MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "Migrations"
         }
     }
 

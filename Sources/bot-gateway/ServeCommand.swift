@@ -1,19 +1,19 @@
 import ArgumentParser
-import CurlHTTP
 import Foundation
 import Gateway
+import Localization
 import Logging
 import Metrics
 import OpenSSLTLS
+import Persistence
 import Prometheus
-import RedisClient
 import ServiceLifecycle
-import TelegramBotAPI
 
 /// `bot-gateway serve`: reads the configuration from the environment and runs
-/// the webhook listener until SIGTERM or SIGINT, then shuts down gracefully —
-/// stop accepting connections, finish requests in flight, drain the update
-/// queue within `GATEWAY_SHUTDOWN_TIMEOUT` — and exits 0.
+/// the gateway until SIGTERM or SIGINT, then shuts down gracefully — stop
+/// accepting connections, finish requests in flight, finish (durable mode) or
+/// drain (in process) the updates taken, within `GATEWAY_SHUTDOWN_TIMEOUT` —
+/// and exits 0. With `DATABASE_URL` it applies pending migrations first.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -21,11 +21,20 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
         let configuration: GatewayConfiguration
         do {
-            configuration = try GatewayConfiguration(environment: ProcessInfo.processInfo.environment)
+            configuration = try GatewayConfiguration(environment: environment)
         } catch {
             Self.fail("invalid configuration (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")):\n\(error)")
+        }
+        var databaseConfiguration: DatabaseConfiguration?
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            do {
+                databaseConfiguration = try DatabaseConfiguration(environment: environment)
+            } catch {
+                Self.fail("invalid configuration: \(error)")
+            }
         }
 
         let logging = configuration.logging
@@ -43,119 +52,64 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
         let logger = Logger(label: "bot-gateway")
 
-        let tls = configuration.server.tls.map(Self.loadCertificate)
-
-        // Until the conversation engine exists, an update is only logged.
-        let logUpdate: @Sendable (UpdateDelivery) -> Void = { delivery in
-            logger.debug(
-                "update",
-                metadata: [
-                    "bot": "\(delivery.bot)",
-                    "update_id": "\(delivery.update.updateID)",
-                    "kind": "\(delivery.update.kind.fieldName)",
-                    "conversation": "\(delivery.update.conversationKey?.description ?? "none")",
-                ]
-            )
+        let catalogs: Catalogs
+        do {
+            catalogs = try Catalogs.load(directory: try Catalogs.locate())
+            try catalogs.validate()
+        } catch {
+            Self.fail("message catalogs: \(error)")
         }
-        let telegramHTTP = try HTTPClient()
-        let botClients = Dictionary(uniqueKeysWithValues: configuration.bots.map { bot in
-            (bot.id, BotAPIClient(
-                configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
-                httpClient: telegramHTTP,
-                logger: logger,
-                observer: { GatewayMetrics().record($0) }
-            ))
-        })
-        let readiness = ReadinessChecks()
-
-        // The group stops services in reverse order: certificate reloads,
-        // then the pollers, then the server (in-flight requests finish), then
-        // the dispatcher, which finishes (in process: drains) what the others
-        // accepted; in durable mode then the relays and senders, and Redis last.
-        var services: [any Service] = []
-        let sink: any UpdateSink
-        if let redis = configuration.redis {
-            let redisClient = RedisClient(configuration: redis.connection, logger: logger)
-            let inbox = RedisInbox(client: redisClient, configuration: redis.pipeline, logger: logger)
-            readiness.register(RedisReadinessCheck(client: redisClient))
-            services.append(redisClient)
-            for bot in configuration.bots {
-                guard let client = botClients[bot.id] else { continue }
-                let sender = OutboundSender(client: client, logger: logger)
-                services.append(sender)
-                services.append(OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger))
-            }
-            services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
-                logUpdate(item.delivery)
-                return .unchanged
-            })
-            sink = inbox
-        } else {
-            let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { logUpdate($0) }
-            services.append(dispatcher)
-            sink = dispatcher
-        }
-        let webhook = WebhookEndpoint(
-            bots: configuration.webhookBots,
-            options: .init(maxBodyBytes: configuration.server.maxBodyBytes, addressPolicy: configuration.server.addressPolicy),
-            sink: sink,
+        var inputs = GatewayAssembly.Inputs(
+            configuration: configuration,
+            catalogs: catalogs,
+            registry: registry,
+            tls: configuration.server.tls.map(Self.loadCertificate),
             logger: logger
         )
-        let server = configuration.server
-        let app = GatewayApplication.make(
-            webhook: webhook,
-            operational: OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: registry)),
-            host: server.host,
-            port: server.port,
-            tls: tls,
-            logger: logger,
-            onServerRunning: { port in
-                logger.info(
-                    "gateway listening",
-                    metadata: [
-                        "host": "\(server.host)",
-                        "port": "\(port)",
-                        "tls": "\(tls?.certificate.description ?? "off")",
-                        "bots": "\(configuration.bots.map { "\($0.id)=\($0.webhookPath)" }.joined(separator: ","))",
-                    ]
-                )
-            }
-        )
-
-        services.append(app)
-        if !configuration.telegram.useWebhook {
-            for bot in configuration.bots {
-                guard let client = botClients[bot.id] else { continue }
-                services.append(LongPollingService(
-                    bot: bot.id,
-                    client: client,
-                    sink: sink,
-                    configuration: .init(timeout: configuration.telegram.pollingTimeout, allowedUpdates: Update.handledKinds),
-                    logger: logger
-                ))
-            }
+        guard let databaseConfiguration else {
+            try await Self.serve(inputs)
+            return
         }
-        if let tls {
-            services.append(CertificateReloadService(store: tls, logger: logger))
+        do {
+            try await Database.withRunning(configuration: databaseConfiguration, logger: logger) { database in
+                try await database.ping(timeout: .seconds(10))
+                let files = try MigrationFile.load(directory: MigrateCommand.Options.defaultDirectory())
+                for name in try await Migrator(database: database, files: files, logger: logger).up() {
+                    logger.info("migration applied", metadata: ["name": "\(name)"])
+                }
+                inputs.database = database
+                try await Self.serve(inputs)
+            }
+        } catch let error as PersistenceError {
+            Self.fail("database: \(error)")
+        }
+    }
+
+    private static func serve(_ inputs: GatewayAssembly.Inputs) async throws {
+        let assembly: GatewayAssembly
+        do {
+            assembly = try await GatewayAssembly.build(inputs)
+        } catch {
+            Self.fail("cannot start: \(error)")
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services,
+            services: assembly.services,
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
+            logger: inputs.logger
         )
         // In-flight requests get 20 s on top of the drain deadline; a client
         // still trickling a body after that is cut off rather than holding
         // the process open for ever.
-        groupConfiguration.maximumGracefulShutdownDuration = server.shutdownTimeout + .seconds(20)
+        groupConfiguration.maximumGracefulShutdownDuration = inputs.configuration.server.shutdownTimeout + .seconds(20)
         let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
-            await telegramHTTP.shutdown()
+            await assembly.http.shutdown()
             throw error
         }
-        await telegramHTTP.shutdown()
-        logger.info("gateway stopped")
+        await assembly.http.shutdown()
+        inputs.logger.info("gateway stopped")
     }
 
     /// Loads and checks the certificate now, so a bad file stops the start
@@ -171,7 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private static func fail(_ message: String) -> Never {
+    static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("bot-gateway: \(message)\n".utf8))
         Foundation.exit(1)
     }

@@ -73,11 +73,17 @@ extension GatewayConfiguration {
 
         let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency)
         let downstream = DownstreamConfiguration(reading: &env)
+        let defaults = RateLimitPolicy()
+        let rateLimits = RateLimitPolicy(
+            messagesPerMinute: env.integer("RATE_LIMIT_MESSAGES_PER_MINUTE", default: defaults.messagesPerMinute, in: 1...1_000_000),
+            messagesPerHour: env.integer("RATE_LIMIT_MESSAGES_PER_HOUR", default: defaults.messagesPerHour, in: 1...1_000_000),
+            commandsPerMinute: env.integer("RATE_LIMIT_COMMANDS_PER_MINUTE", default: defaults.commandsPerMinute, in: 1...1_000_000)
+        )
 
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         self.init(
             bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher, redis: redis,
-            downstream: downstream)
+            downstream: downstream, rateLimits: rateLimits)
     }
 
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other

@@ -141,6 +141,8 @@ public struct GatewayConfiguration: Sendable {
     public var redis: Redis?
     /// The downstream services; each is optional until a bot that calls it starts.
     public var downstream: DownstreamConfiguration
+    /// Per-user limits on updates (`RATE_LIMIT_*`).
+    public var rateLimits: RateLimitPolicy
 
     /// Creates a configuration.
     public init(
@@ -150,7 +152,8 @@ public struct GatewayConfiguration: Sendable {
         logging: Logging = .init(),
         dispatcher: InProcessDispatcher.Configuration = .init(),
         redis: Redis? = nil,
-        downstream: DownstreamConfiguration = .init()
+        downstream: DownstreamConfiguration = .init(),
+        rateLimits: RateLimitPolicy = .init()
     ) {
         self.bots = bots
         self.telegram = telegram
@@ -159,6 +162,7 @@ public struct GatewayConfiguration: Sendable {
         self.dispatcher = dispatcher
         self.redis = redis
         self.downstream = downstream
+        self.rateLimits = rateLimits
     }
 
     /// The webhook's view of the bots. Bots without a secret are left out;

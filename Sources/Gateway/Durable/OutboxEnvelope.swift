@@ -26,6 +26,7 @@ public enum OutboxEnvelope {
             case .editMessageReplyMarkup(let parameters): try container.encode(parameters, forKey: .parameters)
             case .deleteMessage(let parameters): try container.encode(parameters, forKey: .parameters)
             case .answerCallbackQuery(let parameters): try container.encode(parameters, forKey: .parameters)
+            case .setMyCommands(let parameters): try container.encode(parameters, forKey: .parameters)
             }
         }
     }
@@ -45,6 +46,7 @@ public enum OutboxEnvelope {
             case DeleteMessage.name: self.call = .deleteMessage(try container.decode(DeleteMessage.self, forKey: .parameters))
             case AnswerCallbackQuery.name:
                 self.call = .answerCallbackQuery(try container.decode(AnswerCallbackQuery.self, forKey: .parameters))
+            case SetMyCommands.name: self.call = .setMyCommands(try container.decode(SetMyCommands.self, forKey: .parameters))
             default:
                 throw DecodingError.dataCorruptedError(forKey: .method, in: container, debugDescription: "unknown method \(method)")
             }

@@ -1,6 +1,6 @@
 /// Parameters of `setMyCommands`: publishes the command menu for a scope and
 /// a language.
-public struct SetMyCommands: BotAPIMethod, Hashable {
+public struct SetMyCommands: BotAPIMethod, Decodable, Hashable {
     public typealias Result = Bool
     public static let name = "setMyCommands"
 

@@ -7,6 +7,8 @@ public enum OutboundCall: Sendable, Hashable {
     case editMessageReplyMarkup(EditMessageReplyMarkup)
     case deleteMessage(DeleteMessage)
     case answerCallbackQuery(AnswerCallbackQuery)
+    /// Publishes a command menu, e.g. the extra commands of a user's roles in their chat.
+    case setMyCommands(SetMyCommands)
 
     /// The Bot API method, for logs.
     public var methodName: String {
@@ -17,6 +19,7 @@ public enum OutboundCall: Sendable, Hashable {
         case .editMessageReplyMarkup: EditMessageReplyMarkup.name
         case .deleteMessage: DeleteMessage.name
         case .answerCallbackQuery: AnswerCallbackQuery.name
+        case .setMyCommands: SetMyCommands.name
         }
     }
 
@@ -30,7 +33,7 @@ public enum OutboundCall: Sendable, Hashable {
             case .editMessageText(let parameters): parameters.target.chatID
             case .editMessageReplyMarkup(let parameters): parameters.target.chatID
             case .deleteMessage(let parameters): parameters.chatID
-            case .answerCallbackQuery: nil
+            case .answerCallbackQuery, .setMyCommands: nil
             }
         guard let chatID else { return .notChatLimited }
         // Telegram gives users positive ids and groups, supergroups and
@@ -54,6 +57,9 @@ public enum OutboundCall: Sendable, Hashable {
             return nil
         case .answerCallbackQuery(let parameters):
             try await client.answerCallbackQuery(parameters)
+            return nil
+        case .setMyCommands(let parameters):
+            try await client.setMyCommands(parameters)
             return nil
         }
     }

@@ -1,0 +1,116 @@
+import Conversations
+import Foundation
+import Gateway
+import Localization
+import Persistence
+import TelegramBotAPI
+
+/// The UK bot's answers that are lists rather than conversations: help,
+/// the user's requests and shifts, the schedule, and the admin's user list.
+enum UKLists {
+    /// Callback data of a request's **Details** button: `req:R-000981`.
+    static let requestPrefix = "req:"
+    /// Callback data of a user-list page: `users:2`.
+    static let usersPrefix = "users:"
+    static let usersPerPage = 10
+
+    static func help(commands: [CommandRoute], roles: Set<String>, texts: Localizer) -> String {
+        let lines = commands.filter { $0.isAllowed(for: roles) && UKCommands.implemented.contains($0.command) }.map { route in
+            let key = "help.command.\(route.command)"
+            let description = texts.text(key)
+            return "/\(route.command) — \(description == key ? (route.descriptions[texts.locale.language] ?? route.command) : description)"
+        }
+        return ([texts.text("help.title")] + lines).joined(separator: "\n")
+    }
+
+    static func myRequests(services: DownstreamClients, _ turn: inout UKTurn) async {
+        await Self.answering(&turn) { turn in
+            let requests = try await services.requests.myRequests(limit: 10, caller: turn.caller.downstream)
+            let lines = requests.map { request in
+                turn.texts.text("request.list.item", [
+                    "number": .string(request.number),
+                    "status": .string(UKText.status(request.status, texts: turn.texts)),
+                    "date": .string(request.createdAt.map(UKText.dateTime) ?? "—"),
+                ])
+            }
+            turn.reply.say(UKText.list(title: "request.list.title", empty: "request.list.empty", items: lines, texts: turn.texts))
+            let buttons = requests.compactMap { request in
+                try? InlineKeyboardButton.callback("\(turn.texts.text("button.details")): \(request.number)", data: Self.requestPrefix + request.number)
+            }
+            turn.reply.show(buttons.isEmpty ? nil : InlineKeyboardMarkup(rows: buttons.map { [$0] }))
+        }
+    }
+
+    static func requestDetails(_ number: String, calls: UKServiceCalls, _ turn: inout UKTurn) async {
+        let call = ServiceCall(name: UKServiceCalls.requestDetails, arguments: ["number": .string(number)], idempotencyKey: "")
+        switch await calls.perform(call, for: turn.caller) {
+        case .success(let data):
+            turn.reply.say(turn.text(Prompt("request.status.details", data.mapValues { PromptArgument.value($0) })))
+        case .failure(let failure, let key):
+            turn.reply.say(turn.texts.text(key ?? Self.failureKey(failure), ["number": .string(number)]))
+        }
+    }
+
+    static func myShifts(services: DownstreamClients, _ turn: inout UKTurn) async {
+        await Self.answering(&turn) { turn in
+            let shifts = try await services.shifts.myShifts(caller: turn.caller.downstream)
+            let lines = shifts.map { UKText.shift($0, texts: turn.texts) }
+            turn.reply.say(UKText.list(title: "shift.mine.title", empty: "shift.mine.empty", items: lines, texts: turn.texts))
+        }
+    }
+
+    static func schedule(services: DownstreamClients, _ turn: inout UKTurn) async {
+        await Self.answering(&turn) { turn in
+            let today = CalendarDay(Date())
+            let shifts = try await services.shifts.schedule(from: today, to: today.adding(days: 7), caller: turn.caller.downstream)
+            let lines = shifts.map { UKText.shift($0, texts: turn.texts) }
+            turn.reply.say(UKText.list(title: "shift.schedule.title", empty: "shift.schedule.empty", items: lines, texts: turn.texts))
+        }
+    }
+
+    static func users(page: Int, services: DownstreamClients, _ turn: inout UKTurn) async {
+        await Self.answering(&turn) { turn in
+            let result = try await services.users.users(page: max(page, 1), perPage: Self.usersPerPage, caller: turn.caller.downstream)
+            guard !result.items.isEmpty else {
+                turn.reply.say(turn.texts.text("users.empty"))
+                return
+            }
+            let title = turn.texts.text("users.title", ["total": .int(result.total), "page": .int(result.page), "pages": .int(result.pageCount)])
+            let lines = result.items.map { user in
+                turn.texts.text("users.item", [
+                    "name": .string(user.fullName),
+                    "roles": .string(user.roles.map { turn.texts.text("role.\($0.rawValue)") }.joined(separator: ", ")),
+                ])
+            }
+            turn.reply.say(([title] + lines).joined(separator: "\n"))
+            var row: [InlineKeyboardButton] = []
+            if result.page > 1, let previous = try? InlineKeyboardButton.callback(turn.texts.text("button.previous"), data: "\(Self.usersPrefix)\(result.page - 1)") {
+                row.append(previous)
+            }
+            if result.page < result.pageCount, let next = try? InlineKeyboardButton.callback(turn.texts.text("button.next"), data: "\(Self.usersPrefix)\(result.page + 1)") {
+                row.append(next)
+            }
+            turn.reply.show(row.isEmpty ? nil : InlineKeyboardMarkup(rows: [row]))
+        }
+    }
+
+    /// Runs a list's service reads; a failure is answered in the user's language.
+    private static func answering(_ turn: inout UKTurn, _ body: (inout UKTurn) async throws -> Void) async {
+        do {
+            try await body(&turn)
+        } catch let error as DownstreamError {
+            turn.context.logger.warning("service read failed", metadata: ["error": "\(error)"])
+            turn.reply.say(turn.texts.text(error.catalogKey))
+        } catch {
+            turn.reply.say(turn.texts.text("error.unexpected"))
+        }
+    }
+
+    private static func failureKey(_ failure: ServiceFailure) -> String {
+        switch failure {
+        case .notFound: "request.status.not_found"
+        case .invalid: "request.status.invalid"
+        default: "error.service_unavailable"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+public import Gateway
+public import Localization
+public import TelegramBotAPI
+
+/// The messages middleware sends on the bot's behalf — the rate-limit notice
+/// and auth refusals — in the user's language. Middleware runs before the
+/// locale is chosen, so the notice chooses it the same way.
+public struct UKNotices: Sendable {
+    private let catalogs: Catalogs
+    private let preferences: any LanguagePreferences
+
+    /// Creates the notices.
+    public init(catalogs: Catalogs, preferences: any LanguagePreferences) {
+        self.catalogs = catalogs
+        self.preferences = preferences
+    }
+
+    /// For ``RateLimitMiddleware``: the one notice past a limit.
+    public var rateLimited: RateLimitMiddleware.Notice {
+        { update, context in await self.message("limits.notice", update, context) }
+    }
+
+    /// For ``AuthMiddleware``: why the update was refused.
+    public var refused: AuthMiddleware.Notice {
+        { refusal, update, context in
+            let key = switch refusal {
+            case .blocked: "error.blocked"
+            case .forbidden: "error.forbidden"
+            case .unavailable: "error.service_unavailable"
+            }
+            return await self.message(key, update, context)
+        }
+    }
+
+    private func message(_ key: String, _ update: Update, _ context: UpdateContext) async -> [OutboundCall] {
+        guard let chat = update.chat, let user = update.from else { return [] }
+        let stored = await self.preferences.language(bot: context.bot, userID: user.id) ?? context.identity?.language
+        let locale = LocaleResolver.resolve(stored: stored, telegram: user.languageCode, supported: self.catalogs.locales, default: self.catalogs.defaultLocale)
+        return [.sendMessage(SendMessage(chatID: chat.id, text: self.catalogs.text(key, locale: locale), messageThreadID: update.message?.messageThreadID))]
+    }
+}

@@ -1,0 +1,55 @@
+import TelegramBotAPI
+
+/// What one step says back, gathered as it is decided and sent as one
+/// message: Telegram allows about one message a second per chat, so a
+/// notice, a prompt and a menu go out together. A pressed button's message
+/// is edited into the answer; anything else gets a new message.
+struct UKReply {
+    private let chatID: Int64
+    private let threadID: Int?
+    private let query: CallbackQuery?
+    private var paragraphs: [String] = []
+    private var keyboard: InlineKeyboardMarkup?
+
+    init(update: Update, chatID: Int64) {
+        self.chatID = chatID
+        self.query = update.callbackQuery
+        self.threadID = update.message?.messageThreadID
+    }
+
+    var isEmpty: Bool { self.paragraphs.isEmpty }
+
+    mutating func say(_ text: String) {
+        if !text.isEmpty { self.paragraphs.append(text) }
+    }
+
+    /// Shows `keyboard` under the message; the last one set wins.
+    mutating func show(_ keyboard: InlineKeyboardMarkup?) {
+        self.keyboard = keyboard
+    }
+
+    /// The Bot API calls: the callback answer first, so the button stops spinning at once.
+    func calls() -> [OutboundCall] {
+        var calls: [OutboundCall] = []
+        if let query {
+            calls.append(.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id)))
+        }
+        guard !self.paragraphs.isEmpty else { return calls }
+        let text = self.paragraphs.joined(separator: "\n\n")
+        if let message = self.query?.message?.accessibleMessage, message.from?.isBot ?? true {
+            calls.append(.editMessageText(EditMessageText(
+                .message(chatID: self.chatID, messageID: message.messageID),
+                text: text,
+                replyMarkup: self.keyboard
+            )))
+        } else {
+            calls.append(.sendMessage(SendMessage(
+                chatID: self.chatID,
+                text: text,
+                messageThreadID: self.threadID,
+                replyMarkup: self.keyboard.map(ReplyMarkup.inlineKeyboard)
+            )))
+        }
+        return calls
+    }
+}
