@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
         .library(name: "OpenSSLTLS", targets: ["OpenSSLTLS"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Conversations", targets: ["Conversations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -94,6 +95,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Conversations",
+            dependencies: ["RedisClient"]
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "TelegramBotAPI",
@@ -146,6 +151,14 @@ let package = Package(
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
+        ),
+        .testTarget(
+            name: "ConversationsTests",
+            dependencies: [
+                "Conversations",
+                "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PersistenceTests",
