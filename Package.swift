@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "OpenSSLTLS", targets: ["OpenSSLTLS"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Localization", targets: ["Localization"]),
+        .library(name: "Conversations", targets: ["Conversations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -96,6 +97,10 @@ let package = Package(
         ),
         .target(name: "Localization"),
         .target(
+            name: "Conversations",
+            dependencies: ["RedisClient"]
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "Conversations",
@@ -166,6 +171,14 @@ let package = Package(
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
+        ),
+        .testTarget(
+            name: "ConversationsTests",
+            dependencies: [
+                "Conversations",
+                "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PersistenceTests",

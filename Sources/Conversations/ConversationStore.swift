@@ -1,0 +1,40 @@
+/// Names one conversation: a bot and the conversation's storage name within
+/// it (`chat`, or `chat:user` for a member of a group).
+public struct ConversationStoreKey: Sendable, Hashable {
+    public var bot: String
+    public var conversation: String
+
+    /// Creates a key.
+    public init(bot: String, conversation: String) {
+        self.bot = bot
+        self.conversation = conversation
+    }
+}
+
+/// Where conversations and user profiles live between updates.
+///
+/// A state lives for the FSM TTL after its last save, a profile for the
+/// session TTL after its last save. Saves of a state are compare-and-set on
+/// its version, so of two updates racing on one conversation only the first
+/// wins and the other sees ``ConversationStoreError/Code/conflict``.
+public protocol ConversationStore: Sendable {
+    /// The conversation's state, or nil when there is none (never started,
+    /// ended, or expired).
+    /// - Throws: ``ConversationStoreError/Code/unreadable`` when the stored bytes cannot be read.
+    func load(_ key: ConversationStoreKey) async throws -> ConversationState?
+
+    /// Saves `state` if the stored state still has the version `expected`
+    /// (nil: if no state is stored), and starts its FSM TTL again.
+    /// - Throws: ``ConversationStoreError/Code/conflict`` when it does not;
+    ///   ``ConversationStoreError/Code/unreadable`` when the stored state cannot be read.
+    func save(_ state: ConversationState, for key: ConversationStoreKey, expecting expected: UInt64?) async throws
+
+    /// Removes the conversation's state.
+    func clear(_ key: ConversationStoreKey) async throws
+
+    /// The user's profile with this bot, or nil when none was saved within the session TTL.
+    func profile(bot: String, user: Int64) async throws -> UserProfile?
+
+    /// Saves a profile, starting its session TTL again.
+    func saveProfile(_ profile: UserProfile) async throws
+}
