@@ -121,6 +121,8 @@ struct GatewayAssembly {
         }
 
         let sink: any UpdateSink
+        let handlers = pipelines
+        let outbound = senders
         if let redisClient {
             let inbox = RedisInbox(client: redisClient, configuration: pipeline, logger: logger)
             for bot in configuration.bots {
@@ -128,7 +130,7 @@ struct GatewayAssembly {
                 services.append(OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger))
             }
             services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
-                guard let pipeline = pipelines[item.delivery.bot] else { return .unchanged }
+                guard let pipeline = handlers[item.delivery.bot] else { return .unchanged }
                 let update = item.delivery.update
                 let context = UpdateContext(update: update, bot: item.delivery.bot, conversation: item.conversation, state: item.state, logger: logger)
                 return try await pipeline.run(update, context: context)
@@ -136,7 +138,7 @@ struct GatewayAssembly {
             sink = inbox
         } else {
             let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { delivery in
-                guard let pipeline = pipelines[delivery.bot], let sender = senders[delivery.bot] else { return }
+                guard let pipeline = handlers[delivery.bot], let sender = outbound[delivery.bot] else { return }
                 let conversation = RedisKeyspace.conversation(of: delivery.update)
                 try await InProcessStep.run(delivery, conversation: conversation, pipeline: pipeline, store: store, sender: sender, logger: logger)
             }
