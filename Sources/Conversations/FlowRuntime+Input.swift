@@ -60,7 +60,9 @@ extension FlowRuntime {
     }
 
     func wrongKind(at step: Step, state: ConversationState) -> Move {
-        let hint: [FlowAction] = step.input.hint.map { [.notice(Prompt($0))] } ?? []
+        // A photo step's hint may say how many photos it takes.
+        let limit: [String: PromptArgument] = if case .photos(let max, _, _) = step.input.rule { ["max": .int(max)] } else { [:] }
+        let hint: [FlowAction] = step.input.hint.map { [.notice(Prompt($0, limit))] } ?? []
         return Move(actions: hint + [.show(self.screen(step, state: state))], state: state)
     }
 }

@@ -23,8 +23,8 @@ public struct UKBot: UpdateHandler {
         public var preferences: any LanguagePreferences
         /// The command routes (`bot_commands`).
         public var commands: any CommandDirectory
-        /// The bot's username without `@`, for commands addressed in groups; nil accepts any.
-        public var username: String?
+        /// The bot's username, for commands addressed in groups; while unknown, any is accepted.
+        public var profile: BotProfile
 
         /// Creates the dependencies.
         public init(
@@ -32,13 +32,13 @@ public struct UKBot: UpdateHandler {
             services: DownstreamClients,
             preferences: any LanguagePreferences,
             commands: any CommandDirectory,
-            username: String?
+            profile: BotProfile
         ) {
             self.catalogs = catalogs
             self.services = services
             self.preferences = preferences
             self.commands = commands
-            self.username = username
+            self.profile = profile
         }
     }
 
@@ -85,7 +85,7 @@ public struct UKBot: UpdateHandler {
     private func route(_ turn: inout UKTurn) async {
         let update = turn.update
         if let command = update.message?.botCommand, update.callbackQuery == nil {
-            guard turn.isAddressedToUs(command, username: self.dependencies.username) else { return }
+            guard turn.isAddressedToUs(command, username: self.dependencies.profile.username) else { return }
             await self.run(command: command.name, arguments: command.arguments, &turn)
             return
         }

@@ -113,11 +113,11 @@ struct GatewayAssembly {
             )
             let sender = OutboundSender(client: client, logger: logger)
             senders[bot.id] = sender
-            let username = try? await client.getMe().username
-            let handler = try UKBot(.init(catalogs: inputs.catalogs, services: downstream, preferences: preferences, commands: commands, username: username))
+            let profile = BotProfile()
+            let handler = try UKBot(.init(catalogs: inputs.catalogs, services: downstream, preferences: preferences, commands: commands, profile: profile))
             pipelines[bot.id] = UpdatePipeline(middleware: middleware, handler: handler)
             services.append(sender)
-            services.append(CommandMenuPublisher(client: client, menus: UKCommands.menus(directory: commands, catalogs: inputs.catalogs), logger: logger))
+            services.append(BotSetupService(client: client, profile: profile, menus: UKCommands.menus(directory: commands, catalogs: inputs.catalogs), logger: logger))
         }
 
         let sink: any UpdateSink
