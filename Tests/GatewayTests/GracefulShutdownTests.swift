@@ -29,6 +29,16 @@ struct GracefulShutdownTests {
         return child
     }
 
+    /// Service URLs nobody answers at, and a Bot API that refuses at once: enough to start.
+    private static let unreachableServices = [
+        "TELEGRAM_API_URL": "http://127.0.0.1:1",
+        "AUTH_SERVICE_URL": "http://127.0.0.1:1",
+        "USER_SERVICE_URL": "http://127.0.0.1:1",
+        "REQUEST_SERVICE_URL": "http://127.0.0.1:1",
+        "SHIFT_SERVICE_URL": "http://127.0.0.1:1",
+        "ANALYTICS_SERVICE_URL": "http://127.0.0.1:1",
+    ]
+
     private static func waitForExit(_ process: Process, timeout: Duration = .seconds(20)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
@@ -51,7 +61,7 @@ struct GracefulShutdownTests {
             "GATEWAY_PORT": "0",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "info",
-        ])
+        ].merging(Self.unreachableServices) { $1 })
         defer { if child.process.isRunning { child.process.terminate() } }
         #expect(try await child.output.waitFor("gateway listening"))
         let line = try #require(child.output.text.split(separator: "\n").first { $0.contains("gateway listening") })
@@ -99,5 +109,25 @@ struct GracefulShutdownTests {
         let errors = child.errors.finish()
         #expect(errors.hasPrefix("bot-gateway: TLS_CERT_FILE / TLS_KEY_FILE: "))
         #expect(errors.contains("/nonexistent/cert.pem"))
+    }
+
+    @Test("without the downstream service URLs the UK bot cannot start, and says which are missing")
+    func missingServices() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
+        let child = try Self.start([
+            "TELEGRAM_BOT_TOKEN": "123:test",
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": "0",
+            "TELEGRAM_API_URL": "http://127.0.0.1:1",
+            "AUTH_SERVICE_URL": "http://127.0.0.1:1",
+        ])
+        let status = try await Self.waitForExit(child.process)
+        #expect(status != 0)
+        let errors = child.errors.finish()
+        for variable in ["USER_SERVICE_URL", "REQUEST_SERVICE_URL", "SHIFT_SERVICE_URL", "ANALYTICS_SERVICE_URL"] {
+            #expect(errors.contains(variable), "stderr: \(errors)")
+        }
+        #expect(!errors.contains("AUTH_SERVICE_URL"))
     }
 }
