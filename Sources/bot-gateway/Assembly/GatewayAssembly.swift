@@ -62,13 +62,20 @@ struct GatewayAssembly {
         // PostgreSQL, when configured: the commands load before the first update is handled.
         var sessions: SessionRepository?
         var commands: any CommandDirectory = StaticCommandDirectory(UKCommands.defaultRoutes)
+        var recording: ActivityMiddleware?
         if let database = inputs.database {
             readiness.register(PostgresReadinessCheck(database: database))
-            sessions = SessionRepository(database: database, logger: logger)
+            let repository = SessionRepository(database: database, logger: logger)
+            sessions = repository
             let catalog = CommandCatalog(bot: UKCommands.catalogName, repository: CommandRepository(database: database, logger: logger), logger: logger)
             try await catalog.refresh()
             commands = catalog
             services.append(catalog)
+            let activity = SessionActivityWriter(store: repository, logger: logger)
+            let metrics = MetricsRecorder(repository: MetricsRepository(database: database, logger: logger), logger: logger)
+            services.append(activity)
+            services.append(metrics)
+            recording = ActivityMiddleware(activity: activity, metrics: metrics)
             services.append(DatabaseJanitor(
                 callbacks: CallbackPayloadStore(database: database, logger: logger),
                 metrics: MetricsRepository(database: database, logger: logger),
@@ -92,7 +99,7 @@ struct GatewayAssembly {
 
         let preferences = ProfileLanguagePreferences(profiles: store, sessions: sessions)
         let notices = UKNotices(catalogs: inputs.catalogs, preferences: preferences)
-        let middleware: [any UpdateMiddleware] = [
+        var middleware: [any UpdateMiddleware] = [
             LoggingMiddleware(),
             RateLimitMiddleware(store: rateLimits, policy: configuration.rateLimits, notice: notices.rateLimited),
             AuthMiddleware(identities: SessionIdentityProvider(tokens: tokens), commands: commands, admins: configuration.downstream.adminUserIDs, notice: notices.refused),
@@ -100,6 +107,9 @@ struct GatewayAssembly {
                 await preferences.language(bot: bot, userID: user)
             },
         ]
+        if let recording {
+            middleware.append(recording)
+        }
 
         // One client, sender and bot per configured bot.
         var senders: [BotID: OutboundSender] = [:]

@@ -1,0 +1,44 @@
+import Foundation
+public import Persistence
+public import TelegramBotAPI
+
+/// Records what PostgreSQL keeps about use, without a write per update: the
+/// user's last activity (batched by ``Persistence/SessionActivityWriter``)
+/// and each command with its handling time (batched by
+/// ``Persistence/MetricsRecorder``), plus failures by kind.
+public struct ActivityMiddleware: UpdateMiddleware {
+    private let activity: SessionActivityWriter
+    private let metrics: MetricsRecorder
+
+    /// Creates the middleware over the two write-behind buffers.
+    public init(activity: SessionActivityWriter, metrics: MetricsRecorder) {
+        self.activity = activity
+        self.metrics = metrics
+    }
+
+    public func handle(
+        _ update: Update,
+        context: UpdateContext,
+        next: @Sendable (Update, UpdateContext) async throws -> StepOutcome
+    ) async throws -> StepOutcome {
+        if let user = update.from, !user.isBot, let chat = update.chat {
+            self.activity.touch(SessionTouch(bot: context.bot.name, telegramUserID: user.id, chatID: chat.id))
+        }
+        let command = AuthMiddleware.command(of: update)
+        do {
+            let outcome = try await next(update, context)
+            if let command {
+                self.metrics.record(MetricEvent(bot: context.bot.name, kind: .command, name: command, durationMS: Self.milliseconds(since: context.startedAt)))
+            }
+            return outcome
+        } catch {
+            self.metrics.record(MetricEvent(bot: context.bot.name, kind: .error, name: command ?? update.kind.fieldName))
+            throw error
+        }
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
