@@ -222,6 +222,8 @@ let package = Package(
             dependencies: [
                 "CurlHTTP",
                 "Gateway",
+                "Localization",
+                "Persistence",
                 "OpenSSLTLS",
                 "RedisClient",
                 "TelegramBotAPI",
