@@ -124,7 +124,7 @@ public struct UKBot: UpdateHandler {
         } else if data.hasPrefix(UKLists.requestPrefix) {
             await UKLists.requestDetails(String(data.dropFirst(UKLists.requestPrefix.count)), calls: self.calls, &turn)
         } else if data.hasPrefix(UKLists.usersPrefix) {
-            await UKLists.users(page: Int(data.dropFirst(UKLists.usersPrefix.count)) ?? 1, services: self.dependencies.services, &turn)
+            await UKLists.users(query: data.dropFirst(UKLists.usersPrefix.count), services: self.dependencies.services, &turn)
         } else if let press = ButtonPress.parse(data) {
             await self.drive(self.runtime.handle(.button(press), state: turn.state), &turn)
         } else {
@@ -140,8 +140,11 @@ public struct UKBot: UpdateHandler {
             let name = turn.user.firstName
             turn.reply.say(command == "start" ? turn.texts.text("menu.greeting", ["name": .string(name)]) : turn.texts.text("menu.title"))
             turn.reply.show(UKMenu.keyboard(UKMenu.main, roles: turn.roles, texts: turn.texts))
-            if command == "start", !arguments.isEmpty {
-                turn.context.logger.info("start with a deep link", metadata: ["payload": "\(arguments.prefix(64))"])
+            if command == "start" {
+                if !arguments.isEmpty {
+                    turn.context.logger.info("start with a deep link", metadata: ["payload": "\(arguments.prefix(64))"])
+                }
+                self.publishRoleMenu(&turn)
             }
         case "admin":
             turn.reply.say(turn.texts.text("admin.title"))
@@ -186,6 +189,15 @@ public struct UKBot: UpdateHandler {
         }
     }
 
+    /// Gives a user with extra roles (executor, manager, admin) a command
+    /// menu of their own in their private chat: Telegram has no role scope.
+    private func publishRoleMenu(_ turn: inout UKTurn) {
+        guard turn.chat.type == .private,
+              let menu = UKCommands.roleMenu(directory: self.dependencies.commands, roles: turn.roles, chatID: turn.chat.id, texts: turn.texts)
+        else { return }
+        turn.extraCalls.append(.setMyCommands(menu))
+    }
+
     /// Renders `transition`, making its service call and handing the outcome
     /// back until the runtime asks for none.
     private func drive(_ first: Transition, _ turn: inout UKTurn) async {
@@ -199,6 +211,7 @@ public struct UKBot: UpdateHandler {
                let locale = LocaleCode(code) {
                 // The confirmation is the first thing said in the new language.
                 turn.texts = self.dependencies.catalogs.localizer(for: locale)
+                self.publishRoleMenu(&turn)
             }
             transition = self.runtime.handle(.serviceResult(outcome), state: transition.state)
         }

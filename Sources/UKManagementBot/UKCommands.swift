@@ -33,6 +33,15 @@ public enum UKCommands {
         }
     }
 
+    /// The menu of a user whose roles open commands beyond everyone's, for
+    /// their private chat in their language; nil when the shared menu fits them.
+    static func roleMenu(directory: any CommandDirectory, roles: Set<String>, chatID: Int64, texts: Localizer) -> SetMyCommands? {
+        let allowed = directory.commands.filter { $0.isAllowed(for: roles) && Self.implemented.contains($0.command) }
+        guard allowed.contains(where: { !$0.requiredRoles.isEmpty }) else { return nil }
+        let commands = allowed.map { BotMenuCommand(command: $0.command, description: texts.text("help.command.\($0.command)")) }
+        return SetMyCommands(commands: commands, scope: .chat(chatID: chatID))
+    }
+
     /// The `setMyCommands` calls that publish the menu everyone sees, once
     /// per supported language and once as the default (in the default locale).
     public static func menus(directory: any CommandDirectory, catalogs: Catalogs) -> [SetMyCommands] {

@@ -10,7 +10,7 @@ import TelegramBotAPI
 enum UKLists {
     /// Callback data of a request's **Details** button: `req:R-000981`.
     static let requestPrefix = "req:"
-    /// Callback data of a user-list page: `users:2`.
+    /// Callback data of a user-list page, with an optional role filter: `users:2`, `users:1:executor`.
     static let usersPrefix = "users:"
     static let usersPerPage = 10
 
@@ -68,11 +68,26 @@ enum UKLists {
         }
     }
 
-    static func users(page: Int, services: DownstreamClients, _ turn: inout UKTurn) async {
+    static let roles = ["applicant", "executor", "manager", "admin"]
+
+    /// A page of the user list from callback data after `users:` (`2`, `1:executor`).
+    static func users(query: Substring, services: DownstreamClients, _ turn: inout UKTurn) async {
+        let parts = query.split(separator: ":", maxSplits: 1)
+        let role = parts.count > 1 ? String(parts[1]) : nil
+        await Self.users(page: parts.first.flatMap { Int($0) } ?? 1, role: role.flatMap { Self.roles.contains($0) ? $0 : nil }, services: services, &turn)
+    }
+
+    static func users(page: Int, role: String? = nil, services: DownstreamClients, _ turn: inout UKTurn) async {
         await Self.answering(&turn) { turn in
-            let result = try await services.users.users(page: max(page, 1), perPage: Self.usersPerPage, caller: turn.caller.downstream)
+            let filter = UserFilter(role: role.map(UserRole.init(rawValue:)))
+            let result = try await services.users.users(matching: filter, page: max(page, 1), perPage: Self.usersPerPage, caller: turn.caller.downstream)
+            let suffix = role.map { ":\($0)" } ?? ""
+            var filters = [try? InlineKeyboardButton.callback(turn.texts.text("users.filter.all"), data: "\(Self.usersPrefix)1")]
+            filters += Self.roles.map { try? InlineKeyboardButton.callback(turn.texts.text("role.\($0)"), data: "\(Self.usersPrefix)1:\($0)") }
+            let filterRows = [Array(filters.prefix(3)), Array(filters.dropFirst(3))].map { $0.compactMap { $0 } }
             guard !result.items.isEmpty else {
                 turn.reply.say(turn.texts.text("users.empty"))
+                turn.reply.show(InlineKeyboardMarkup(rows: filterRows))
                 return
             }
             let title = turn.texts.text("users.title", ["total": .int(result.total), "page": .int(result.page), "pages": .int(result.pageCount)])
@@ -84,13 +99,14 @@ enum UKLists {
             }
             turn.reply.say(([title] + lines).joined(separator: "\n"))
             var row: [InlineKeyboardButton] = []
-            if result.page > 1, let previous = try? InlineKeyboardButton.callback(turn.texts.text("button.previous"), data: "\(Self.usersPrefix)\(result.page - 1)") {
+            if result.page > 1, let previous = try? InlineKeyboardButton.callback(turn.texts.text("button.previous"), data: "\(Self.usersPrefix)\(result.page - 1)\(suffix)") {
                 row.append(previous)
             }
-            if result.page < result.pageCount, let next = try? InlineKeyboardButton.callback(turn.texts.text("button.next"), data: "\(Self.usersPrefix)\(result.page + 1)") {
+            if result.page < result.pageCount, let next = try? InlineKeyboardButton.callback(turn.texts.text("button.next"), data: "\(Self.usersPrefix)\(result.page + 1)\(suffix)") {
                 row.append(next)
             }
-            turn.reply.show(row.isEmpty ? nil : InlineKeyboardMarkup(rows: [row]))
+            turn.reply.say(turn.texts.text("users.filter.prompt"))
+            turn.reply.show(InlineKeyboardMarkup(rows: (row.isEmpty ? [] : [row]) + filterRows))
         }
     }
 

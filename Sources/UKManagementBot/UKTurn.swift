@@ -13,6 +13,8 @@ struct UKTurn {
     /// The language answers are worded in; switches when `/language` succeeds.
     var texts: Localizer
     var reply: UKReply
+    /// Calls made besides the reply, such as a user's own command menu.
+    var extraCalls: [OutboundCall] = []
     private(set) var state: ConversationState?
     private let stored: ConversationState?
 
@@ -117,6 +119,6 @@ struct UKTurn {
         case (_, nil): change = self.stored == nil ? .keep : .clear
         case (let before, let after?): change = before == after ? .keep : .set(after.encoded())
         }
-        return StepOutcome(state: change, replies: self.reply.calls())
+        return StepOutcome(state: change, replies: self.reply.calls() + self.extraCalls)
     }
 }
