@@ -59,12 +59,43 @@ extension RedisCommandRunner {
     /// Redis does not know it (after a restart or `SCRIPT FLUSH`).
     @discardableResult
     public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = []) async throws -> RedisValue {
-        let call: [RedisArgument] = ["EVALSHA", .string(script.sha1), .integer(keys.count)] + keys + arguments
+        let call = Self.evalsha(script, keys: keys, arguments: arguments)
         do {
             return try await send(call)
         } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
             try await send("SCRIPT", "LOAD", .string(script.source))
             return try await send(call)
         }
+    }
+
+    /// Sends `commands` and then runs `script`, all in one round trip, and
+    /// returns the script's reply; the commands' replies are checked and an
+    /// error among them thrown. If Redis does not know the script, it is
+    /// loaded and run once more on its own — so `commands` must be safe to
+    /// have run before the script runs (idempotent, or harmless alone).
+    public func evaluate(
+        after commands: [[RedisArgument]],
+        _ script: RedisScript,
+        keys: [RedisArgument] = [],
+        arguments: [RedisArgument] = []
+    ) async throws -> RedisValue {
+        let replies = try await pipeline(commands + [Self.evalsha(script, keys: keys, arguments: arguments)])
+        for reply in replies.dropLast() {
+            _ = try reply.get()
+        }
+        switch replies.last {
+        case .success(let value):
+            return value
+        case .failure(let error) where error.serverErrorPrefix == "NOSCRIPT":
+            return try await self.evaluate(script, keys: keys, arguments: arguments)
+        case .failure(let error):
+            throw error
+        case nil:
+            throw RedisError(code: .protocolError, message: "a pipeline answered fewer replies than it sent commands")
+        }
+    }
+
+    private static func evalsha(_ script: RedisScript, keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
+        ["EVALSHA", .string(script.sha1), .integer(keys.count)] + keys + arguments
     }
 }

@@ -183,6 +183,25 @@ import Testing
         }
     }
 
+    @Test func aScriptAfterCommandsRunsInOneRoundTripAndSurvivesAFlush() async throws {
+        try await withRedisClient(SharedRedis.configuration()) { redis in
+            let script = RedisScript("return redis.call('GET', KEYS[1]) .. ARGV[1]")
+            let key = uniqueKey("after")
+            try await redis.send("SCRIPT", "FLUSH")
+            // Unknown to Redis: the SET still ran, the script is loaded and run again.
+            let first = try await redis.evaluate(after: [["SET", .string(key), "a"]], script, keys: [.string(key)], arguments: ["!"])
+            #expect(first.string == "a!")
+            let second = try await redis.evaluate(after: [["APPEND", .string(key), "b"]], script, keys: [.string(key)], arguments: ["?"])
+            #expect(second.string == "ab?")
+            // An error among the commands is thrown, even though the script ran.
+            let error = await #expect(throws: RedisError.self) {
+                try await redis.evaluate(after: [["INCR", .string(key)]], script, keys: [.string(key)], arguments: ["."])
+            }
+            #expect(error?.code == .server)
+            try await redis.send("DEL", .string(key))
+        }
+    }
+
     @Test func sha1MatchesKnownVectors() {
         #expect(RedisScript("abc").sha1 == "a9993e364706816aba3e25717850c26c9cd0d89d")
         #expect(RedisScript("").sha1 == "da39a3ee5e6b4b0d3255bfef95601890afd80709")

@@ -45,13 +45,15 @@ public final class RedisInbox: UpdateSink {
         let conversation = RedisKeyspace.conversation(of: update)
         let botKeys = self.keys.bot(bot)
         let keys = self.keys.conversation(conversation, of: bot)
-        // Watched first: if this process dies between the append and the
-        // push to the ready list, the sweeper still finds the conversation.
-        try await self.client.send([
+        // Watched first (in the same round trip): if this process dies
+        // between the append and the push to the ready list, the sweeper
+        // still finds the conversation.
+        let watch: [RedisArgument] = [
             "ZADD", .string(botKeys.watch), "GT",
             .integer(Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds), .string(conversation),
-        ])
+        ]
         let result = try await self.client.evaluate(
+            after: [watch],
             DurableScripts.append,
             keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease)],
             arguments: [.bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds)]
@@ -159,11 +161,11 @@ public final class RedisInbox: UpdateSink {
     func commit(token: String, conversation: String, bot: BotID, state: StepOutcome.StateChange, replies: [[UInt8]]) async throws {
         let keys = self.keys.conversation(conversation, of: bot)
         let botKeys = self.keys.bot(bot)
-        if !replies.isEmpty {
-            // Registered before the replies exist, so a crash after the commit
-            // cannot leave them unseen; the relay forgets an empty entry.
-            try await self.client.send(["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds()), .string(conversation)])
-        }
+        // Registered before the replies exist (in the same round trip), so a
+        // crash after the commit cannot leave them unseen; the relay forgets
+        // an empty entry.
+        let register: [[RedisArgument]] =
+            replies.isEmpty ? [] : [["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds()), .string(conversation)]]
         let mode: RedisArgument
         var stateBytes: [UInt8] = []
         switch state {
@@ -175,6 +177,7 @@ public final class RedisInbox: UpdateSink {
             [.string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds)]
             + replies.map { .bytes($0) }
         let result = try await self.client.evaluate(
+            after: register,
             DurableScripts.commit,
             keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox)],
             arguments: arguments

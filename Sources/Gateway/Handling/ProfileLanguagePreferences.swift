@@ -4,8 +4,9 @@ public import Persistence
 
 /// ``LanguagePreferences`` on the user's profile in the conversation store
 /// (Redis, with the session TTL), backed by `bot_sessions` in PostgreSQL so
-/// a choice survives the TTL and a Redis flush. A choice found only in
-/// PostgreSQL is copied back into the profile on first use.
+/// a choice survives the TTL and a Redis flush. Without a profile,
+/// PostgreSQL is asked and the answer (a language or none) is kept as the
+/// profile, so it is asked once per session TTL.
 public struct ProfileLanguagePreferences: LanguagePreferences {
     private let profiles: any ConversationStore
     private let sessions: SessionRepository?
@@ -17,18 +18,15 @@ public struct ProfileLanguagePreferences: LanguagePreferences {
     }
 
     public func language(bot: BotID, userID: Int64) async -> String? {
-        let profile = try? await self.profiles.profile(bot: bot.name, user: userID)
-        if let language = profile?.languageCode {
-            return language
+        // A profile, even one without a language, answers: PostgreSQL is asked
+        // once per session TTL, not once per update.
+        if let profile = try? await self.profiles.profile(bot: bot.name, user: userID) {
+            return profile.languageCode
         }
-        guard let sessions, let language = try? await sessions.language(bot: bot.name, telegramUserID: userID) else {
-            return nil
-        }
+        let stored = try? await self.sessions?.language(bot: bot.name, telegramUserID: userID)
         let now = Date()
-        var warmed = profile ?? UserProfile(bot: bot.name, user: userID, firstSeen: now, lastSeen: now)
-        warmed.languageCode = language
-        try? await self.profiles.saveProfile(warmed)
-        return language
+        try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: stored ?? nil, firstSeen: now, lastSeen: now))
+        return stored ?? nil
     }
 
     public func setLanguage(_ language: String, bot: BotID, userID: Int64, chatID: Int64) async throws {

@@ -31,18 +31,15 @@ public struct RateLimitMiddleware: UpdateMiddleware {
             return try await next(update, context)
         }
         let query = update.callbackQuery
+        let button = query.flatMap { query in query.data.map { "\(query.message?.messageID ?? 0):\($0)" } }
+        let hit = RateLimitHit(bot: context.bot, userID: user.id, isCommand: update.message?.botCommand != nil, button: button)
         do {
-            if let query, let data = query.data {
-                let button = "\(query.message?.messageID ?? 0):\(data)"
-                if try await self.store.isRepeatPress(bot: context.bot, userID: user.id, button: button, within: self.policy.repeatPressWindow) {
-                    context.logger.debug("repeated button press ignored")
-                    return StepOutcome(replies: [.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id))])
-                }
-            }
-            let hit = RateLimitHit(bot: context.bot, userID: user.id, isCommand: update.message?.botCommand != nil)
             switch try await self.store.record(hit, policy: self.policy) {
             case .allowed:
                 break
+            case .repeatedPress:
+                context.logger.debug("repeated button press ignored")
+                return StepOutcome(replies: Self.answer(query))
             case .notify:
                 context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(user.id)"])
                 return StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))

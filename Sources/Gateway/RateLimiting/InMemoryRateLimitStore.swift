@@ -31,20 +31,15 @@ public final class InMemoryRateLimitStore: RateLimitStore {
                 state.windows = state.windows.filter { !$0.value.isIdle(at: now) }
                 state.presses = state.presses.filter { $0.value > now }
             }
+            if let button = hit.button {
+                let key = "\(hit.bot.name)\u{0}\(hit.userID)\u{0}\(button)"
+                if let until = state.presses[key], until > now {
+                    return .repeatedPress
+                }
+                state.presses[key] = now + policy.repeatPressWindow
+            }
             return state.windows[Key(bot: hit.bot, userID: hit.userID), default: RateLimitWindows()]
                 .record(isCommand: hit.isCommand, policy: policy, now: now)
-        }
-    }
-
-    public func isRepeatPress(bot: BotID, userID: Int64, button: String, within window: Duration) async throws -> Bool {
-        let now = self.now()
-        let key = "\(bot.name)\u{0}\(userID)\u{0}\(button)"
-        return self.state.withLock { state in
-            if let until = state.presses[key], until > now {
-                return true
-            }
-            state.presses[key] = now + window
-            return false
         }
     }
 }

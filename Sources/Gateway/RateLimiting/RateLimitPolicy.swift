@@ -34,6 +34,8 @@ public enum RateLimitDecision: Sendable, Hashable {
     case notify
     /// Past a limit and already told: drop it without a word.
     case silent
+    /// The same button pressed again within the repeat window: counts once, so drop it.
+    case repeatedPress
 }
 
 /// One update to count against a user's limits.
@@ -44,11 +46,15 @@ public struct RateLimitHit: Sendable, Hashable {
     public var userID: Int64
     /// Whether the update is a command, which also counts against the command limit.
     public var isCommand: Bool
+    /// For a button press, the button (its message and callback data): a
+    /// second press within the repeat window is a ``RateLimitDecision/repeatedPress``.
+    public var button: String?
 
     /// Creates a hit.
-    public init(bot: BotID, userID: Int64, isCommand: Bool) {
+    public init(bot: BotID, userID: Int64, isCommand: Bool, button: String? = nil) {
         self.bot = bot
         self.userID = userID
         self.isCommand = isCommand
+        self.button = button
     }
 }

@@ -13,12 +13,15 @@ public struct RedisRateLimitStore: RateLimitStore {
         self.keys = RedisKeyspace(prefix: keyPrefix)
     }
 
-    /// KEYS: minute, hour, commands, notice. ARGV: is command (0/1), minute
-    /// limit, hour limit, command limit. Returns 0 allowed, 1 notify, 2 silent.
-    /// A window's counter gets its expiry with its first hit, so windows are
-    /// fixed from then; the notice flag lives until the latest window that
-    /// tripped ends, so the user is told once per stretch of being limited.
+    /// KEYS: minute, hour, commands, notice, press. ARGV: is command (0/1),
+    /// minute limit, hour limit, command limit, press window (ms; 0 when the
+    /// update is no button press). Returns 0 allowed, 1 notify, 2 silent,
+    /// 3 repeated press. A window's counter gets its expiry with its first
+    /// hit, so windows are fixed from then; the notice flag lives until the
+    /// latest window that tripped ends, so the user is told once per stretch
+    /// of being limited.
     private static let record = RedisScript("""
+        if ARGV[5] ~= '0' and not redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[5]) then return 3 end
         local function hit(key, window)
           local n = redis.call('INCR', key)
           if n == 1 then redis.call('PEXPIRE', key, window) end
@@ -43,24 +46,23 @@ public struct RedisRateLimitStore: RateLimitStore {
         let keys = self.keys.user(hit.userID, of: hit.bot)
         let reply = try await self.client.evaluate(
             Self.record,
-            keys: [.string(keys.minuteCount), .string(keys.hourCount), .string(keys.commandCount), .string(keys.limitNotice)],
+            keys: [
+                .string(keys.minuteCount), .string(keys.hourCount), .string(keys.commandCount), .string(keys.limitNotice),
+                .string(keys.press(hit.button ?? "")),
+            ],
             arguments: [
                 hit.isCommand ? "1" : "0",
                 .integer(policy.messagesPerMinute),
                 .integer(policy.messagesPerHour),
                 .integer(policy.commandsPerMinute),
+                .integer(hit.button == nil ? 0 : policy.repeatPressWindow.redisMilliseconds),
             ]
         )
         switch reply.int {
         case 0: return .allowed
         case 1: return .notify
+        case 3: return .repeatedPress
         default: return .silent
         }
-    }
-
-    public func isRepeatPress(bot: BotID, userID: Int64, button: String, within window: Duration) async throws -> Bool {
-        let key = self.keys.user(userID, of: bot).press(button)
-        let reply = try await self.client.send(["SET", .string(key), "1", "NX", "PX", .integer(window.redisMilliseconds)])
-        return reply.isNull
     }
 }

@@ -98,7 +98,6 @@ struct RateLimitMiddlewareTests {
     struct BrokenStore: RateLimitStore {
         struct Failure: Error {}
         func record(_ hit: RateLimitHit, policy: RateLimitPolicy) async throws -> RateLimitDecision { throw Failure() }
-        func isRepeatPress(bot: BotID, userID: Int64, button: String, within window: Duration) async throws -> Bool { throw Failure() }
     }
 
     @Test("an unreachable store lets updates through instead of losing them")

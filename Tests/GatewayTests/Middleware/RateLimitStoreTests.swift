@@ -79,16 +79,21 @@ struct RateLimitStoreTests {
         }
     }
 
-    @Test("a repeated press of the same button within the window counts once", arguments: Kind.allCases)
+    @Test("a repeated press of the same button within the window counts once, and counts nothing", arguments: Kind.allCases)
     func repeatPress(kind: Kind) async throws {
         try await Self.withStore(kind) { (subject: Subject) async throws in
-            let window = Duration.milliseconds(300)
-            #expect(try await subject.store.isRepeatPress(bot: Self.bot, userID: 1, button: "10:f:1:ok", within: window) == false)
-            #expect(try await subject.store.isRepeatPress(bot: Self.bot, userID: 1, button: "10:f:1:ok", within: window) == true)
-            #expect(try await subject.store.isRepeatPress(bot: Self.bot, userID: 1, button: "11:f:1:ok", within: window) == false)
-            #expect(try await subject.store.isRepeatPress(bot: Self.bot, userID: 2, button: "10:f:1:ok", within: window) == false)
+            let policy = RateLimitPolicy(messagesPerMinute: 3, messagesPerHour: 100, commandsPerMinute: 100, repeatPressWindow: .milliseconds(300))
+            func press(_ user: Int64, _ button: String) async throws -> RateLimitDecision {
+                try await subject.store.record(RateLimitHit(bot: Self.bot, userID: user, isCommand: false, button: button), policy: policy)
+            }
+            #expect(try await press(1, "10:f:1:ok") == .allowed)
+            #expect(try await press(1, "10:f:1:ok") == .repeatedPress)
+            #expect(try await press(1, "11:f:1:ok") == .allowed)
+            #expect(try await press(2, "10:f:1:ok") == .allowed)
             try await Task.sleep(for: .milliseconds(450))
-            #expect(try await subject.store.isRepeatPress(bot: Self.bot, userID: 1, button: "10:f:1:ok", within: window) == false)
+            #expect(try await press(1, "10:f:1:ok") == .allowed)
+            // Three counted for user 1 (the repeat was not): the fourth trips the limit.
+            #expect(try await press(1, "12:f:1:ok") == .notify)
         }
     }
 
