@@ -22,7 +22,6 @@ public struct UpdateContext: Sendable {
     public var logger: Logger
     /// When handling began, for latency.
     public let startedAt: ContinuousClock.Instant
-    private let idempotencyBase: String
 
     /// Creates the context of `update` before any middleware ran.
     public init(update: Update, bot: BotID, conversation: String, state: [UInt8]?, defaultLocale: String = "en", logger: Logger) {
@@ -36,13 +35,5 @@ public struct UpdateContext: Sendable {
         logger[metadataKey: "correlation_id"] = .string(self.correlationID)
         self.logger = logger
         self.startedAt = .now
-        self.idempotencyBase = "\(bot.name)-\(update.updateID)"
-    }
-
-    /// The `Idempotency-Key` of a downstream call made while handling this
-    /// update: the same on every redelivery or takeover of the update, so a
-    /// service applies it once. `step` tells apart several calls of one update.
-    public func idempotencyKey(step: Int = 0) -> String {
-        "\(self.idempotencyBase)-\(step)"
     }
 }
