@@ -113,12 +113,19 @@ enum DurableScripts {
         """)
 
     /// Claims the head reply of a conversation for one send.
-    /// KEYS: outbox lease, outbox. ARGV: token, lease (ms).
-    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, head}.
+    /// KEYS: outbox lease, outbox, conversation lease. ARGV: token, lease (ms).
+    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, head}, {3}
+    /// empty while a dispatcher holds the conversation: it registers the
+    /// conversation in the bot's outbox set *before* its commit appends the
+    /// replies, so an empty outbox then may be about to fill.
     static let claimReply = RedisScript("""
         if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('PTTL', KEYS[1])} end
         local head = redis.call('LINDEX', KEYS[2], 0)
-        if not head then return {1} end
+        if not head then
+          local holder = redis.call('GET', KEYS[3])
+          if holder and holder ~= 'ready' then return {3} end
+          return {1}
+        end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         return {2, head}
         """)

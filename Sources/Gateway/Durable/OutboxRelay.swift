@@ -115,7 +115,7 @@ public final class OutboxRelay: Service {
         do {
             let claim = try await client.evaluate(
                 DurableScripts.claimReply,
-                keys: [.string(keys.outboxLease), .string(keys.outbox)],
+                keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
                 arguments: [.string(token), .integer(claimLength.redisMilliseconds)]
             ).array ?? []
             switch claim.first?.int {
@@ -128,6 +128,10 @@ public final class OutboxRelay: Service {
                 return
             case 2:
                 break
+            case 3:
+                // A step is being committed: forgetting the entry now could strand its replies.
+                try await self.reschedule(conversation, in: configuration.outboxPollInterval.redisMilliseconds)
+                return
             default:
                 throw DurablePipelineError(code: .unexpectedReply, message: "the claim script answered \(claim)")
             }

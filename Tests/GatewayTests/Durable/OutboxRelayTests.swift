@@ -1,4 +1,5 @@
 import CurlHTTP
+import Foundation
 import Gateway
 import Logging
 import RedisClient
@@ -87,6 +88,52 @@ struct OutboxRelayTests {
             #expect(try await secondRedis.send(["LLEN", .string(outbox)]).int == 0)
         }
         await secondRedis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
+    /// A commit registers its conversation in the bot's outbox set before it
+    /// appends the replies; a relay that looks in between finds the outbox
+    /// empty and must not forget the conversation, or the replies are stranded.
+    @Test(.timeLimit(.minutes(1)))
+    func aConversationRegisteredJustBeforeItsCommitIsNotForgotten() async throws {
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        _ = telegram.privateUser(id: 21, firstName: "User 21")
+        let configuration = DurableTests.pipeline()
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: configuration, logger: DurableTests.logger)
+        let keys = inbox.keys.conversation("21", of: DurableTests.bot)
+        let outbox = inbox.keys.bot(DurableTests.bot).outbox
+
+        // A dispatcher holds the conversation and has registered it, but not yet committed.
+        try await redis.send(["SET", .string(keys.lease), "dispatcher-token", "PX", 60000])
+        try await redis.send(["ZADD", .string(outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "21"])
+
+        let client = BotAPIClient(
+            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
+            httpClient: http,
+            logger: DurableTests.logger
+        )
+        let sender = OutboundSender(client: client, configuration: .init(limits: Self.senderLimits), logger: DurableTests.logger)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            // The relay polls every 20 ms: let it look at the empty outbox several times.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await redis.send(["ZSCORE", .string(outbox), "21"]).isNull == false, "still registered")
+
+            // The commit lands: the reply appended, the conversation released.
+            let reply = try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: 21, text: "committed")))
+            try await redis.send(["RPUSH", .string(keys.outbox), .bytes(reply)])
+            try await redis.send(["DEL", .string(keys.lease)])
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 1 })
+            group.cancelAll()
+        }
+        #expect(telegram.calls("sendMessage").map { $0["text"] } == [.string("committed")])
+        await redis.close()
         await http.shutdown()
         await telegram.shutdown()
     }
