@@ -37,8 +37,19 @@ extension FlowRuntime {
             prompt: (prompt ?? step.prompt).resolved(in: state.data),
             buttons: rows,
             expects: step.input.kind,
-            previous: step.input.stores ? state.data[step.storeKey] : nil
+            previous: self.previousInput(of: step, in: state)
         )
+    }
+
+    /// What was entered at `step` before, as the user saw it: for a dynamic
+    /// choice the option's label (the value is a service's code, such as
+    /// `plumbing`, in no one's language), else the stored value.
+    private func previousInput(of step: Step, in state: ConversationState) -> FlowValue? {
+        guard step.input.stores else { return nil }
+        if case .dynamicChoice = step.input.rule, let label = state.data["\(step.storeKey).label"] {
+            return label
+        }
+        return state.data[step.storeKey]
     }
 }
 

@@ -10,8 +10,9 @@ public struct Screen: Sendable, Hashable {
     /// The input the step waits for.
     public var expects: InputKind
     /// What the step's data key holds: what was entered here before (shown
-    /// again after **Back**, or on the way forward again), or the photos
-    /// received so far; nil when there is nothing.
+    /// again after **Back**, or on the way forward again; for a dynamic
+    /// choice, the chosen option's label), or the photos received so far;
+    /// nil when there is nothing.
     public var previous: FlowValue?
 
     /// Creates a screen.

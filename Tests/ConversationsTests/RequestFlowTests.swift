@@ -98,7 +98,7 @@ struct RequestFlowTests {
         #expect(state.history == Array(Self.steps.prefix(index - 1)))
         #expect(state.data == before.data, "Back keeps the data")
         let expectedPrevious: FlowValue = switch previous {
-        case "category": "plumbing"
+        case "category": "Plumbing"
         case "description": "Water is leaking under the kitchen sink"
         case "address": "Block 4, apartment 12"
         default: .strings([])
