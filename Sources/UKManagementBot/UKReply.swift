@@ -3,13 +3,17 @@ import TelegramBotAPI
 /// What one step says back, gathered as it is decided and sent as one
 /// message: Telegram allows about one message a second per chat, so a
 /// notice, a prompt and a menu go out together. A pressed button's message
-/// is edited into the answer; anything else gets a new message.
+/// is edited into an answer that brings its own buttons (the next screen, a
+/// menu); anything else gets a new message, so a bare notice ("the service
+/// is unavailable, press again") leaves the pressed screen and its buttons
+/// in place.
 struct UKReply {
     private let chatID: Int64
     private let threadID: Int?
     private let query: CallbackQuery?
     private var paragraphs: [String] = []
     private var keyboard: InlineKeyboardMarkup?
+    private var editsPressedMessage = true
 
     init(update: Update, chatID: Int64) {
         self.chatID = chatID
@@ -28,6 +32,12 @@ struct UKReply {
         self.keyboard = keyboard
     }
 
+    /// Answers with a new message even after a press: in a group the
+    /// pressed message may be another member's screen, not this user's to change.
+    mutating func keepPressedMessage() {
+        self.editsPressedMessage = false
+    }
+
     /// The Bot API calls: the callback answer first, so the button stops spinning at once.
     func calls() -> [OutboundCall] {
         var calls: [OutboundCall] = []
@@ -36,7 +46,7 @@ struct UKReply {
         }
         guard !self.paragraphs.isEmpty else { return calls }
         let text = self.paragraphs.joined(separator: "\n\n")
-        if let message = self.query?.message?.accessibleMessage, message.from?.isBot ?? true {
+        if self.editsPressedMessage, self.keyboard != nil, let message = self.query?.message?.accessibleMessage, message.from?.isBot ?? true {
             calls.append(.editMessageText(EditMessageText(
                 .message(chatID: self.chatID, messageID: message.messageID),
                 text: text,

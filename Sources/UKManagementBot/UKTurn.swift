@@ -80,6 +80,10 @@ struct UKTurn {
                 if let prompt { self.reply.say(self.text(prompt)) }
                 self.showMainMenu()
             case .expired:
+                if self.chat.type.isGroup {
+                    // The pressed message may be another member's screen: leave it to them.
+                    self.reply.keepPressedMessage()
+                }
                 self.reply.say(self.texts.text("conversation.expired"))
                 self.showMainMenu()
             }
