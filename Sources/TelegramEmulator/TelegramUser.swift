@@ -57,16 +57,18 @@ public struct TelegramUser: Sendable {
     }
 
     /// Presses the inline button labelled `label` (case-insensitive) on the newest bot message in
-    /// this chat that has one.
+    /// this chat that has one, or on the message `messageID` — an older screen, as a person
+    /// scrolling up would.
     ///
     /// - Returns: The `callback_query` update carrying the button's `callback_data`.
     /// - Throws: `EmulatorError` with code `buttonNotFound`, naming the labels that are there.
     @discardableResult
-    public func press(_ label: String) throws -> Update {
+    public func press(_ label: String, inMessage messageID: Int? = nil) throws -> Update {
         let wanted = label.lowercased()
         return try telegram.enqueue { state in
             guard let record = state.chats[chat.id] else { throw Self.noButton(label, seen: []) }
-            for id in record.botMessageIDs.sorted(by: >) {
+            let candidates = messageID.map { [$0] } ?? record.botMessageIDs.sorted(by: >)
+            for id in candidates where record.botMessageIDs.contains(id) {
                 guard let message = record.messages[id], let keyboard = message.replyMarkup else { continue }
                 for button in keyboard.rows.joined() where button.text.lowercased() == wanted {
                     guard case .callbackData(let data) = button.action else { continue }
@@ -77,7 +79,7 @@ public struct TelegramUser: Sendable {
                     return .callbackQuery(query)
                 }
             }
-            let newest = record.botMessageIDs.max().flatMap { record.messages[$0]?.replyMarkup }
+            let newest = (messageID ?? record.botMessageIDs.max()).flatMap { record.messages[$0]?.replyMarkup }
             throw Self.noButton(label, seen: newest?.rows.joined().map(\.text) ?? [])
         }
     }

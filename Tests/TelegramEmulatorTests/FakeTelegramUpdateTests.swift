@@ -113,6 +113,27 @@ import Testing
         await bot.shutdown()
     }
 
+    @Test func aButtonOnAnOlderMessageIsPressedWhenTheMessageIsNamed() async throws {
+        try await withTelegram { telegram, client in
+            let alice = telegram.privateUser(id: 1001, firstName: "Alice")
+            let older = try await client.result(telegram, "sendMessage", [
+                "chat_id": .int(1001), "text": .string("Step 1"), "reply_markup": keyboard([[("Back", "f:1:b")]]),
+            ], as: Message.self)
+            let newer = try await client.result(telegram, "sendMessage", [
+                "chat_id": .int(1001), "text": .string("Step 2"), "reply_markup": keyboard([[("Back", "f:2:b")], [("Skip", "f:2:s")]]),
+            ], as: Message.self)
+
+            let latest = try alice.press("Back")
+            #expect(latest.callbackQuery?.data == "f:2:b")
+            #expect(latest.callbackQuery?.message?.messageID == newer.messageID)
+            let scrolled = try alice.press("Back", inMessage: older.messageID)
+            #expect(scrolled.callbackQuery?.data == "f:1:b")
+            #expect(scrolled.callbackQuery?.message?.messageID == older.messageID)
+            #expect(throws: EmulatorError.self) { try alice.press("Skip", inMessage: older.messageID) }
+            #expect(throws: EmulatorError.self) { try alice.press("Back", inMessage: 999) }
+        }
+    }
+
     @Test func pressingAButtonByItsLabelSendsItsCallbackData() async throws {
         try await withTelegram { telegram, client in
             let alice = telegram.privateUser(id: 1001, firstName: "Alice", username: "alice")
