@@ -246,6 +246,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "UKManagementBotTests",
+            dependencies: [
+                "Conversations",
+                "CurlHTTP",
+                "Gateway",
+                "Localization",
+                "Persistence",
+                "RedisClient",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
             name: "LocalizationTests",
             dependencies: ["Localization"]
         ),

@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `bot-gateway serve` child process, configured only by its environment:
+/// started from the build folder, its output captured, stopped by its PID.
+///
+/// `@unchecked Sendable`: `Process` is only asked thread-safe questions
+/// (its PID, whether it runs, its status) after `run()`.
+final class GatewayProcess: @unchecked Sendable {
+    /// Tells several children of one test apart in reports.
+    let number: Int
+    let output: CapturedOutput
+    let errors: CapturedOutput
+    private let process: Process
+
+    /// The executable next to the test bundle (both are in the build's bin folder).
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
+    }
+
+    /// Starts `bot-gateway serve` with exactly `environment`.
+    init(number: Int, environment: [String: String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
+            throw HarnessError("no bot-gateway next to the test bundle at \(Self.executable): build it first (swift build)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["serve"]
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        self.number = number
+        self.output = CapturedOutput(stdout.fileHandleForReading)
+        self.errors = CapturedOutput(stderr.fileHandleForReading)
+        self.process = process
+        try process.run()
+    }
+
+    var pid: Int32 { self.process.processIdentifier }
+    var isRunning: Bool { self.process.isRunning }
+
+    /// The log lines so far, parsed; lines that are not JSON are left out.
+    var logs: [LogLine] {
+        self.output.lines.compactMap(LogLine.init)
+    }
+
+    /// Waits for the `gateway listening` line and returns the port it names.
+    func listeningPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        let line = try await eventually("bot-gateway #\(self.number) to listen", timeout: timeout) { () -> LogLine? in
+            guard self.isRunning else {
+                throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus) before listening: \(self.errors.text)")
+            }
+            return self.logs.first { $0.message == "gateway listening" }
+        }
+        guard let port = line.metadata["port"].flatMap(Int.init) else {
+            throw HarnessError("no port in the listening line: \(line)")
+        }
+        return port
+    }
+
+    /// `kill -9`: no graceful shutdown, nothing finished, nothing released.
+    func kill() async throws {
+        _ = Glibc.kill(self.pid, SIGKILL)
+        try await self.waitForExit(timeout: .seconds(10))
+    }
+
+    /// SIGTERM, then SIGKILL if the graceful shutdown takes longer than `grace`.
+    func stop(grace: Duration = .seconds(10)) async {
+        guard self.isRunning else { return }
+        _ = Glibc.kill(self.pid, SIGTERM)
+        do {
+            try await self.waitForExit(timeout: grace)
+        } catch {
+            try? await self.kill()
+        }
+    }
+
+    private func waitForExit(timeout: Duration) async throws {
+        _ = try await eventually("bot-gateway #\(self.number) to exit", timeout: timeout) { self.isRunning ? nil : true }
+    }
+
+    /// The last lines of both outputs, for a failure report.
+    func report(lastLines: Int = 200) -> String {
+        let lines = self.output.lines
+        let shown = lines.suffix(lastLines).joined(separator: "\n")
+        let skipped = lines.count > lastLines ? " (last \(lastLines) of \(lines.count) lines)" : ""
+        let status = self.isRunning ? "running" : "exited \(self.process.terminationStatus)"
+        return """
+            --- bot-gateway serve #\(self.number), pid \(self.pid), \(status): stdout\(skipped)
+            \(shown)
+            --- bot-gateway serve #\(self.number): stderr
+            \(self.errors.text)
+            """
+    }
+}
