@@ -248,6 +248,7 @@ let package = Package(
         .testTarget(
             name: "UKManagementBotTests",
             dependencies: [
+                "UKManagementBot",
                 "Conversations",
                 "CurlHTTP",
                 "Gateway",
