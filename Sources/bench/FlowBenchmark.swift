@@ -60,14 +60,20 @@ struct FlowBenchmark: AsyncParsableCommand {
     @Option(help: "A command to start the gateway under, such as 'valgrind --tool=callgrind'; split on spaces.")
     var wrapper: String?
 
-    @Option(help: "Record a CPU profile of the gateway over the measured window with `perf record -e cpu-clock -g` into this file.")
-    var perf: String?
+    @Flag(help: "Profile the gateway right after the measured window, under the same load (`perf record -e cpu-clock -g`), and add scripts/lib/perf_summary.py's tables to the report.")
+    var profile = false
+
+    @Option(name: .customLong("perf-data"), help: "Keep the profile in this file (implies --profile).")
+    var perfData: String?
+
+    @Option(name: .customLong("profile-seconds"), help: "Seconds profiled, after the measured window and under the same load.")
+    var profileSeconds: Double = 5
 
     @Option(name: .customLong("ready-timeout"), help: "Seconds the gateway may take to answer /ready.")
     var readyTimeout: Double = 30
 
-    @Option(name: .customLong("reply-timeout"), help: "Seconds a user waits for a reply before counting a timeout.")
-    var replyTimeout: Double = 10
+    @Option(name: .customLong("reply-timeout"), help: "Seconds a user waits for a reply before counting a timeout and starting over with /start.")
+    var replyTimeout: Double = 5
 
     @Option(name: .customLong("log-level"), help: "The gateway's LOG_LEVEL.")
     var logLevel = "warning"
@@ -192,8 +198,15 @@ struct FlowBenchmark: AsyncParsableCommand {
             throw error
         }
         report.gatewayExit = await child.stop()
+        let log = ((try? String(contentsOfFile: child.logFile, encoding: .utf8)) ?? "").split(separator: "\n")
+        report.gatewayLogLines = log.count
+        report.gatewayLogSample = log.prefix(5).map(String.init)
         await Self.shutdown(telegram: telegram, services: services, http: http, redis: redis)
 
+        if let file = self.perfFile(directory) {
+            Self.progress("summarising the profile")
+            report.profile = try await Self.summarise(profile: file, root: root)
+        }
         if self.nullSeconds > 0 {
             Self.progress("null route, \(self.nullSeconds) s")
             report.null = try await Self.runNull(wrk: wrk, bodies: report.sampleBodies, tls: certificate, logger: logger)
@@ -213,37 +226,39 @@ struct FlowBenchmark: AsyncParsableCommand {
         FileHandle.standardError.write(Data("bench flow: \(message)\n".utf8))
     }
 
-    /// Warm-up, the measured window (snapshots at both ends), the MONITOR probe, then stop.
+    /// Warm-up, the measured window (snapshots at both ends), then under the
+    /// same load the profile (--profile) and the MONITOR probe, then stop.
     private func drive(telegram: FakeTelegram, child: GatewayChild, probe: RedisProbe, directory: String, report: inout FlowReport) async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let windowStart = started + .seconds(self.warmup)
-        let windowEnd = windowStart + .seconds(self.seconds)
-        let probeEnd = windowEnd + .seconds(self.probeSeconds)
         let users = FlowUsers(telegram: telegram, users: self.users, replyTimeout: .seconds(self.replyTimeout))
-
-        async let outcomes = users.run(until: probeEnd)
-        Self.progress("\(self.users) users started; warm-up \(self.warmup) s")
-        try await Task.sleep(until: windowStart, clock: clock)
-        Self.progress("measuring \(self.seconds) s")
-        let profiler = try self.perf.map { try Self.startPerf(pid: child.pid, output: $0) }
-        let before = try await Snapshot.take(child: child, probe: probe)
-        try await Task.sleep(until: windowEnd, clock: clock)
-        let after = try await Snapshot.take(child: child, probe: probe)
-        if let profiler {
-            kill(profiler.processIdentifier, SIGINT)
-            while profiler.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let stop = FlowUsers.Stop()
+        async let outcomes = users.run(until: stop)
+        do {
+            Self.progress("\(self.users) users started; warm-up \(self.warmup) s")
+            try await Task.sleep(for: .seconds(self.warmup))
+            Self.progress("measuring \(self.seconds) s")
+            let before = try await Snapshot.take(child: child, probe: probe)
+            try await Task.sleep(for: .seconds(self.seconds))
+            let after = try await Snapshot.take(child: child, probe: probe)
+            if let file = self.perfFile(directory) {
+                Self.progress("profiling \(self.profileSeconds) s")
+                try await Self.startPerf(pid: child.pid, output: file, seconds: self.profileSeconds).wait()
+            }
+            var sample: MonitorSample?
+            if self.probeSeconds > 0 {
+                Self.progress("MONITOR for \(self.probeSeconds) s")
+                sample = try await probe.monitor(for: .seconds(self.probeSeconds))
+            }
+            Self.progress("stopping the users")
+            stop.set()
+            let results = await outcomes
+            report.peakRSS = child.peakResidentBytes
+            report.finalRSS = ProcessStats.memoryBytes(pid: child.pid, field: "VmRSS") ?? 0
+            report.record(results, window: (before, after), probe: sample)
+        } catch {
+            stop.set()
+            _ = await outcomes
+            throw error
         }
-        var sample: MonitorSample?
-        if self.probeSeconds > 0 {
-            Self.progress("MONITOR for \(self.probeSeconds) s")
-            sample = try await probe.monitor(for: probeEnd - clock.now)
-        }
-        Self.progress("stopping the users")
-        let results = await outcomes
-        report.peakRSS = child.peakResidentBytes
-        report.finalRSS = ProcessStats.memoryBytes(pid: child.pid, field: "VmRSS") ?? 0
-        report.record(results, window: (before, after), probe: sample, probeWindow: (windowEnd, probeEnd))
     }
 
     /// Readings at one end of the measured window.
@@ -266,15 +281,32 @@ struct FlowBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// `perf record` attached to the gateway; SIGINT ends it and writes the file.
-    private static func startPerf(pid: Int32, output: String) throws -> Process {
+    /// Where the profile goes, if one is taken.
+    private func perfFile(_ directory: String) -> String? {
+        self.perfData ?? (self.profile ? directory + "/gateway.perf" : nil)
+    }
+
+    /// scripts/lib/perf_summary.py's Markdown tables of the profile.
+    private static func summarise(profile: String, root: String) async throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/perf")
-        process.arguments = ["record", "-e", "cpu-clock", "-F", "999", "-g", "-p", String(pid), "-o", output]
-        process.standardOutput = FileHandle.nullDevice
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root + "/scripts/lib/perf_summary.py", profile, "25"]
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        return process
+        // Read before waiting: the tables may outgrow the pipe's buffer.
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return "(perf_summary.py failed with status \(process.terminationStatus))" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `perf record` attached to the gateway for `seconds` (the length of its `sleep`).
+    private static func startPerf(pid: Int32, output: String, seconds: Double) throws -> SpawnedChild {
+        try SpawnedChild("/usr/bin/perf", [
+            "record", "-e", "cpu-clock", "-F", "999", "-g", "-p", String(pid), "-o", output, "--", "sleep", String(seconds),
+        ])
     }
 
     private static func migrate(executable: String, environment: [String: String]) async throws {

@@ -13,6 +13,8 @@ struct FlowReport {
     var gatewayExit: Int32?
     var null: Wrk.Result?
     var sampleBodies: [[UInt8]] = []
+    /// perf_summary.py's tables, with --profile.
+    var profile: String?
 
     // The measured window.
     var windowSeconds = 0.0
@@ -25,10 +27,15 @@ struct FlowReport {
     var redisCommands = 0
     var timeouts = 0
     var missingButtons = 0
-    var wrongReplies = 0
+    var lateReplies = 0
     var loops = 0
+    var problems: [String] = []
+    /// Lines the gateway logged (at LOG_LEVEL, warning by default) during the run.
+    var gatewayLogLines = 0
+    var gatewayLogSample: [String] = []
     // The MONITOR probe after it.
-    var probeUpdates = 0
+    /// Updates in the MONITOR sample: runs of the inbox's append script.
+    var probeUpdates: Int { self.probe?.appends ?? 0 }
     var probe: MonitorSample?
 
     init(options: FlowBenchmark, machine: String, database: Bool) {
@@ -40,8 +47,7 @@ struct FlowReport {
     mutating func record(
         _ outcomes: [FlowUsers.Outcome],
         window: (FlowBenchmark.Snapshot, FlowBenchmark.Snapshot),
-        probe: MonitorSample?,
-        probeWindow: (ContinuousClock.Instant, ContinuousClock.Instant)
+        probe: MonitorSample?
     ) {
         let (before, after) = window
         self.windowSeconds = (after.instant - before.instant) / .seconds(1)
@@ -50,14 +56,13 @@ struct FlowReport {
             for sample in outcome.samples {
                 if sample.received >= before.instant, sample.received < after.instant {
                     latencies.append((sample.received - sample.sent) / .milliseconds(1))
-                } else if sample.received >= probeWindow.0, sample.received < probeWindow.1 {
-                    self.probeUpdates += 1
                 }
             }
             self.timeouts += outcome.timeouts
             self.missingButtons += outcome.missingButtons
-            self.wrongReplies += outcome.wrongReplies
+            self.lateReplies += outcome.lateReplies
             self.loops += outcome.loops
+            self.problems += outcome.problems
         }
         self.latencies = latencies.sorted()
         self.updates = latencies.count
@@ -117,9 +122,10 @@ struct FlowReport {
                 format: "%.1f (+ %.1f commands inside scripts; %d updates sampled)", Double(probe.topLevelCount) / updates, Double(probe.inner) / updates, self.probeUpdates))
         }
         row("start-up: spawn → /ready 200", String(format: "%.0f ms", self.startupToReady / .milliseconds(1)))
-        row("timeouts / missing buttons / wrong replies", "\(self.timeouts) / \(self.missingButtons) / \(self.wrongReplies)")
-        if let exit = self.gatewayExit, exit != 0 {
-            row("gateway exit status after SIGTERM", "\(exit)")
+        row("timeouts / missing buttons / late replies (to an earlier update)", "\(self.timeouts) / \(self.missingButtons) / \(self.lateReplies)")
+        row("gateway log lines at LOG_LEVEL=\(self.options.logLevel) and above", "\(self.gatewayLogLines)")
+        if self.gatewayExit != 0 {
+            row("gateway exit after SIGTERM", self.gatewayExit.map { "status \($0)" } ?? "killed: no exit within 30 s")
         }
 
         var lines: [String] = []
@@ -135,6 +141,18 @@ struct FlowReport {
         for (name, value) in rows {
             lines.append("| " + name.padding(toLength: width, withPad: " ", startingAt: 0) + " | \(value) |")
         }
+        if !self.problems.isEmpty {
+            lines.append("")
+            lines.append("First problems seen by the users:")
+            lines.append("")
+            for problem in self.problems.prefix(8) { lines.append("- " + problem) }
+        }
+        if !self.gatewayLogSample.isEmpty {
+            lines.append("")
+            lines.append("First gateway log lines:")
+            lines.append("")
+            for line in self.gatewayLogSample { lines.append("    " + line.prefix(300)) }
+        }
         if let probe = self.probe, self.probeUpdates > 0 {
             lines.append("")
             lines.append("Top-level Redis commands per update (MONITOR sample; an EVALSHA is named by its script's first commands):")
@@ -144,6 +162,12 @@ struct FlowReport {
             for (name, count) in probe.topLevel.sorted(by: { $0.value > $1.value }) {
                 lines.append("| `\(name)` | " + String(format: "%.2f", Double(count) / Double(self.probeUpdates)) + " |")
             }
+        }
+        if let profile = self.profile {
+            lines.append("")
+            lines.append(String(format: "Profile of the gateway, %.0f s right after the measured window under the same load (scripts/lib/perf_summary.py):", self.options.profileSeconds))
+            lines.append("")
+            lines.append(profile.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TelegramBotAPI
 import TelegramEmulator
 
@@ -20,7 +21,7 @@ struct FlowUsers {
     }
 
     static let happyPath: [Step] = [
-        Step(action: .command("start"), expect: "Choose what you would like to do"),
+        Step(action: .command("start"), expect: "Hello, User"),
         Step(action: .press("Create request"), expect: "Choose a category"),
         Step(action: .press("Plumbing"), expect: "Describe the problem"),
         Step(action: .text("Water is leaking under the kitchen sink"), expect: "Enter the address"),
@@ -40,8 +41,11 @@ struct FlowUsers {
         var samples: [Sample] = []
         var timeouts = 0
         var missingButtons = 0
-        var wrongReplies = 0
+        /// Replies to earlier updates that came before the one awaited.
+        var lateReplies = 0
         var loops = 0
+        /// The first few things that went wrong, for the report.
+        var problems: [String] = []
         /// The updates of the first loop, for the null route's bodies.
         var firstLoop: [Update] = []
     }
@@ -52,7 +56,14 @@ struct FlowUsers {
     let replyTimeout: Duration
 
     /// Runs every user until `stop`, then returns what they did.
-    func run(until stop: ContinuousClock.Instant) async -> [Outcome] {
+    /// Set once the run is over; users finish the step they are on and stop.
+    final class Stop: Sendable {
+        private let flag = Atomic<Bool>(false)
+        var isSet: Bool { self.flag.load(ordering: .relaxed) }
+        func set() { self.flag.store(true, ordering: .relaxed) }
+    }
+
+    func run(until stop: Stop) async -> [Outcome] {
         let people = (0..<self.users).map { index in
             self.telegram.privateUser(id: self.firstUserID + Int64(index), firstName: "User\(index)", languageCode: "en")
         }
@@ -68,15 +79,15 @@ struct FlowUsers {
         }
     }
 
-    private func walk(_ person: TelegramUser, until stop: ContinuousClock.Instant, keepUpdates: Bool) async -> Outcome {
+    private func walk(_ person: TelegramUser, until stop: Stop, keepUpdates: Bool) async -> Outcome {
         var outcome = Outcome()
         outcome.samples.reserveCapacity(4096)
         let chat = person.chat.id
         let clock = ContinuousClock()
-        while clock.now < stop {
+        while !stop.isSet {
             var completed = true
             for step in Self.happyPath {
-                guard clock.now < stop else {
+                guard !stop.isSet else {
                     completed = false
                     break
                 }
@@ -91,34 +102,54 @@ struct FlowUsers {
                     }
                 } catch {
                     outcome.missingButtons += 1
+                    outcome.note("chat \(chat): \(error)")
                     completed = false
                     break
                 }
                 if keepUpdates, outcome.loops == 0 {
                     outcome.firstLoop.append(update)
                 }
-                let reply: BotMessageEvent
-                do {
-                    reply = try await self.telegram.waitForBotMessage(chat: chat, after: seen, timeout: self.replyTimeout)
-                } catch {
+                // The reply is the first send or edit whose text this step expects; anything
+                // else arriving first is a reply to an earlier update that came late.
+                var after = seen
+                var replied = false
+                let deadline = sent + self.replyTimeout
+                while !replied {
+                    let event: BotMessageEvent
+                    do {
+                        event = try await self.telegram.waitForBotMessage(chat: chat, after: after, timeout: max(deadline - clock.now, .milliseconds(1)))
+                    } catch {
+                        break
+                    }
+                    if (event.message.text ?? "").contains(step.expect) {
+                        replied = true
+                    } else {
+                        outcome.lateReplies += 1
+                        outcome.note("chat \(chat): before the reply to \(step.action) came \"\((event.message.text ?? "").prefix(50))\" (\(event.method))")
+                        after = event.sequence
+                    }
+                }
+                guard replied else {
                     outcome.timeouts += 1
+                    outcome.note("chat \(chat): no reply to \(step.action) within \(self.replyTimeout)")
                     completed = false
                     break
                 }
                 outcome.samples.append(Sample(sent: sent, received: clock.now))
-                if !(reply.message.text ?? "").contains(step.expect) {
-                    outcome.wrongReplies += 1
-                    completed = false
-                    break
-                }
             }
             if completed {
                 outcome.loops += 1
-            } else if clock.now < stop {
+            } else if !stop.isSet {
                 // Start over with /start; a short pause so a broken gateway is not hammered.
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
         return outcome
+    }
+}
+
+extension FlowUsers.Outcome {
+    mutating func note(_ problem: String) {
+        if self.problems.count < 3 { self.problems.append(problem) }
     }
 }

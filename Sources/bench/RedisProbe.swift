@@ -118,6 +118,10 @@ struct MonitorSample {
     /// inner commands of its script, so scripts can be told apart.
     var topLevel: [String: Int] = [:]
     var inner = 0
+    /// Runs of the inbox's append script (its first commands are EXISTS on the
+    /// dedup key, then LLEN of the queue): one per update the gateway took in,
+    /// so the per-update figures need no timing between driver and Redis.
+    var appends = 0
 
     var topLevelCount: Int {
         self.topLevel.values.reduce(0, +)
@@ -128,6 +132,7 @@ struct MonitorSample {
         var pendingScript: (sha: String, inner: [String])?
         func closeScript() {
             guard let script = pendingScript else { return }
+            if script.inner.starts(with: ["EXISTS", "LLEN"]) { appends += 1 }
             if scriptNames[script.sha] == nil, !script.inner.isEmpty {
                 scriptNames[script.sha] = script.inner.prefix(4).joined(separator: " ")
             }
