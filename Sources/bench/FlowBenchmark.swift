@@ -182,6 +182,7 @@ struct FlowBenchmark: AsyncParsableCommand {
         do {
             try await child.start(tls: self.tls, timeout: .seconds(self.readyTimeout))
             report.startupToReady = child.startupToReady
+            report.readyRSS = child.residentAtReady
             Self.progress("gateway pid \(child.pid) ready on port \(child.port) after \(child.startupToReady)")
             if !self.polling {
                 let client = BotAPIClient(configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL), httpClient: http, logger: logger)
@@ -253,6 +254,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             let results = await outcomes
             report.peakRSS = child.peakResidentBytes
             report.finalRSS = ProcessStats.memoryBytes(pid: child.pid, field: "VmRSS") ?? 0
+            report.finalAnonymousRSS = ProcessStats.memoryBytes(pid: child.pid, field: "RssAnon") ?? 0
             report.record(results, window: (before, after), probe: sample)
         } catch {
             stop.set()

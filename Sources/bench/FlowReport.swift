@@ -9,6 +9,8 @@ struct FlowReport {
     var loadBefore: Double?
     var startupToReady: Duration = .zero
     var peakRSS = 0
+    var readyRSS = 0
+    var finalAnonymousRSS = 0
     var finalRSS = 0
     var gatewayExit: Int32?
     var null: Wrk.Result?
@@ -114,7 +116,9 @@ struct FlowReport {
         row("Redis CPU per update", String(format: "%.3f ms", self.perUpdate(self.redisCPU) * 1000))
         row("driver CPU per update (fake Telegram, fake services, users)", String(format: "%.3f ms", self.perUpdate(self.driverCPU) * 1000))
         row("machine busy in the window (all processes)", String(format: "%.2f of %d cores", self.windowSeconds > 0 ? self.machineBusy / self.windowSeconds : 0, ProcessInfo.processInfo.activeProcessorCount))
-        row("gateway peak RSS (VmHWM) / RSS at the end", String(format: "%.1f MB / %.1f MB", Double(self.peakRSS) / 1e6, Double(self.finalRSS) / 1e6))
+        row("gateway peak RSS (VmHWM) / RSS at ready / at the end (of which heap)", String(
+            format: "%.1f MB / %.1f MB / %.1f MB (%.1f MB)", Double(self.peakRSS) / 1e6, Double(self.readyRSS) / 1e6,
+            Double(self.finalRSS) / 1e6, Double(self.finalAnonymousRSS) / 1e6))
         row("Redis commands per update (INFO commandstats, script-internal included)", String(format: "%.1f", self.perUpdate(Double(self.redisCommands))))
         if let probe = self.probe, self.probeUpdates > 0 {
             let updates = Double(self.probeUpdates)

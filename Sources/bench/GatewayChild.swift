@@ -16,6 +16,8 @@ final class GatewayChild {
     private(set) var port = 0
     /// From spawning the process to `/ready` answering 200.
     private(set) var startupToReady: Duration = .zero
+    /// Resident set when `/ready` first answered 200.
+    private(set) var residentAtReady = 0
 
     var pid: Int32 { self.process.processIdentifier }
 
@@ -73,6 +75,7 @@ final class GatewayChild {
             guard clock.now < deadline else { throw self.failure("/ready did not answer 200 within \(timeout)") }
             if let response = try? await client.execute(ready), response.status == 200 {
                 self.startupToReady = clock.now - spawned
+                self.residentAtReady = ProcessStats.memoryBytes(pid: self.pid, field: "VmRSS") ?? 0
                 return
             }
             try await Task.sleep(for: .milliseconds(2))
