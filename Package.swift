@@ -158,6 +158,7 @@ let package = Package(
                 "Gateway",
                 "OpenSSLTLS",
                 "RedisClient",
+                "TelegramBotAPI",
                 "TelegramEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

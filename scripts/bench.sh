@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
 # Runs a benchmark in a release build against private servers it starts and
-# stops: ./scripts/bench.sh redis | http | webhook [options]
+# stops: ./scripts/bench.sh redis | http | webhook | flow [options]
+#
+#   ./scripts/bench.sh flow                                   # 200 users, webhook over http
+#   ./scripts/bench.sh flow --tls | --polling | --users 50 --seconds 20
+#   ./scripts/bench.sh flow --markdown docs/performance.md    # refresh the doc's table
+#
+# `flow` runs the release bot-gateway as a child process against a private
+# redis-server (AOF everysec) and PostgreSQL. BENCH_SCRATCH_PATH picks the
+# build folder (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
 ensure_packages
-# wrk drives the webhook benchmark only, so tests do not need it.
-if [ "${1:-}" = webhook ] && ! command -v wrk >/dev/null; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
-fi
+# wrk drives the webhook benchmark and the flow's null route, so tests do not need it.
+case "${1:-}" in
+webhook | flow)
+    if ! command -v wrk >/dev/null; then
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
+    fi
+    ;;
+esac
 trap stop_servers EXIT
 [ -n "${REDIS_URL:-}" ] || start_redis >/dev/null
-swift build -c release --product bench >/dev/null
-"$(swift build -c release --show-bin-path)/bench" "$@"
+if [ "${1:-}" = flow ] && [ -z "${DATABASE_URL:-}" ]; then
+    start_postgres >/dev/null
+fi
+scratch=(--scratch-path "${BENCH_SCRATCH_PATH:-.build}")
+swift build -c release "${scratch[@]}" --product bench >/dev/null
+if [ "${1:-}" = flow ]; then
+    swift build -c release "${scratch[@]}" --product bot-gateway >/dev/null
+fi
+"$(swift build -c release "${scratch[@]}" --show-bin-path)/bench" "$@"

@@ -52,6 +52,8 @@ struct EmulatorState {
     var nextFileNumber = 1
     var limiter: SendLimiter
     var tooManyRequestsCount = 0
+    /// Chats with new bot events since the last `mutate` finished; it wakes their waiters.
+    var touchedChats: [Int64] = []
 
     init(limits: FakeTelegram.Limits) {
         limiter = SendLimiter(limits: limits)
@@ -73,5 +75,6 @@ struct EmulatorState {
         let sequence = (chats[chatID]?.events.last?.sequence ?? 0) + 1
         chats[chatID]?.events.append(
             BotMessageEvent(sequence: sequence, kind: kind, method: method, message: message, replyMarkup: markup))
+        touchedChats.append(chatID)
     }
 }

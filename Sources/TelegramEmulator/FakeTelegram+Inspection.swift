@@ -48,8 +48,13 @@ extension FakeTelegram {
     /// - Returns: The first such send or edit.
     /// - Throws: `EmulatorError` with code `timedOut`.
     public func waitForBotMessage(chat chatID: Int64, after sequence: Int, timeout: Duration = .seconds(5)) async throws -> BotMessageEvent {
-        let found = await changes.value(before: .now + timeout) {
-            botEvents(inChat: chatID).first { $0.sequence > sequence && $0.kind != .deleted }
+        // Woken by this chat's events only; sequences run 1, 2, 3… so the events after
+        // `sequence` start at index `sequence`.
+        let found = await chatSignal(chatID).value(before: .now + timeout) {
+            state.withLock { state -> BotMessageEvent? in
+                guard let events = state.chats[chatID]?.events else { return nil }
+                return events[min(max(sequence, 0), events.count)...].first { $0.sequence > sequence && $0.kind != .deleted }
+            }
         }
         guard let found else {
             throw EmulatorError(.timedOut, message: "the bot sent or edited nothing in chat \(chatID) after event \(sequence) within \(timeout)")

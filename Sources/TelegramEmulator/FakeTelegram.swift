@@ -30,6 +30,10 @@ public final class FakeTelegram: Sendable {
 
     let state: Mutex<EmulatorState>
     let changes = ChangeSignal()
+    /// One signal per chat that someone waits on in `waitForBotMessage`, woken only by the bot's
+    /// events in that chat: with hundreds of simulated users waiting at once, waking every waiter on
+    /// every change of any chat would cost more than the gateway being measured.
+    let chatChanges = Mutex<[Int64: ChangeSignal]>([:])
     private let runtime = Mutex(Runtime())
 
     private struct Runtime {
@@ -101,9 +105,34 @@ public final class FakeTelegram: Sendable {
         "\(baseURL)/bot\(configuration.token)/\(method)"
     }
 
-    /// Changes the state under the lock and wakes everyone waiting for a change.
+    /// Changes the state under the lock and wakes everyone waiting for a change, and the waiters
+    /// of each chat whose bot events changed.
     func mutate<T>(_ body: (inout EmulatorState) throws -> T) rethrows -> T {
-        defer { changes.notify() }
-        return try state.withLock { try body(&$0) }
+        var touched: [Int64] = []
+        defer {
+            changes.notify()
+            for chatID in touched {
+                chatChanges.withLock { $0[chatID] }?.notify()
+            }
+        }
+        return try state.withLock { state in
+            defer {
+                if !state.touchedChats.isEmpty {
+                    touched = state.touchedChats
+                    state.touchedChats.removeAll(keepingCapacity: true)
+                }
+            }
+            return try body(&state)
+        }
+    }
+
+    /// The signal woken by the bot's events in one chat.
+    func chatSignal(_ chatID: Int64) -> ChangeSignal {
+        chatChanges.withLock { signals in
+            if let signal = signals[chatID] { return signal }
+            let signal = ChangeSignal()
+            signals[chatID] = signal
+            return signal
+        }
     }
 }

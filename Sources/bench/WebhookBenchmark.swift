@@ -37,9 +37,8 @@ struct WebhookBenchmark: AsyncParsableCommand {
     private static let secret = "bench-secret"
 
     func run() async throws {
-        guard FileManager.default.isExecutableFile(atPath: self.wrk) else {
-            throw ValidationError("wrk not found at \(self.wrk); install it (apt-get install wrk) or run scripts/bench.sh webhook")
-        }
+        let wrk = Wrk(path: self.wrk, threads: self.threads, connections: self.connections, seconds: self.seconds)
+        try wrk.checkInstalled()
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let registry = PrometheusCollectorRegistry()
@@ -78,11 +77,11 @@ struct WebhookBenchmark: AsyncParsableCommand {
             print("wrk: \(self.connections) connections, \(self.threads) thread(s), \(self.seconds) s per target; server and wrk share this machine")
             print("target        |   req/s  |  p99 ms | non-2xx | errors")
             print("------------- | -------- | ------- | ------- | ------")
-            var results: [String: WrkResult] = [:]
+            var results: [String: Wrk.Result] = [:]
             for name in ["null http", "gateway http", "null https", "gateway https"] {
                 let scheme = name.hasSuffix("https") ? "https" : "http"
                 let path = name.hasPrefix("null") ? "/null" : "/webhook"
-                let result = try await self.drive(url: "\(scheme)://127.0.0.1:\(bound[name]!)\(path)", script: script)
+                let result = try await wrk.run(url: "\(scheme)://127.0.0.1:\(bound[name]!)\(path)", script: script)
                 results[name] = result
                 let numbers = String(
                     format: " | %8.0f | %7.3f | %7d | %6d",
@@ -118,53 +117,11 @@ struct WebhookBenchmark: AsyncParsableCommand {
           local chat = 1000 + counter % 997
           return wrk.format("POST", nil, headers, string.format(template, counter, counter, chat, chat))
         end
-        done = function(summary, latency, requests)
-          io.write(string.format("RESULT %d %d %d %d %d %d %d\\n",
-            summary.requests, summary.duration, latency:percentile(99),
-            summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write,
-            summary.errors.timeout, latency.max))
-        end
+        \(Wrk.doneFunction)
         """
 
-    private struct WrkResult {
-        var requestsPerSecond: Double
-        var p99Milliseconds: Double
-        var non2xx: Int
-        var socketErrors: Int
-    }
-
-    private func drive(url: String, script: String) async throws -> WrkResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: self.wrk)
-        process.arguments = ["-t\(self.threads)", "-c\(self.connections)", "-d\(self.seconds)s", "-s", script, url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0,
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("RESULT ") }),
-            case let numbers = line.split(separator: " ").dropFirst().compactMap({ Int($0) }),
-            numbers.count == 7
-        else {
-            throw ValidationError("wrk failed (exit \(status)):\n\(text)")
-        }
-        return WrkResult(
-            requestsPerSecond: Double(numbers[0]) / (Double(numbers[1]) / 1e6),
-            p99Milliseconds: Double(numbers[2]) / 1000,
-            non2xx: numbers[3],
-            socketErrors: numbers[4] + numbers[5]
-        )
-    }
-
-    private static func nullApplication(tls: TLSContextStore?, logger: Logger, onPort: @escaping @Sendable (Int) async -> Void) -> some Service {
+    /// The ceiling: a Hummingbird route that reads the body and answers 200.
+    static func nullApplication(tls: TLSContextStore?, logger: Logger, onPort: @escaping @Sendable (Int) async -> Void) -> some Service {
         let router = Router()
         router.post("/null") { request, _ -> HTTPResponse.Status in
             _ = try await request.body.collect(upTo: 1 << 20)
@@ -181,7 +138,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
 }
 
 /// Collects the ports the servers bound, by name.
-private actor PortCollector {
+actor PortCollector {
     private var ports: [String: Int] = [:]
 
     func add(_ name: String, _ port: Int) {

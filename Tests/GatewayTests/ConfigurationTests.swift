@@ -1,4 +1,5 @@
 import Gateway
+import TelegramBotAPI
 import Testing
 
 @Suite("Configuration from the environment")
@@ -15,6 +16,9 @@ struct ConfigurationTests {
         #expect(configuration.telegram.useWebhook)
         #expect(configuration.telegram.webhookURL == nil)
         #expect(configuration.telegram.pollingTimeout == 30)
+        #expect(configuration.telegram.sendsPerSecond == 30)
+        #expect(configuration.telegram.chatSendsPerSecond == 1)
+        #expect(configuration.telegram.outboundLimits == .init())
         #expect(configuration.server.host == "0.0.0.0")
         #expect(configuration.server.port == 8443)
         #expect(configuration.server.tls == nil)
@@ -39,6 +43,8 @@ struct ConfigurationTests {
             "TELEGRAM_WEBHOOK_PATH": "/tg/hook",
             "TELEGRAM_WEBHOOK_SECRET": "Secret_-1",
             "TELEGRAM_POLLING_TIMEOUT": "50",
+            "TELEGRAM_SENDS_PER_SECOND": "1000",
+            "TELEGRAM_CHAT_SENDS_PER_SECOND": "20",
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "9443",
             "GATEWAY_MAX_BODY_BYTES": "65536",
@@ -60,6 +66,8 @@ struct ConfigurationTests {
         #expect(configuration.telegram.useWebhook)
         #expect(configuration.telegram.webhookURL == "https://bot.example.com")
         #expect(configuration.telegram.pollingTimeout == 50)
+        #expect(configuration.telegram.outboundLimits.botLimit == OutboundRateLimit(count: 1000, per: .seconds(1)))
+        #expect(configuration.telegram.outboundLimits.privateChatLimit == OutboundRateLimit(count: 20, per: .seconds(1), burst: 3))
         #expect(configuration.server.host == "127.0.0.1")
         #expect(configuration.server.port == 9443)
         #expect(configuration.server.maxBodyBytes == 65536)
@@ -88,6 +96,8 @@ struct ConfigurationTests {
             "TELEGRAM_WEBHOOK_PATH": "webhook",
             "TELEGRAM_WEBHOOK_SECRET": "has spaces SECRETVALUE",
             "TELEGRAM_POLLING_TIMEOUT": "-1",
+            "TELEGRAM_SENDS_PER_SECOND": "0",
+            "TELEGRAM_CHAT_SENDS_PER_SECOND": "fast",
             "GATEWAY_PORT": "70000",
             "GATEWAY_MAX_BODY_BYTES": "12",
             "GATEWAY_SHUTDOWN_TIMEOUT": "soon",
@@ -103,6 +113,7 @@ struct ConfigurationTests {
         let variables = error.problems.map(\.variable)
         #expect(variables == [
             "TELEGRAM_API_URL", "TELEGRAM_USE_WEBHOOK", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_POLLING_TIMEOUT",
+            "TELEGRAM_SENDS_PER_SECOND", "TELEGRAM_CHAT_SENDS_PER_SECOND",
             "TELEGRAM_WEBHOOK_PATH", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TLS_KEY_FILE",
             "GATEWAY_PORT", "GATEWAY_MAX_BODY_BYTES", "TELEGRAM_IP_ALLOWLIST", "TRUSTED_PROXIES",
             "GATEWAY_SHUTDOWN_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "DISPATCHER_CAPACITY", "DISPATCHER_CONCURRENCY",

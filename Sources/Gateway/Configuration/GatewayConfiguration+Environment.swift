@@ -20,7 +20,9 @@ extension GatewayConfiguration {
             apiURL: env.url("TELEGRAM_API_URL", default: "https://api.telegram.org", schemes: ["http", "https"]) ?? "",
             useWebhook: env.bool("TELEGRAM_USE_WEBHOOK", default: true),
             webhookURL: env.url("TELEGRAM_WEBHOOK_URL", default: nil, schemes: ["https"]),
-            pollingTimeout: env.integer("TELEGRAM_POLLING_TIMEOUT", default: 30, in: 0...600)
+            pollingTimeout: env.integer("TELEGRAM_POLLING_TIMEOUT", default: 30, in: 0...600),
+            sendsPerSecond: env.integer("TELEGRAM_SENDS_PER_SECOND", default: 30, in: 1...100_000),
+            chatSendsPerSecond: env.integer("TELEGRAM_CHAT_SENDS_PER_SECOND", default: 1, in: 1...10_000)
         )
         let webhookPath = env.string("TELEGRAM_WEBHOOK_PATH") ?? "/webhook"
         if !Self.isValidPath(webhookPath) {

@@ -1,5 +1,6 @@
 public import Logging
 public import RedisClient
+public import TelegramBotAPI
 
 /// Everything `bot-gateway serve` needs, read once at start.
 ///
@@ -40,18 +41,34 @@ public struct GatewayConfiguration: Sendable {
         public var webhookURL: String?
         /// Long-polling `timeout` in seconds.
         public var pollingTimeout: Int
+        /// Bot API calls per second across all chats (Telegram's ~30 a second).
+        public var sendsPerSecond: Int
+        /// Messages per second to one private chat (Telegram's ~1 a second, bursts of 3).
+        public var chatSendsPerSecond: Int
 
         /// Creates the settings.
         public init(
             apiURL: String = "https://api.telegram.org",
             useWebhook: Bool = true,
             webhookURL: String? = nil,
-            pollingTimeout: Int = 30
+            pollingTimeout: Int = 30,
+            sendsPerSecond: Int = 30,
+            chatSendsPerSecond: Int = 1
         ) {
             self.apiURL = apiURL
             self.useWebhook = useWebhook
             self.webhookURL = webhookURL
             self.pollingTimeout = pollingTimeout
+            self.sendsPerSecond = sendsPerSecond
+            self.chatSendsPerSecond = chatSendsPerSecond
+        }
+
+        /// The outbound sender's limits: these rates, Telegram's group limit and retry policy.
+        public var outboundLimits: OutboundLimiter<OutboundCall>.Configuration {
+            OutboundLimiter<OutboundCall>.Configuration(
+                botLimit: OutboundRateLimit(count: self.sendsPerSecond, per: .seconds(1)),
+                privateChatLimit: OutboundRateLimit(count: self.chatSendsPerSecond, per: .seconds(1), burst: 3)
+            )
         }
     }
 

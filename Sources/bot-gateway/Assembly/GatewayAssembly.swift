@@ -121,7 +121,7 @@ struct GatewayAssembly {
                 logger: logger,
                 observer: { GatewayMetrics().record($0) }
             )
-            let sender = OutboundSender(client: client, logger: logger)
+            let sender = OutboundSender(client: client, configuration: .init(limits: configuration.telegram.outboundLimits), logger: logger)
             senders[bot.id] = sender
             let profile = BotProfile()
             let handler = try UKBot(.init(catalogs: inputs.catalogs, services: downstream, preferences: preferences, commands: commands, profile: profile))
