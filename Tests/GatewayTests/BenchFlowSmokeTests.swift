@@ -27,7 +27,7 @@ struct BenchFlowSmokeTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable("bench"))
         process.arguments = [
-            "flow", "--users", "2", "--seconds", "2", "--warmup", "1", "--probe-seconds", "0.5",
+            "flow", "--users", "2", "--seconds", "4", "--warmup", "2", "--probe-seconds", "0.5",
             "--null-seconds", hasWrk ? "1" : "0", "--root", Self.root, "--gateway", Self.executable("bot-gateway"),
         ]
         // PostgreSQL is left out: the smoke run needs only Redis, and leaves the tests' database alone.

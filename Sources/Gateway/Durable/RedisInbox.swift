@@ -182,14 +182,6 @@ public final class RedisInbox: UpdateSink {
             keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox)],
             arguments: arguments
         ).int
-        if !replies.isEmpty, result == 0 || result == 1 {
-            // Registered again now that the replies exist: a relay that polled
-            // between the first ZADD and the script found the outbox empty and
-            // forgot the entry (its score was unchanged), which left these
-            // replies unsent until the conversation's next commit. A score
-            // above the first one makes such a forget a no-op.
-            try await self.client.send(["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds() + 1), .string(conversation)])
-        }
         switch result {
         case 0:
             break
