@@ -20,9 +20,26 @@ struct MigrateCommand: AsyncParsableCommand {
             self.directory ?? Self.defaultDirectory()
         }
 
-        /// `MIGRATIONS_DIR`, else `Migrations` in the working directory.
+        /// `MIGRATIONS_DIR`; else `Migrations` in the working directory; else the
+        /// nearest `Migrations` folder above the executable, so a release build
+        /// started from anywhere in the repository finds the repository's files.
         static func defaultDirectory() -> String {
-            ProcessInfo.processInfo.environment["MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "Migrations"
+            if let configured = ProcessInfo.processInfo.environment["MIGRATIONS_DIR"], !configured.isEmpty {
+                return configured
+            }
+            let files = FileManager.default
+            if files.fileExists(atPath: "Migrations") {
+                return "Migrations"
+            }
+            var folder = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+            while let current = folder, current.path != "/" {
+                let candidate = current.appendingPathComponent("Migrations").path
+                if files.fileExists(atPath: candidate) {
+                    return candidate
+                }
+                folder = current.deletingLastPathComponent()
+            }
+            return "Migrations"
         }
     }
 
