@@ -120,6 +120,10 @@ public struct UKBot: UpdateHandler {
 
     private func press(_ data: String, _ turn: inout UKTurn) async {
         if data.hasPrefix(AuthMiddleware.commandButtonPrefix) {
+            if turn.chat.type.isGroup {
+                // A menu in a group is shown to everyone: the member pressing it gets their own message.
+                turn.reply.keepPressedMessage()
+            }
             await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
         } else if data.hasPrefix(UKLists.requestPrefix) {
             await UKLists.requestDetails(String(data.dropFirst(UKLists.requestPrefix.count)), calls: self.calls, &turn)
