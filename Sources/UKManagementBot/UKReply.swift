@@ -21,8 +21,6 @@ struct UKReply {
         self.threadID = update.message?.messageThreadID
     }
 
-    var isEmpty: Bool { self.paragraphs.isEmpty }
-
     mutating func say(_ text: String) {
         if !text.isEmpty { self.paragraphs.append(text) }
     }
