@@ -52,13 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
         let logger = Logger(label: "bot-gateway")
 
-        let catalogs: Catalogs
-        do {
-            catalogs = try Catalogs.load(directory: try Catalogs.locate())
-            try catalogs.validate()
-        } catch {
-            Self.fail("message catalogs: \(error)")
-        }
+        let catalogs = Self.loadCatalogs()
         var inputs = GatewayAssembly.Inputs(
             configuration: configuration,
             catalogs: catalogs,
@@ -122,6 +116,17 @@ struct ServeCommand: AsyncParsableCommand {
             ))
         } catch {
             fail("TLS_CERT_FILE / TLS_KEY_FILE: \(error)")
+        }
+    }
+
+    /// The message catalogs of `locales/`, checked; a problem stops the start with one clear line.
+    static func loadCatalogs() -> Catalogs {
+        do {
+            let catalogs = try Catalogs.load(directory: try Catalogs.locate())
+            try catalogs.validate()
+            return catalogs
+        } catch {
+            fail("message catalogs: \(error)")
         }
     }
 

@@ -37,3 +37,11 @@ public struct UpdateContext: Sendable {
         self.startedAt = .now
     }
 }
+
+extension UpdateContext {
+    /// Milliseconds since handling began.
+    public var elapsedMilliseconds: Double {
+        let elapsed = ContinuousClock.now - self.startedAt
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}

@@ -1,4 +1,3 @@
-import Foundation
 public import Persistence
 public import TelegramBotAPI
 
@@ -28,17 +27,12 @@ public struct ActivityMiddleware: UpdateMiddleware {
         do {
             let outcome = try await next(update, context)
             if let command {
-                self.metrics.record(MetricEvent(bot: context.bot.name, kind: .command, name: command, durationMS: Self.milliseconds(since: context.startedAt)))
+                self.metrics.record(MetricEvent(bot: context.bot.name, kind: .command, name: command, durationMS: context.elapsedMilliseconds))
             }
             return outcome
         } catch {
             self.metrics.record(MetricEvent(bot: context.bot.name, kind: .error, name: command ?? update.kind.fieldName))
             throw error
         }
-    }
-
-    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 }

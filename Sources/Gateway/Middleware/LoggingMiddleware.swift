@@ -23,7 +23,7 @@ public struct LoggingMiddleware: UpdateMiddleware {
                 "outcome": "ok",
                 "replies": "\(outcome.replies.count)",
                 "state": "\(Self.describe(outcome.state))",
-                "latency_ms": "\(Self.milliseconds(since: context.startedAt))",
+                "latency_ms": "\(String(format: "%.2f", context.elapsedMilliseconds))",
             ])
             return outcome
         } catch {
@@ -32,7 +32,7 @@ public struct LoggingMiddleware: UpdateMiddleware {
                 "conversation": "\(context.conversation)",
                 "outcome": "error",
                 "error": "\(error)",
-                "latency_ms": "\(Self.milliseconds(since: context.startedAt))",
+                "latency_ms": "\(String(format: "%.2f", context.elapsedMilliseconds))",
             ])
             throw error
         }
@@ -46,9 +46,4 @@ public struct LoggingMiddleware: UpdateMiddleware {
         }
     }
 
-    private static func milliseconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = ContinuousClock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return String(format: "%.2f", ms)
-    }
 }

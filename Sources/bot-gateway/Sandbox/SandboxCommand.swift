@@ -43,13 +43,7 @@ struct SandboxCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
         let logger = Logger(label: "sandbox")
 
-        let catalogs: Catalogs
-        do {
-            catalogs = try Catalogs.load(directory: try Catalogs.locate())
-            try catalogs.validate()
-        } catch {
-            ServeCommand.fail("message catalogs: \(error)")
-        }
+        let catalogs = ServeCommand.loadCatalogs()
         let telegram = FakeTelegram()
         let services = FakeServices(configuration: .init(users: [
             ServiceUser(id: "u-sandbox", telegramID: Self.userID, fullName: self.name, roles: self.role),
