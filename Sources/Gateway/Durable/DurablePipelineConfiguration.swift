@@ -60,6 +60,18 @@ public struct DurablePipelineConfiguration: Sendable {
     }
 }
 
+extension DurablePipelineConfiguration {
+    /// How long a relay holds a conversation's replies: it must outlive the
+    /// sender's own retries, as it only guards against two relays sending
+    /// the same reply at once.
+    var replyClaimLength: Duration {
+        self.leaseTimeout * 4
+    }
+
+    /// Most replies a relay takes of one conversation per claim.
+    var repliesPerClaim: Int { 16 }
+}
+
 extension Duration {
     /// Whole milliseconds, at least 1: Redis refuses a zero `PX`.
     var redisMilliseconds: Int {

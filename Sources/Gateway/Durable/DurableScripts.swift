@@ -9,15 +9,22 @@ import RedisClient
 /// with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
-    /// KEYS: queue, seen, lease. ARGV: raw update, cap, dedup TTL (s).
+    /// KEYS: queue, seen, lease, state. ARGV: raw update, cap, dedup TTL (s),
+    /// lease token (empty: do not lease), lease (ms).
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
-    /// conversation must be pushed to the ready list.
+    /// conversation must be pushed to the ready list, or {3, state or nil}:
+    /// appended to an idle, empty conversation and leased to the caller with
+    /// the token, so this instance handles it without the ready list.
     static let append = RedisScript("""
         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
         redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
-        redis.call('RPUSH', KEYS[1], ARGV[1])
+        local length = redis.call('RPUSH', KEYS[1], ARGV[1])
         if redis.call('EXISTS', KEYS[3]) == 0 then
+          if ARGV[4] ~= '' and length == 1 then
+            redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
+            return {3, redis.call('GET', KEYS[4])}
+          end
           redis.call('SET', KEYS[3], 'ready')
           return 2
         end
@@ -59,21 +66,38 @@ enum DurableScripts {
 
     /// The atomic step: acknowledge the head update, save the state, append
     /// the replies, and release the conversation — or mark it ready when more
-    /// updates wait. KEYS: lease, queue, state, outbox. ARGV: token, state
-    /// mode (`keep`, `set` or `clear`), state, state TTL (s), replies…
-    /// Returns -1 lease lost (nothing written), 0 released, 1 ready again.
+    /// updates wait. With a claim token it also claims the outbox for this
+    /// instance's relay when the new replies are its only entries and nobody
+    /// has it in flight. KEYS: lease, queue, state, outbox, outbox lease.
+    /// ARGV: token, state mode (`keep`, `set` or `clear`), state, state TTL
+    /// (s), claim token (empty: do not claim), claim (ms), replies…
+    /// Returns {-1} lease lost (nothing written), else {released (0) or ready
+    /// again (1), claim}, claim being 1 claimed, 0 nothing to claim or in
+    /// flight elsewhere, 2 not claimed because older replies wait for a retry.
     static let commit = RedisScript("""
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
         redis.call('LPOP', KEYS[2])
         if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
         elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3]) end
-        for i = 5, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+        local claim = 0
+        if #ARGV >= 7 then
+          local before = redis.call('LLEN', KEYS[4])
+          for i = 7, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+          if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then
+            if before == 0 then
+              redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[6])
+              claim = 1
+            else
+              claim = 2
+            end
+          end
+        end
         if redis.call('LLEN', KEYS[2]) > 0 then
           redis.call('SET', KEYS[1], 'ready')
-          return 1
+          return {1, claim}
         end
         redis.call('DEL', KEYS[1])
-        return 0
+        return {0, claim}
         """)
 
     /// The sweeper's look at one conversation. KEYS: lease, queue.
@@ -112,31 +136,44 @@ enum DurableScripts {
         return 0
         """)
 
-    /// Claims the head reply of a conversation for one send.
-    /// KEYS: outbox lease, outbox, conversation lease. ARGV: token, lease (ms).
-    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, head}, {3}
-    /// empty while a dispatcher holds the conversation: it registers the
-    /// conversation in the bot's outbox set *before* its commit appends the
+    /// Claims a conversation's outbox for one relay and returns its first replies.
+    /// KEYS: outbox lease, outbox, conversation lease. ARGV: token, claim
+    /// (ms), most replies to return.
+    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, reply…}, {3}
+    /// empty while a dispatcher holds the conversation: its commit registers
+    /// the conversation in the bot's outbox set *before* it appends the
     /// replies, so an empty outbox then may be about to fill.
-    static let claimReply = RedisScript("""
+    static let claimReplies = RedisScript("""
         if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('PTTL', KEYS[1])} end
-        local head = redis.call('LINDEX', KEYS[2], 0)
-        if not head then
+        local replies = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+        if #replies == 0 then
           local holder = redis.call('GET', KEYS[3])
           if holder and holder ~= 'ready' then return {3} end
           return {1}
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return {2, head}
+        table.insert(replies, 1, 2)
+        return replies
         """)
 
-    /// Ends a claim, removing the head reply when it is done with.
-    /// KEYS: outbox lease, outbox. ARGV: token, `1` to remove the head.
-    /// Returns -1 claim lost, else the replies left.
-    static let settleReply = RedisScript("""
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-        if ARGV[2] == '1' then redis.call('LPOP', KEYS[2]) end
+    /// Removes the replies a claim's holder is done with and, when asked and
+    /// more were committed meanwhile, keeps the claim and returns them.
+    /// KEYS: outbox lease, outbox. ARGV: token, replies done with, `1` to go
+    /// on, claim (ms), most replies to return.
+    /// Returns {-1} claim lost, {1, replies left} claim ended, {2, reply…} go on.
+    static let settleReplies = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
+        local done = tonumber(ARGV[2])
+        if done > 0 then redis.call('LTRIM', KEYS[2], done, -1) end
+        if ARGV[3] == '1' then
+          local replies = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+          if #replies > 0 then
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            table.insert(replies, 1, 2)
+            return replies
+          end
+        end
         redis.call('DEL', KEYS[1])
-        return redis.call('LLEN', KEYS[2])
+        return {1, redis.call('LLEN', KEYS[2])}
         """)
 }

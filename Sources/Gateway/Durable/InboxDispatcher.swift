@@ -45,14 +45,33 @@ public final class InboxDispatcher: Service {
     }
 
     /// Runs the workers and the sweeper until graceful shutdown or cancellation.
+    ///
+    /// Besides the workers on the ready lists, up to `concurrency` updates
+    /// this instance's webhook leased while appending them run here at once
+    /// (see ``RedisInbox/accept(_:raw:bot:)``); what was handed over before
+    /// shutdown is still handled.
     public func run() async {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
+        let local = self.inbox.local
+        let handedOver = local.openSteps(capacity: concurrency)
         await withDiscardingTaskGroup { group in
             for bot in self.bots {
                 for _ in 0..<concurrency {
                     group.addTask { await self.work(bot) }
                 }
                 group.addTask { await self.sweep(bot) }
+            }
+            group.addTask {
+                while !Self.isStopping {
+                    await Self.pause(for: .seconds(3600))
+                }
+                local.closeSteps()
+            }
+            for await item in handedOver {
+                group.addTask {
+                    await self.process(item)
+                    local.endStep()
+                }
             }
         }
         self.logger.info("inbox dispatcher stopped")
@@ -108,32 +127,40 @@ public final class InboxDispatcher: Service {
             self.logger.error("dropping an inbox entry that is not a valid update", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.inbox.metrics.record("undecodable", bot: bot)
             await self.commit(conversation: conversation, bot: bot) {
-                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, state: .keep, replies: [])
+                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, state: .keep, replies: [], encoded: [])
             }
         case .item(let item):
-            var state = StepOutcome.StateChange.keep
-            var replies: [[UInt8]] = []
-            do {
-                let outcome = try await self.handle(item)
-                replies = try outcome.replies.map(OutboxEnvelope.encode)
-                state = outcome.state
-            } catch let error as DurablePipelineError where error.code == .leaseLost {
-                self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
+            await self.process(item)
+        }
+    }
+
+    /// Runs the handler on a leased update and commits its outcome.
+    private func process(_ item: InboxItem) async {
+        let bot = item.delivery.bot
+        var state = StepOutcome.StateChange.keep
+        var replies: [OutboundCall] = []
+        var encoded: [[UInt8]] = []
+        do {
+            let outcome = try await self.handle(item)
+            encoded = try outcome.replies.map(OutboxEnvelope.encode)
+            replies = outcome.replies
+            state = outcome.state
+        } catch let error as DurablePipelineError where error.code == .leaseLost {
+            self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
+            return
+        } catch {
+            if Task.isCancelled {
+                await self.release(item)
                 return
-            } catch {
-                if Task.isCancelled {
-                    await self.release(item)
-                    return
-                }
-                self.logger.error(
-                    "update handler failed; the update is dropped",
-                    metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "error": "\(error)"]
-                )
-                self.inbox.metrics.record("handler_failed", bot: bot)
             }
-            await self.commit(conversation: conversation, bot: bot) { [state, replies] in
-                try await self.inbox.commit(item, state: state, replies: replies)
-            }
+            self.logger.error(
+                "update handler failed; the update is dropped",
+                metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "error": "\(error)"]
+            )
+            self.inbox.metrics.record("handler_failed", bot: bot)
+        }
+        await self.commit(conversation: item.conversation, bot: bot) { [state, replies, encoded] in
+            try await self.inbox.commit(item, state: state, replies: replies, encoded: encoded)
         }
     }
 

@@ -6,21 +6,26 @@ import Synchronization
 public import TelegramBotAPI
 
 /// Sends the replies committed to one bot's conversation outboxes through an
-/// ``OutboundSender``, and removes each only once the Bot API accepted it or
-/// refused it for good.
+/// ``OutboundSender``, and removes them only once the Bot API accepted them or
+/// refused them for good.
 ///
-/// A conversation's replies go one at a time, in order: the relay claims the
-/// head with a lease (`{…}:outlease`, so only one instance has it in flight),
-/// sends it, and settles it. A permanent refusal (403 blocked, 400 message not
-/// found) drops the reply and counts it (`reply_refused`); a transient
-/// failure that outlasted the sender's retries, or a send abandoned at
-/// shutdown, leaves it for another try after
-/// ``DurablePipelineConfiguration/outboxRetryDelay``. Entries left in Redis
-/// by a stopped or crashed instance are sent by whichever relay runs next.
+/// A conversation's replies go in order, one relay at a time: a relay holds
+/// the conversation's claim (`{…}:outlease`), sends its replies back to back,
+/// and settles them in one script, which hands it any replies committed
+/// meanwhile. Replies reach a relay two ways: a commit by this instance's
+/// ``InboxDispatcher`` claims them for it and hands them over in process at
+/// once (see ``RedisInbox/commit(_:outcome:)``), and a poll of the bot's
+/// outbox set every ``DurablePipelineConfiguration/outboxPollInterval`` finds
+/// the rest — replies of stopped or crashed instances, whose claims expire,
+/// and replies waiting for a retry. A permanent refusal (403 blocked, 400
+/// message not found) drops the reply and counts it (`reply_refused`); a
+/// transient failure that outlasted the sender's retries, or a send abandoned
+/// at shutdown, leaves it and the ones after it for another try after
+/// ``DurablePipelineConfiguration/outboxRetryDelay``.
 ///
 /// Run it in the same `ServiceGroup` as the sender, *after* it in the
-/// services list, so the relay stops first and the sender still delivers
-/// what the relay handed over.
+/// services list and before the dispatcher, so the dispatcher stops first,
+/// the relay sends what it was handed, and the sender still delivers it.
 public final class OutboxRelay: Service {
     /// What the relay has done since it was created; for tests and logs.
     public struct Counters: Sendable, Hashable {
@@ -63,125 +68,190 @@ public final class OutboxRelay: Service {
         "redis_outbox_\(bot.name)"
     }
 
-    /// Polls for conversations with pending replies and sends them, until
-    /// graceful shutdown (replies in flight finish) or cancellation.
+    /// Sends what this instance's dispatcher hands over and what polls find,
+    /// until graceful shutdown (what was handed over is still sent) or cancellation.
     public func run() async {
-        let configuration = self.inbox.configuration
-        let outbox = self.inbox.keys.bot(self.bot).outbox
-        let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: self.bot))
+        let local = self.inbox.local
+        let (jobs, continuation) = local.openReplies(for: self.bot)
         await withDiscardingTaskGroup { group in
-            while !InboxDispatcher.isStopping {
-                do {
-                    let free = configuration.outboxConcurrency - self.state.withLock { $0.inFlight.count }
-                    if free > 0 {
-                        let due = try await self.inbox.client.send([
-                            "ZRANGE", .string(outbox), "-inf", .integer(RedisInbox.nowMilliseconds()), "BYSCORE",
-                            "LIMIT", 0, .integer(free + 16), "WITHSCORES",
-                        ]).array ?? []
-                        for index in stride(from: 0, to: due.count - 1, by: 2) {
-                            guard let conversation = due[index].string, let score = due[index + 1].string else { continue }
-                            let taken = self.state.withLock { state in
-                                guard state.inFlight.count < configuration.outboxConcurrency else { return false }
-                                return state.inFlight.insert(conversation).inserted
-                            }
-                            guard taken else { continue }
-                            group.addTask {
-                                await self.relay(conversation, observedScore: score)
-                                _ = self.state.withLock { $0.inFlight.remove(conversation) }
-                            }
-                        }
+            group.addTask {
+                await self.poll(into: continuation)
+                local.closeReplies(for: self.bot)
+            }
+            for await job in jobs {
+                switch job {
+                case .claimed(let conversation, let token, let replies):
+                    self.state.withLock { _ = $0.inFlight.insert(conversation) }
+                    group.addTask {
+                        await self.drain(conversation, token: token, replies: replies.map { .success($0) })
+                        _ = self.state.withLock { $0.inFlight.remove(conversation) }
                     }
-                    gauge.record(try await self.inbox.client.send(["ZCARD", .string(outbox)]).int ?? 0)
-                } catch {
-                    self.logger.debug("outbox poll failed; retrying", metadata: ["bot": "\(self.bot)", "error": "\(error)"])
+                case .due(let conversation, let score):
+                    let limit = self.inbox.configuration.outboxConcurrency
+                    let taken = self.state.withLock { state in
+                        guard state.inFlight.count < limit else { return false }
+                        return state.inFlight.insert(conversation).inserted
+                    }
+                    guard taken else { continue }
+                    group.addTask {
+                        await self.claim(conversation, observedScore: score)
+                        _ = self.state.withLock { $0.inFlight.remove(conversation) }
+                    }
                 }
-                await InboxDispatcher.pause(for: configuration.outboxPollInterval)
             }
         }
         self.logger.info("outbox relay stopped", metadata: ["bot": "\(self.bot)"])
     }
 
-    /// Sends the head reply of `conversation`, if it has one and nobody else
-    /// has it in flight.
-    private func relay(_ conversation: String, observedScore: String) async {
+    /// Looks for due conversations in the bot's outbox set until shutdown.
+    private func poll(into jobs: AsyncStream<LocalHandoff.ReplyJob>.Continuation) async {
+        let configuration = self.inbox.configuration
+        let outbox = self.inbox.keys.bot(self.bot).outbox
+        let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: self.bot))
+        while !InboxDispatcher.isStopping {
+            do {
+                let free = configuration.outboxConcurrency - self.state.withLock { $0.inFlight.count }
+                if free > 0 {
+                    let due = try await self.inbox.client.send([
+                        "ZRANGE", .string(outbox), "-inf", .integer(RedisInbox.nowMilliseconds()), "BYSCORE",
+                        "LIMIT", 0, .integer(free + 16), "WITHSCORES",
+                    ]).array ?? []
+                    for index in stride(from: 0, to: due.count - 1, by: 2) {
+                        guard let conversation = due[index].string, let score = due[index + 1].string else { continue }
+                        jobs.yield(.due(conversation: conversation, score: score))
+                    }
+                }
+                gauge.record(try await self.inbox.client.send(["ZCARD", .string(outbox)]).int ?? 0)
+            } catch {
+                self.logger.debug("outbox poll failed; retrying", metadata: ["bot": "\(self.bot)", "error": "\(error)"])
+            }
+            await InboxDispatcher.pause(for: configuration.outboxPollInterval)
+        }
+    }
+
+    /// Claims the outbox of a conversation a poll found, then sends its
+    /// replies; forgets the conversation when its outbox is empty.
+    private func claim(_ conversation: String, observedScore: String?) async {
         let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         let outbox = self.inbox.keys.bot(self.bot).outbox
         let client = self.inbox.client
         let token = UUID().uuidString
-        // The claim must outlive the sender's own retries; it is only a guard
-        // against two relays sending the same reply at once.
-        let claimLength = configuration.leaseTimeout * 4
         do {
             let claim = try await client.evaluate(
-                DurableScripts.claimReply,
+                DurableScripts.claimReplies,
                 keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
-                arguments: [.string(token), .integer(claimLength.redisMilliseconds)]
+                arguments: [.string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim)]
             ).array ?? []
             switch claim.first?.int {
             case 0:
-                let wait = claim.count > 1 ? max(claim[1].int ?? 0, 1) : claimLength.redisMilliseconds
+                let wait = claim.count > 1 ? max(claim[1].int ?? 0, 1) : configuration.replyClaimLength.redisMilliseconds
                 try await self.reschedule(conversation, in: wait)
-                return
             case 1:
-                try await client.evaluate(DurableScripts.forget, keys: [.string(outbox)], arguments: [.string(conversation), .string(observedScore)])
-                return
+                if let observedScore {
+                    try await client.evaluate(DurableScripts.forget, keys: [.string(outbox)], arguments: [.string(conversation), .string(observedScore)])
+                }
             case 2:
-                break
+                try await self.reschedule(conversation, in: configuration.replyClaimLength.redisMilliseconds)
+                await self.drain(conversation, token: token, replies: claim.dropFirst().map(Self.decode))
             case 3:
                 // A step is being committed: forgetting the entry now could strand its replies.
                 try await self.reschedule(conversation, in: configuration.outboxPollInterval.redisMilliseconds)
-                return
             default:
                 throw DurablePipelineError(code: .unexpectedReply, message: "the claim script answered \(claim)")
             }
-            guard claim.count > 1, let bytes = claim[1].bytes else { return }
-            try await self.reschedule(conversation, in: claimLength.redisMilliseconds)
-
-            let call: OutboundCall
-            do {
-                call = try OutboxEnvelope.decode(bytes)
-            } catch {
-                self.logger.error("dropping an outbox entry that is not a valid reply", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
-                try await self.settle(conversation, token: token, remove: true, counting: \.dropped, event: "reply_refused")
-                return
-            }
-            switch await self.sender.send(call, priority: .interactive) {
-            case .delivered:
-                try await self.settle(conversation, token: token, remove: true, counting: \.sent, event: "reply_sent")
-            case .failed(let error) where error.disposition == .permanent:
-                self.logger.notice(
-                    "reply refused by the Bot API; dropped",
-                    metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "method": "\(call.methodName)", "error": "\(error.code)"]
-                )
-                try await self.settle(conversation, token: token, remove: true, counting: \.dropped, event: "reply_refused")
-            case .failed, .abandoned:
-                try await self.settle(conversation, token: token, remove: false, counting: \.deferred, event: "reply_retry")
-            }
         } catch {
-            // The claim, if taken, expires; the entry stays and is tried again.
+            // The claim, if taken, expires; the replies stay and are tried again.
             self.logger.warning("outbox relay step failed", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
         }
     }
 
-    /// Ends the claim; a removed head lets the next reply go at once, a kept
-    /// one waits for the retry delay.
-    private func settle(
-        _ conversation: String,
-        token: String,
-        remove: Bool,
-        counting counter: WritableKeyPath<Counters, Int>,
-        event: String
-    ) async throws {
+    private static func decode(_ entry: RedisValue) -> Result<OutboundCall, any Error> {
+        Result { try OutboxEnvelope.decode(entry.bytes ?? []) }
+    }
+
+    /// Sends claimed replies in order, settles them, and goes on with any
+    /// committed meanwhile, until the outbox is empty, a send fails
+    /// transiently, or the relay stops.
+    private func drain(_ conversation: String, token: String, replies: [Result<OutboundCall, any Error>]) async {
+        let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
+        var batch = replies
+        do {
+            while true {
+                var done = 0
+                var retry = false
+                for reply in batch {
+                    guard await self.send(reply, conversation: conversation) else {
+                        retry = true
+                        break
+                    }
+                    done += 1
+                }
+                let goOn = !retry && !InboxDispatcher.isStopping
+                let settled = try await self.inbox.client.evaluate(
+                    DurableScripts.settleReplies,
+                    keys: [.string(keys.outboxLease), .string(keys.outbox)],
+                    arguments: [
+                        .string(token), .integer(done), goOn ? "1" : "0",
+                        .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim),
+                    ]
+                ).array ?? []
+                switch settled.first?.int {
+                case 2:
+                    batch = settled.dropFirst().map(Self.decode)
+                case 1:
+                    let left = settled.count > 1 ? (settled[1].int ?? 0) : 0
+                    if retry {
+                        self.state.withLock { $0.counters.deferred += 1 }
+                        self.inbox.metrics.record("reply_retry", bot: self.bot)
+                        try await self.reschedule(conversation, in: configuration.outboxRetryDelay.redisMilliseconds)
+                    } else if left > 0 {
+                        try await self.reschedule(conversation, in: 0)
+                    }
+                    return
+                default:
+                    self.logger.warning("outbox claim lost mid-send; the replies left are sent again", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
+                    return
+                }
+            }
+        } catch {
+            // The claim expires; the replies stay and are tried again.
+            self.logger.warning("outbox relay step failed", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends one reply; false when it must be tried again later. A reply
+    /// refused for good, or unreadable, is dropped and counts as done.
+    private func send(_ reply: Result<OutboundCall, any Error>, conversation: String) async -> Bool {
+        let call: OutboundCall
+        switch reply {
+        case .success(let decoded):
+            call = decoded
+        case .failure(let error):
+            self.logger.error("dropping an outbox entry that is not a valid reply", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
+            self.count(\.dropped, event: "reply_refused")
+            return true
+        }
+        switch await self.sender.send(call, priority: .interactive) {
+        case .delivered:
+            self.count(\.sent, event: "reply_sent")
+            return true
+        case .failed(let error) where error.disposition == .permanent:
+            self.logger.notice(
+                "reply refused by the Bot API; dropped",
+                metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "method": "\(call.methodName)", "error": "\(error.code)"]
+            )
+            self.count(\.dropped, event: "reply_refused")
+            return true
+        case .failed, .abandoned:
+            return false
+        }
+    }
+
+    private func count(_ counter: WritableKeyPath<Counters, Int>, event: String) {
         self.state.withLock { $0.counters[keyPath: counter] += 1 }
         self.inbox.metrics.record(event, bot: self.bot)
-        try await self.inbox.client.evaluate(
-            DurableScripts.settleReply,
-            keys: [.string(keys.outboxLease), .string(keys.outbox)],
-            arguments: [.string(token), remove ? "1" : "0"]
-        )
-        try await self.reschedule(conversation, in: remove ? 0 : self.inbox.configuration.outboxRetryDelay.redisMilliseconds)
     }
 
     private func reschedule(_ conversation: String, in milliseconds: Int) async throws {

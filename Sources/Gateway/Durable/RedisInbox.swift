@@ -27,6 +27,8 @@ public final class RedisInbox: UpdateSink {
     let client: RedisClient
     let logger: Logger
     let metrics = DurableMetrics()
+    /// The shortcuts to this instance's dispatcher and relays.
+    let local = LocalHandoff()
 
     /// Creates an inbox on `client`.
     public init(client: RedisClient, configuration: DurablePipelineConfiguration = .init(), logger: Logger) {
@@ -52,13 +54,38 @@ public final class RedisInbox: UpdateSink {
             "ZADD", .string(botKeys.watch), "GT",
             .integer(Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds), .string(conversation),
         ]
-        let result = try await self.client.evaluate(
-            after: [watch],
-            DurableScripts.append,
-            keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease)],
-            arguments: [.bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds)]
-        ).int
-        switch result {
+        // While this instance's dispatcher has room, the script also leases
+        // an idle conversation to it, which then needs no ready list.
+        let token = self.local.reserveStep() ? UUID().uuidString : nil
+        let reply: RedisValue
+        do {
+            reply = try await self.client.evaluate(
+                after: [watch],
+                DurableScripts.append,
+                keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease), .string(keys.state)],
+                arguments: [
+                    .bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds),
+                    .string(token ?? ""), .integer(self.configuration.leaseTimeout.redisMilliseconds),
+                ]
+            )
+        } catch {
+            if token != nil { self.local.endStep() }
+            throw error
+        }
+        if let token, let leased = reply.array, leased.first?.int == 3 {
+            let item = InboxItem(
+                delivery: UpdateDelivery(update: update, raw: raw, bot: bot),
+                conversation: conversation,
+                state: leased.count > 1 ? leased[1].bytes : nil,
+                leaseToken: token
+            )
+            if !self.local.handOver(item) {
+                try await self.release(item)
+            }
+            return
+        }
+        if token != nil { self.local.endStep() }
+        switch reply.int {
         case 0:
             self.metrics.record("duplicate", bot: bot)
         case -1:
@@ -72,7 +99,7 @@ public final class RedisInbox: UpdateSink {
         case 2:
             try await self.client.send(["RPUSH", .string(botKeys.ready), .string(conversation)])
         default:
-            throw DurablePipelineError(code: .unexpectedReply, message: "the append script answered \(String(describing: result))")
+            throw DurablePipelineError(code: .unexpectedReply, message: "the append script answered \(reply)")
         }
     }
 
@@ -137,35 +164,51 @@ public final class RedisInbox: UpdateSink {
     /// Commits one step atomically: applies `outcome.state` (a new state gets the FSM
     /// TTL), appends `outcome.replies` to the conversation's outbox and
     /// acknowledges `item`, then hands the conversation to the next dispatcher
-    /// if more updates wait.
+    /// if more updates wait, and the replies to this instance's relay if it
+    /// could claim them.
     /// - Throws: ``DurablePipelineError`` `leaseLost` when another dispatcher
     ///   took the conversation over (nothing was written), `unencodableReply`
     ///   for a reply the outbox cannot hold; ``RedisError`` when Redis failed
     ///   (the step may or may not have been committed; committing again is safe).
     public func commit(_ item: InboxItem, outcome: StepOutcome) async throws {
         let replies = try outcome.replies.map(OutboxEnvelope.encode)
-        try await self.commit(item, state: outcome.state, replies: replies)
+        try await self.commit(item, state: outcome.state, replies: outcome.replies, encoded: replies)
     }
 
-    /// ``commit(_:outcome:)`` with replies already encoded by ``OutboxEnvelope/encode(_:)``.
-    public func commit(_ item: InboxItem, state: StepOutcome.StateChange, replies: [[UInt8]]) async throws {
+    /// ``commit(_:outcome:)`` with `replies` already encoded by ``OutboxEnvelope/encode(_:)`` as `encoded`.
+    func commit(_ item: InboxItem, state: StepOutcome.StateChange, replies: [OutboundCall], encoded: [[UInt8]]) async throws {
         try await self.commit(
             token: item.leaseToken,
             conversation: item.conversation,
             bot: item.delivery.bot,
             state: state,
-            replies: replies
+            replies: replies,
+            encoded: encoded
         )
     }
 
-    func commit(token: String, conversation: String, bot: BotID, state: StepOutcome.StateChange, replies: [[UInt8]]) async throws {
+    func commit(
+        token: String,
+        conversation: String,
+        bot: BotID,
+        state: StepOutcome.StateChange,
+        replies: [OutboundCall],
+        encoded: [[UInt8]]
+    ) async throws {
         let keys = self.keys.conversation(conversation, of: bot)
         let botKeys = self.keys.bot(bot)
+        // With a relay here, the commit claims the replies for it; the entry
+        // in the bot's outbox set then only matters if this process dies, so
+        // other instances look at it once the claim has expired.
+        let claim = !encoded.isEmpty && self.local.hasRelay(for: bot) ? UUID().uuidString : nil
+        let claimLength = self.configuration.replyClaimLength.redisMilliseconds
         // Registered before the replies exist (in the same round trip), so a
         // crash after the commit cannot leave them unseen; the relay forgets
         // an empty entry.
         let register: [[RedisArgument]] =
-            replies.isEmpty ? [] : [["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds()), .string(conversation)]]
+            encoded.isEmpty
+            ? []
+            : [["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds() + (claim == nil ? 0 : claimLength)), .string(conversation)]]
         let mode: RedisArgument
         var stateBytes: [UInt8] = []
         switch state {
@@ -174,28 +217,53 @@ public final class RedisInbox: UpdateSink {
         case .clear: mode = "clear"
         }
         let arguments: [RedisArgument] =
-            [.string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds)]
-            + replies.map { .bytes($0) }
-        let result = try await self.client.evaluate(
+            [
+                .string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds),
+                .string(claim ?? ""), .integer(claimLength),
+            ] + encoded.map { .bytes($0) }
+        let reply = try await self.client.evaluate(
             after: register,
             DurableScripts.commit,
-            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox)],
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox), .string(keys.outboxLease)],
             arguments: arguments
-        ).int
-        switch result {
-        case 0:
-            break
-        case 1:
-            try await self.schedule(conversation, of: bot, checkingReadyList: false)
-        case -1:
+        )
+        guard let parts = reply.array, let status = parts.first?.int else {
+            throw DurablePipelineError(code: .unexpectedReply, message: "the commit script answered \(reply)")
+        }
+        if status == -1 {
             self.metrics.record("lease_lost", bot: bot)
             throw DurablePipelineError(
                 code: .leaseLost,
                 message: "the lease on \(conversation) expired and another dispatcher took it over; raise REDIS_LEASE_TIMEOUT if steps take this long"
             )
-        default:
-            throw DurablePipelineError(code: .unexpectedReply, message: "the commit script answered \(String(describing: result))")
         }
+        switch parts.count > 1 ? parts[1].int : 0 {
+        case 1:
+            if let claim, !self.local.handOver(.claimed(conversation: conversation, token: claim, replies: replies), for: bot) {
+                try await self.releaseReplies(conversation, of: bot, token: claim)
+            }
+        case 2:
+            _ = self.local.handOver(.due(conversation: conversation, score: nil), for: bot)
+        default:
+            break
+        }
+        if status == 1 {
+            try await self.schedule(conversation, of: bot, checkingReadyList: false)
+        }
+    }
+
+    /// Ends a claim on replies nobody here will send, and makes them due at
+    /// once for any relay.
+    func releaseReplies(_ conversation: String, of bot: BotID, token: String) async throws {
+        let keys = self.keys.conversation(conversation, of: bot)
+        _ = try await self.client.evaluate(
+            DurableScripts.settleReplies,
+            keys: [.string(keys.outboxLease), .string(keys.outbox)],
+            arguments: [.string(token), 0, 0, 1, 1]
+        )
+        try await self.client.send([
+            "ZADD", .string(self.keys.bot(bot).outbox), .integer(Self.nowMilliseconds()), .string(conversation),
+        ])
     }
 
     /// Puts `conversation` at the tail of the ready list and sets when the

@@ -1,0 +1,109 @@
+import Synchronization
+import TelegramBotAPI
+
+/// In-process shortcuts between the parts of the durable pipeline running in
+/// one instance, so an update and its replies need not wait for a poll.
+///
+/// - The webhook hands an update it leased while appending it straight to
+///   this instance's ``InboxDispatcher`` (no ready list, no `BLPOP`, no
+///   lease script, no second decode), while the dispatcher has room.
+/// - The dispatcher hands replies it claimed while committing them straight
+///   to this instance's ``OutboxRelay`` (no poll, no claim script, no decode).
+///
+/// Redis stays the record either way: a leased update is in its queue and
+/// the bot's watch set, claimed replies are in the outbox and its set, so if
+/// this process dies, leases and claims expire and any instance carries on.
+final class LocalHandoff: Sendable {
+    /// What a relay is handed.
+    enum ReplyJob: Sendable {
+        /// Replies this instance claimed at commit, in order, under `token`.
+        case claimed(conversation: String, token: String, replies: [OutboundCall])
+        /// A conversation whose outbox may hold replies to send; `score` is
+        /// its score in the bot's outbox set when a poll found it.
+        case due(conversation: String, score: String?)
+    }
+
+    private struct State {
+        var steps: AsyncStream<InboxItem>.Continuation?
+        var stepCapacity = 0
+        var stepsTaken = 0
+        var relays: [BotID: AsyncStream<ReplyJob>.Continuation] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    // MARK: Updates, webhook → dispatcher
+
+    /// Opens the dispatcher's side: at most `capacity` handed-over updates at once.
+    func openSteps(capacity: Int) -> AsyncStream<InboxItem> {
+        let (stream, continuation) = AsyncStream.makeStream(of: InboxItem.self)
+        self.state.withLock { state in
+            state.steps = continuation
+            state.stepCapacity = capacity
+        }
+        return stream
+    }
+
+    /// Takes nothing more; the stream ends once what was handed over is read.
+    func closeSteps() {
+        let continuation = self.state.withLock { state in
+            defer { state.steps = nil }
+            return state.steps
+        }
+        continuation?.finish()
+    }
+
+    /// Reserves room for one update; false when no dispatcher runs here or it is full.
+    func reserveStep() -> Bool {
+        self.state.withLock { state in
+            guard state.steps != nil, state.stepsTaken < state.stepCapacity else { return false }
+            state.stepsTaken += 1
+            return true
+        }
+    }
+
+    /// Gives back a reservation: the update was not leased, or its step ended.
+    func endStep() {
+        self.state.withLock { $0.stepsTaken -= 1 }
+    }
+
+    /// Hands a leased update to the dispatcher; false when it stopped (the
+    /// reservation is given back, and the caller must release the lease).
+    func handOver(_ item: InboxItem) -> Bool {
+        let continuation = self.state.withLock { $0.steps }
+        if case .enqueued = continuation?.yield(item) {
+            return true
+        }
+        self.endStep()
+        return false
+    }
+
+    // MARK: Replies, dispatcher → relay
+
+    /// Opens the relay's side for `bot`.
+    func openReplies(for bot: BotID) -> (stream: AsyncStream<ReplyJob>, continuation: AsyncStream<ReplyJob>.Continuation) {
+        let (stream, continuation) = AsyncStream.makeStream(of: ReplyJob.self)
+        self.state.withLock { $0.relays[bot] = continuation }
+        return (stream, continuation)
+    }
+
+    /// Stops handing replies of `bot` over; the relay's stream ends once read.
+    func closeReplies(for bot: BotID) {
+        let continuation = self.state.withLock { $0.relays.removeValue(forKey: bot) }
+        continuation?.finish()
+    }
+
+    /// Whether a relay of `bot` runs in this instance.
+    func hasRelay(for bot: BotID) -> Bool {
+        self.state.withLock { $0.relays[bot] != nil }
+    }
+
+    /// Hands `job` to the relay of `bot`; false when none runs here.
+    func handOver(_ job: ReplyJob, for bot: BotID) -> Bool {
+        let continuation = self.state.withLock { $0.relays[bot] }
+        if case .enqueued = continuation?.yield(job) {
+            return true
+        }
+        return false
+    }
+}
