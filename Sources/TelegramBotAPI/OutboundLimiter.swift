@@ -35,6 +35,10 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     private var botBucket: TokenBucket
     private var botPausedUntil: Instant?
     private var chats: [Int64: ChatLane] = [:]
+    /// The chats whose queue holds jobs: the only ones worth a look.
+    private var waiting: Set<Int64> = []
+    /// When idle chats are forgotten next; once a second is enough.
+    private var nextForgetting: Instant?
     /// Calls with no chat limit, in enqueue order.
     private var unlimited: [Job] = []
     private var inFlight: [Job.ID: Job] = [:]
@@ -87,6 +91,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         case .chat(let chatID, let kind):
             let bucket = TokenBucket(limit(for: kind))
             chats[chatID, default: ChatLane(bucket: bucket)].queue.append(job)
+            waiting.insert(chatID)
         case .notChatLimited:
             unlimited.append(job)
         }
@@ -98,6 +103,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     public mutating func removeQueuedJobs(forChat chatID: Int64) -> [Job] {
         guard let removed = chats[chatID]?.queue, !removed.isEmpty else { return [] }
         chats[chatID]?.queue = []
+        waiting.remove(chatID)
         return removed
     }
 
@@ -117,8 +123,8 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             }
             best = (priority, id, chatID, index)
         }
-        for (chatID, lane) in chats {
-            guard let readyAt = lane.readyAt(now: now), let urgency = lane.urgency else { continue }
+        for chatID in waiting {
+            guard let lane = chats[chatID], let readyAt = lane.readyAt(now: now), let urgency = lane.urgency else { continue }
             consider(readyAt: readyAt, priority: urgency.priority, id: urgency.id, chatID: chatID, index: 0)
         }
         for (index, job) in unlimited.enumerated() {
@@ -132,6 +138,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         var job: Job
         if let chatID = best.chatID {
             job = chats[chatID]!.queue.removeFirst()
+            if chats[chatID]!.queue.isEmpty {
+                waiting.remove(chatID)
+            }
             chats[chatID]!.isBusy = true
             chats[chatID]!.bucket.record(at: now)
         } else {
@@ -197,6 +206,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         if let chatID {
             // The lane outlives its in-flight job: it is forgotten only when idle.
             chats[chatID]?.queue.insert(job, at: 0)
+            waiting.insert(chatID)
         } else {
             // Keep enqueue order among calls with no chat limit.
             let index = unlimited.firstIndex(where: { $0.id > job.id }) ?? unlimited.endIndex
@@ -210,6 +220,8 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         if let pause = botPausedUntil, pause <= now {
             botPausedUntil = nil
         }
+        guard nextForgetting.map({ $0 <= now }) ?? true else { return }
+        nextForgetting = now + .seconds(1)
         for (chatID, lane) in chats where lane.isForgettable(at: now) {
             chats[chatID] = nil
         }

@@ -1,6 +1,6 @@
 public import Gateway
 public import Localization
-public import TelegramBotAPI
+import TelegramBotAPI
 
 /// The messages middleware sends on the bot's behalf — the rate-limit notice
 /// and auth refusals — in the user's language. Middleware runs before the

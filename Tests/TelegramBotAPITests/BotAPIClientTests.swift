@@ -94,6 +94,19 @@ struct BotAPIClientMethodTests {
         }
     }
 
+    /// The relay does not read what Telegram returns: a result it could not
+    /// decode is no failure, while a refusal still is.
+    @Test func callIgnoringResultChecksOnlyTheEnvelope() async throws {
+        try await withBotAPI(reply: { _ in ScriptedBotAPI.ok(#"{"message_id":"not a number"}"#) }) { client, _ in
+            await #expect(throws: BotAPIError.self) { try await client.sendMessage(SendMessage(chatID: 5, text: "x")) }
+            try await client.callIgnoringResult(SendMessage(chatID: 5, text: "x"))
+        }
+        try await withBotAPI(reply: { _ in ScriptedBotAPI.error(403, "Forbidden: bot was blocked by the user") }) { client, _ in
+            let error = try #require(await expectFailure { try await client.callIgnoringResult(SendMessage(chatID: 5, text: "x")) })
+            #expect(error.code == .forbidden)
+        }
+    }
+
     @Test func sendPhotoByFileIDGoesAsJSON() async throws {
         try await withBotAPI(reply: { _ in ScriptedBotAPI.ok(ScriptedBotAPI.message(id: 2, chatID: 5, text: "")) }) { client, script in
             _ = try await client.sendPhoto(SendPhoto(chatID: 5, photo: .fileID("AgACAgIAAxkBAAIB"), caption: "Leak"))

@@ -195,7 +195,7 @@ public final class InboxDispatcher: Service {
     /// lease expires as usual.
     private func release(_ item: InboxItem) async {
         let inbox = self.inbox
-        let released = await Task { try? await inbox.release(item) }.value
+        let released: Void? = await Task { try? await inbox.release(item) }.value
         if released == nil {
             self.logger.notice("cut-off step not released; it runs again when its lease expires", metadata: ["update_id": "\(item.delivery.update.updateID)"])
         }

@@ -1,4 +1,4 @@
-public import TelegramBotAPI
+import TelegramBotAPI
 
 /// One update a dispatcher took from the durable inbox: the head of its
 /// conversation, leased to this dispatcher until committed.

@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import RedisClient
+import RedisClient
 public import ServiceLifecycle
 import Synchronization
 public import TelegramBotAPI
@@ -233,7 +233,7 @@ public final class OutboxRelay: Service {
             self.count(\.dropped, event: "reply_refused")
             return true
         }
-        switch await self.sender.send(call, priority: .interactive) {
+        switch await self.sender.send(call, priority: .interactive, readingResult: false) {
         case .delivered:
             self.count(\.sent, event: "reply_sent")
             return true

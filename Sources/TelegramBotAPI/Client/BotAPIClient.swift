@@ -41,6 +41,21 @@ public struct BotAPIClient: Sendable {
     /// - Throws: ``BotAPIError``; its ``BotAPIError/disposition`` says whether
     ///   to wait, retry or give up.
     public func call<Method: BotAPIMethod>(_ method: Method) async throws(BotAPIError) -> Method.Result {
+        try await self.call(method, decoding: Method.Result.self)
+    }
+
+    /// Calls any Bot API method, checking only that it succeeded: its result
+    /// is not decoded, which saves the work for callers that do not read it.
+    ///
+    /// - Throws: ``BotAPIError``, as ``call(_:)``.
+    public func callIgnoringResult<Method: BotAPIMethod>(_ method: Method) async throws(BotAPIError) {
+        _ = try await self.call(method, decoding: UnreadResult.self)
+    }
+
+    private func call<Method: BotAPIMethod, Result: Decodable>(
+        _ method: Method,
+        decoding: Result.Type
+    ) async throws(BotAPIError) -> Result {
         let request = try makeRequest(for: method)
         let start = ContinuousClock.now
         let response: HTTPResponse
@@ -58,7 +73,7 @@ public struct BotAPIClient: Sendable {
             metadata: ["method": "\(Method.name)", "status": "\(response.status)", "duration": "\(duration)"]
         )
         do {
-            let result = try decodeResult(of: Method.self, from: response)
+            let result = try decodeResult(Result.self, of: Method.self, from: response)
             observer?(BotAPICallRecord(method: Method.name, outcome: .ok, duration: duration))
             return result
         } catch {
@@ -108,10 +123,14 @@ public struct BotAPIClient: Sendable {
         return BotAPIError(.network, method: method, description: configuration.redacting(String(describing: error)))
     }
 
-    private func decodeResult<Method: BotAPIMethod>(of: Method.Type, from response: HTTPResponse) throws(BotAPIError) -> Method.Result {
-        let envelope: BotAPIResponse<Method.Result>
+    private func decodeResult<Method: BotAPIMethod, Result: Decodable>(
+        _: Result.Type,
+        of: Method.Type,
+        from response: HTTPResponse
+    ) throws(BotAPIError) -> Result {
+        let envelope: BotAPIResponse<Result>
         do {
-            envelope = try JSONDecoder().decode(BotAPIResponse<Method.Result>.self, from: Data(response.body))
+            envelope = try JSONDecoder().decode(BotAPIResponse<Result>.self, from: Data(response.body))
         } catch {
             throw BotAPIError(
                 unreadableBodyWithStatus: response.status,
@@ -142,4 +161,9 @@ public struct BotAPIClient: Sendable {
         let field = path.map(\.stringValue).joined(separator: ".")
         return field.isEmpty ? reason : "\(field): \(reason)"
     }
+}
+
+/// Stands for a result nobody reads: decoding it reads nothing.
+private struct UnreadResult: Decodable {
+    init(from decoder: any Decoder) {}
 }

@@ -42,7 +42,19 @@ public enum OutboundCall: Sendable, Hashable {
     }
 
     /// Makes the call; returns the message it sent or edited, if it returns one.
-    func perform(with client: BotAPIClient) async throws(BotAPIError) -> Message? {
+    func perform(with client: BotAPIClient, readingResult: Bool) async throws(BotAPIError) -> Message? {
+        guard readingResult else {
+            switch self {
+            case .sendMessage(let parameters): try await client.callIgnoringResult(parameters)
+            case .sendPhoto(let parameters): try await client.callIgnoringResult(parameters)
+            case .editMessageText(let parameters): try await client.callIgnoringResult(parameters)
+            case .editMessageReplyMarkup(let parameters): try await client.callIgnoringResult(parameters)
+            case .deleteMessage(let parameters): try await client.callIgnoringResult(parameters)
+            case .answerCallbackQuery(let parameters): try await client.callIgnoringResult(parameters)
+            case .setMyCommands(let parameters): try await client.callIgnoringResult(parameters)
+            }
+            return nil
+        }
         switch self {
         case .sendMessage(let parameters):
             return try await client.sendMessage(parameters)

@@ -38,6 +38,8 @@ public final class OutboundSender: Service, Sendable {
         var limiter: Limiter
         /// Who to tell about each call not yet reported: queued or in flight.
         var reporters: [Limiter.Job.ID: @Sendable (Outcome) -> Void] = [:]
+        /// Calls whose caller does not read the message Telegram returns.
+        var unreadResults: Set<Limiter.Job.ID> = []
         var counters = Counters()
         var phase = Phase.accepting
         /// The run loop, while it waits for something to change.
@@ -81,8 +83,14 @@ public final class OutboundSender: Service, Sendable {
     /// Queues a call and returns at once; `onOutcome` is called exactly once,
     /// from the sender's own tasks (or at once if the sender no longer takes
     /// calls), and should return quickly. Calls queued before ``run()`` starts
-    /// wait for it.
-    public func submit(_ call: OutboundCall, priority: Priority, onOutcome: @escaping @Sendable (Outcome) -> Void) {
+    /// wait for it. With `readingResult` false the message Telegram returns
+    /// is not decoded, and ``Outcome/delivered(_:)`` carries nil.
+    public func submit(
+        _ call: OutboundCall,
+        priority: Priority,
+        readingResult: Bool = true,
+        onOutcome: @escaping @Sendable (Outcome) -> Void
+    ) {
         let accepted = state.withLock { state in
             guard case .accepting = state.phase else {
                 state.counters.abandoned += 1
@@ -90,6 +98,9 @@ public final class OutboundSender: Service, Sendable {
             }
             let id = state.limiter.enqueue(call, to: call.destination, priority: priority, now: .now)
             state.reporters[id] = onOutcome
+            if !readingResult {
+                state.unreadResults.insert(id)
+            }
             return true
         }
         if accepted {
@@ -101,9 +112,10 @@ public final class OutboundSender: Service, Sendable {
 
     /// Queues a call and waits for its outcome. The call is not withdrawn if
     /// the waiting task is cancelled: it was handed over, and goes out.
-    public func send(_ call: OutboundCall, priority: Priority) async -> Outcome {
+    /// `readingResult` is as for ``submit(_:priority:readingResult:onOutcome:)``.
+    public func send(_ call: OutboundCall, priority: Priority, readingResult: Bool = true) async -> Outcome {
         await withCheckedContinuation { continuation in
-            submit(call, priority: priority) { continuation.resume(returning: $0) }
+            submit(call, priority: priority, readingResult: readingResult) { continuation.resume(returning: $0) }
         }
     }
 
@@ -165,9 +177,10 @@ public final class OutboundSender: Service, Sendable {
     /// Sends one call and records how it went.
     private func perform(_ job: Limiter.Job) async {
         let call = job.payload
+        let readingResult = state.withLock { !$0.unreadResults.contains(job.id) }
         let result: Result<Message?, BotAPIError>
         do {
-            result = .success(try await call.perform(with: client))
+            result = .success(try await call.perform(with: client, readingResult: readingResult))
         } catch {
             result = .failure(error)
         }
@@ -198,6 +211,9 @@ public final class OutboundSender: Service, Sendable {
         }
         let reports: [Report] = state.withLock { state in
             guard let completion = state.limiter.completed(job.id, outcome: outcome, now: .now) else { return [] }
+            if case .willRetry = completion {} else {
+                state.unreadResults.remove(job.id)
+            }
             switch (completion, result) {
             case (.delivered, .success(let message)):
                 state.counters.sent += 1
@@ -209,6 +225,7 @@ public final class OutboundSender: Service, Sendable {
                     // calls queued behind it would only spend the bot's quota on the same answer.
                     let dropped = state.limiter.removeQueuedJobs(forChat: chatID)
                     reports += dropped.map { Report(state.reporters.removeValue(forKey: $0.id), .failed(error)) }
+                    state.unreadResults.subtract(dropped.map(\.id))
                 }
                 state.counters.failed += reports.count
                 return reports
@@ -259,6 +276,7 @@ public final class OutboundSender: Service, Sendable {
     private func report(_ outcome: Outcome, for id: Limiter.Job.ID, counting: (inout Counters) -> Void) {
         let reporter = state.withLock { state in
             let reporter = state.reporters.removeValue(forKey: id)
+            state.unreadResults.remove(id)
             if reporter != nil { counting(&state.counters) }
             return reporter
         }
@@ -281,6 +299,7 @@ public final class OutboundSender: Service, Sendable {
             state.phase = .stopped
             let leftovers = state.reporters.sorted { $0.key < $1.key }.map(\.value)
             state.reporters = [:]
+            state.unreadResults = []
             state.counters.abandoned += leftovers.count
             return leftovers
         }
