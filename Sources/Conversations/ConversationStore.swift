@@ -37,4 +37,23 @@ public protocol ConversationStore: Sendable {
 
     /// Saves a profile, starting its session TTL again.
     func saveProfile(_ profile: UserProfile) async throws
+
+    /// The key a user's profile is stored under, for callers that read it
+    /// raw along with other data in one request (the durable pipeline reads
+    /// it with the user's private chat state); nil when the store has none.
+    func preloadKey(bot: String, user: Int64) -> String?
+
+    /// A profile from the bytes stored at ``preloadKey(bot:user:)``.
+    /// - Throws: ``ConversationStoreError/Code/unreadable`` when they cannot be read.
+    func decodeProfile(_ bytes: [UInt8]) throws -> UserProfile
+}
+
+extension ConversationStore {
+    public func preloadKey(bot: String, user: Int64) -> String? {
+        nil
+    }
+
+    public func decodeProfile(_ bytes: [UInt8]) throws -> UserProfile {
+        throw ConversationStoreError(code: .unreadable, message: "this store keeps no raw profiles")
+    }
 }

@@ -10,7 +10,9 @@ import RedisClient
 /// Key layout (the state key is the one the durable pipeline leases and
 /// commits, so both see the same state):
 /// - `{prefix:bot:conversation}:state` — the ``ConversationState`` JSON, with the FSM TTL.
-/// - `{prefix:bot}:profile:<user>` — the ``UserProfile`` JSON, with the session TTL.
+/// - `{prefix:bot:user}:profile` — the ``UserProfile`` JSON, with the session
+///   TTL. Its hash tag is that of the user's private chat with the bot, so
+///   the durable pipeline reads it in the same script as that chat's state.
 ///
 /// A save is one Lua script that compares the stored state's version with
 /// the expected one and writes only if they match.
@@ -38,7 +40,15 @@ public struct RedisConversationStore: ConversationStore {
 
     /// The key of a user's profile.
     public func profileKey(bot: String, user: Int64) -> String {
-        "{\(self.keyPrefix):\(bot)}:profile:\(user)"
+        "{\(self.keyPrefix):\(bot):\(user)}:profile"
+    }
+
+    public func preloadKey(bot: String, user: Int64) -> String? {
+        self.profileKey(bot: bot, user: user)
+    }
+
+    public func decodeProfile(_ bytes: [UInt8]) throws -> UserProfile {
+        try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
     }
 
     public func load(_ key: ConversationStoreKey) async throws -> ConversationState? {
@@ -80,7 +90,7 @@ public struct RedisConversationStore: ConversationStore {
 
     public func profile(bot: String, user: Int64) async throws -> UserProfile? {
         guard let bytes = try await self.get(self.profileKey(bot: bot, user: user)) else { return nil }
-        return try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
+        return try self.decodeProfile(bytes)
     }
 
     public func saveProfile(_ profile: UserProfile) async throws {

@@ -30,10 +30,12 @@ final class ConnectionSlot: Sendable {
     private let configuration: RedisConfiguration
     private let eventLoop: any EventLoop
     private let logger: Logger
+    private let roundTrips: RoundTripCounter
 
-    init(configuration: RedisConfiguration, eventLoop: any EventLoop, logger: Logger) {
+    init(configuration: RedisConfiguration, eventLoop: any EventLoop, roundTrips: RoundTripCounter, logger: Logger) {
         self.configuration = configuration
         self.eventLoop = eventLoop
+        self.roundTrips = roundTrips
         self.logger = logger
     }
 
@@ -104,7 +106,7 @@ final class ConnectionSlot: Sendable {
     }
 
     private func open(generation: Int) {
-        let connecting = RedisConnection.connect(configuration: configuration, eventLoop: eventLoop) { [weak self] in
+        let connecting = RedisConnection.connect(configuration: configuration, eventLoop: eventLoop, roundTrips: roundTrips) { [weak self] in
             self?.connectionClosed(generation: generation)
         }
         connecting.whenComplete { result in

@@ -21,6 +21,7 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let slots: [ConnectionSlot]
     private let nextSlot = Atomic<Int>(0)
+    private let roundTripCounter: RoundTripCounter
 
     static let closedError = RedisError(code: .clientClosed, message: "the Redis client was closed")
 
@@ -32,9 +33,18 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         precondition(configuration.poolSize > 0, "the Redis pool needs at least one connection")
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
+        let roundTrips = RoundTripCounter()
+        self.roundTripCounter = roundTrips
         self.slots = (0..<configuration.poolSize).map { _ in
-            ConnectionSlot(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+            ConnectionSlot(configuration: configuration, eventLoop: eventLoopGroup.next(), roundTrips: roundTrips, logger: logger)
         }
+    }
+
+    /// Requests sent and awaited so far through this client, its dedicated
+    /// connections included: each command or pipeline is one, however many
+    /// commands it holds (a script's own commands run inside Redis).
+    public var roundTrips: Int {
+        self.roundTripCounter.value
     }
 
     @discardableResult
@@ -51,7 +61,11 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
     public func withDedicatedConnection<Result: Sendable>(
         _ body: (RedisConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
+        let connection = try await RedisConnection.connect(
+            configuration: configuration,
+            eventLoop: eventLoopGroup.next(),
+            roundTrips: roundTripCounter
+        ).get()
         do {
             let result = try await body(connection)
             await connection.close()

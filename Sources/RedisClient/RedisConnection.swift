@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One TCP connection to Redis. Any number of tasks may send on it at once:
 /// their commands are pipelined, written in batches (one event-loop hop and
@@ -12,18 +13,22 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
     private let channel: any Channel
     private let pending: PendingReplies
     private let commandTimeout: TimeAmount
+    private let roundTrips: RoundTripCounter?
 
-    private init(channel: any Channel, pending: PendingReplies, commandTimeout: TimeAmount) {
+    private init(channel: any Channel, pending: PendingReplies, commandTimeout: TimeAmount, roundTrips: RoundTripCounter?) {
         self.channel = channel
         self.pending = pending
         self.commandTimeout = commandTimeout
+        self.roundTrips = roundTrips
     }
 
     /// Opens a connection and runs `AUTH` and `SELECT` as configured.
-    /// `onClose` runs once when the connection closes for any reason.
+    /// `onClose` runs once when the connection closes for any reason; each
+    /// ``send(_:timeout:)`` and ``pipeline(_:timeout:)`` counts in `roundTrips`.
     static func connect(
         configuration: RedisConfiguration,
         eventLoop: any EventLoop,
+        roundTrips: RoundTripCounter? = nil,
         onClose: @escaping @Sendable () -> Void = {}
     ) -> EventLoopFuture<RedisConnection> {
         let pending = PendingReplies(allocator: ByteBufferAllocator(), onClose: onClose)
@@ -44,7 +49,12 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
                 throw RedisError(code: .connectFailed, message: "could not connect to Redis at \(address): \(error)")
             }
             .map { channel in
-                RedisConnection(channel: channel, pending: pending, commandTimeout: TimeAmount(configuration.commandTimeout))
+                RedisConnection(
+                    channel: channel,
+                    pending: pending,
+                    commandTimeout: TimeAmount(configuration.commandTimeout),
+                    roundTrips: roundTrips
+                )
             }
         return connected.flatMap { connection in
             connection.handshake(configuration)
@@ -90,6 +100,7 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
 
     @discardableResult
     public func send(_ arguments: [RedisArgument], timeout: Duration? = nil) async throws -> RedisValue {
+        self.roundTrips?.add()
         let deadline = self.deadline(timeout)
         return try await withCheckedThrowingContinuation { continuation in
             let outcome: PendingReplies.EnqueueOutcome
@@ -107,6 +118,7 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
 
     public func pipeline(_ commands: [[RedisArgument]], timeout: Duration? = nil) async throws -> [Result<RedisValue, RedisError>] {
         guard !commands.isEmpty else { return [] }
+        self.roundTrips?.add()
         var encoded = channel.allocator.buffer(capacity: commands.count * 32)
         for command in commands {
             try RESPEncoder.encode(command, into: &encoded)
@@ -194,5 +206,19 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Counts the requests callers sent and awaited (a command, or a pipeline
+/// of them): the round trips a client's users paid for.
+final class RoundTripCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func add() {
+        self.count.add(1, ordering: .relaxed)
+    }
+
+    var value: Int {
+        self.count.load(ordering: .relaxed)
     }
 }

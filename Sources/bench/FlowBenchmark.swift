@@ -237,9 +237,9 @@ struct FlowBenchmark: AsyncParsableCommand {
             Self.progress("\(self.users) users started; warm-up \(self.warmup) s")
             try await Task.sleep(for: .seconds(self.warmup))
             Self.progress("measuring \(self.seconds) s")
-            let before = try await Snapshot.take(child: child, probe: probe)
+            let before = try await Snapshot.take(child: child, probe: probe, tls: self.tls)
             try await Task.sleep(for: .seconds(self.seconds))
-            let after = try await Snapshot.take(child: child, probe: probe)
+            let after = try await Snapshot.take(child: child, probe: probe, tls: self.tls)
             if let file = self.perfFile(directory) {
                 Self.progress("profiling \(self.profileSeconds) s")
                 try await Self.startPerf(pid: child.pid, output: file, seconds: self.profileSeconds).wait()
@@ -270,15 +270,19 @@ struct FlowBenchmark: AsyncParsableCommand {
         var driverCPU: Double
         var machineBusy: Double
         var redis: RedisProbe.Snapshot
+        /// The gateway's own count of Redis requests it waited for.
+        var redisRoundTrips: Double?
 
-        static func take(child: GatewayChild, probe: RedisProbe) async throws -> Snapshot {
+        static func take(child: GatewayChild, probe: RedisProbe, tls: Bool) async throws -> Snapshot {
             let instant = ContinuousClock.now
+            let roundTrips = await child.metric("gateway_redis_round_trips_total", tls: tls)
             return Snapshot(
                 instant: instant,
                 gatewayCPU: child.cpuSeconds,
                 driverCPU: ProcessStats.selfCPUSeconds(),
                 machineBusy: ProcessStats.machineBusySeconds() ?? 0,
-                redis: try await probe.snapshot()
+                redis: try await probe.snapshot(),
+                redisRoundTrips: roundTrips
             )
         }
     }

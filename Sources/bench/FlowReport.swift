@@ -27,6 +27,8 @@ struct FlowReport {
     var redisCPU = 0.0
     var machineBusy = 0.0
     var redisCommands = 0
+    /// From the gateway's `gateway_redis_round_trips_total`; nil if unread.
+    var redisRoundTrips: Double?
     var timeouts = 0
     var missingButtons = 0
     var lateReplies = 0
@@ -73,6 +75,9 @@ struct FlowReport {
         self.redisCPU = after.redis.cpuSeconds - before.redis.cpuSeconds
         self.machineBusy = after.machineBusy - before.machineBusy
         self.redisCommands = after.redis.totalCalls - before.redis.totalCalls
+        if let first = before.redisRoundTrips, let last = after.redisRoundTrips {
+            self.redisRoundTrips = last - first
+        }
         self.probe = probe
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
@@ -120,9 +125,13 @@ struct FlowReport {
             format: "%.1f MB / %.1f MB / %.1f MB (%.1f MB)", Double(self.peakRSS) / 1e6, Double(self.readyRSS) / 1e6,
             Double(self.finalRSS) / 1e6, Double(self.finalAnonymousRSS) / 1e6))
         row("Redis commands per update (INFO commandstats, script-internal included)", String(format: "%.1f", self.perUpdate(Double(self.redisCommands))))
+        if let roundTrips = self.redisRoundTrips {
+            row("**Redis round trips per update** (the gateway's `gateway_redis_round_trips_total`: commands, pipelines, scripts)", String(
+                format: "**%.2f**", self.perUpdate(roundTrips)))
+        }
         if let probe = self.probe, self.probeUpdates > 0 {
             let updates = Double(self.probeUpdates)
-            row("Redis round trips per update (MONITOR, top-level commands)", String(
+            row("Redis commands sent per update (MONITOR: top-level, pipelined ones each counted)", String(
                 format: "%.1f (+ %.1f commands inside scripts; %d updates sampled)", Double(probe.topLevelCount) / updates, Double(probe.inner) / updates, self.probeUpdates))
         }
         row("start-up: spawn → /ready 200", String(format: "%.0f ms", self.startupToReady / .milliseconds(1)))

@@ -82,6 +82,21 @@ final class GatewayChild {
         }
     }
 
+    /// A counter the gateway exports at `/metrics`, e.g.
+    /// `gateway_redis_round_trips_total`; nil when it cannot be read.
+    func metric(_ name: String, tls: Bool) async -> Double? {
+        guard let client = try? HTTPClient(configuration: .init(connectTimeout: .seconds(1), timeout: .seconds(5), tls: .init(verifiesPeer: false))) else {
+            return nil
+        }
+        let response = try? await client.execute(HTTPRequest(url: "\(tls ? "https" : "http")://127.0.0.1:\(self.port)/metrics"))
+        await client.shutdown()
+        guard let response, response.status == 200 else { return nil }
+        for line in String(decoding: response.body, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+
     /// CPU seconds (user + system) used so far.
     var cpuSeconds: Double {
         ProcessStats.cpuSeconds(pid: self.pid) ?? 0

@@ -6,7 +6,7 @@ import Testing
 func redisStoreKeys() {
     let store = RedisConversationStore(client: UnusedRunner(), keyPrefix: "gw")
     #expect(store.stateKey(ConversationStoreKey(bot: "uk", conversation: "-100123:42")) == "{gw:uk:-100123:42}:state")
-    #expect(store.profileKey(bot: "uk", user: 42) == "{gw:uk}:profile:42")
+    #expect(store.profileKey(bot: "uk", user: 42) == "{gw:uk:42}:profile")
 }
 
 /// What only the Redis store promises: the state key holds what the durable pipeline reads and writes.

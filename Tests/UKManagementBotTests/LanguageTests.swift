@@ -35,7 +35,7 @@ struct LanguageTests {
             let greeting = try await farida.command("start")
             #expect(greeting.text == russian.text("menu.greeting", ["name": "Farida"]))
             #expect(greeting.buttonLabels == russian.applicantMenu)
-            let profile = "{\(world.keys.prefix):default}:profile:7951"
+            let profile = "{\(world.keys.prefix):default:7951}:profile"
             #expect(try await world.redis.send(["EXISTS", .string(profile)]).int == 1, "the choice is copied back into Redis")
         }
     }

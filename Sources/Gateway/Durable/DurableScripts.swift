@@ -9,12 +9,14 @@ import RedisClient
 /// with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
-    /// KEYS: queue, seen, lease, state. ARGV: raw update, cap, dedup TTL (s),
-    /// lease token (empty: do not lease), lease (ms).
+    /// KEYS: queue, seen, lease, state, and optionally a key to preload.
+    /// ARGV: raw update, cap, dedup TTL (s), lease token (empty: do not
+    /// lease), lease (ms).
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
-    /// conversation must be pushed to the ready list, or {3, state or nil}:
-    /// appended to an idle, empty conversation and leased to the caller with
-    /// the token, so this instance handles it without the ready list.
+    /// conversation must be pushed to the ready list, or {3, state or nil,
+    /// preloaded value or nil}: appended to an idle, empty conversation and
+    /// leased to the caller with the token, so this instance handles it
+    /// without the ready list.
     static let append = RedisScript("""
         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
@@ -23,7 +25,9 @@ enum DurableScripts {
         if redis.call('EXISTS', KEYS[3]) == 0 then
           if ARGV[4] ~= '' and length == 1 then
             redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
-            return {3, redis.call('GET', KEYS[4])}
+            local preloaded = false
+            if KEYS[5] then preloaded = redis.call('GET', KEYS[5]) end
+            return {3, redis.call('GET', KEYS[4]), preloaded}
           end
           redis.call('SET', KEYS[3], 'ready')
           return 2
@@ -32,8 +36,9 @@ enum DurableScripts {
         """)
 
     /// Takes the conversation for a dispatcher if nobody holds it.
-    /// KEYS: lease, queue, state. ARGV: token, lease (ms).
-    /// Returns {0} held by another, {1} nothing to do, {2, head, state or nil}.
+    /// KEYS: lease, queue, state, and optionally a key to preload. ARGV: token, lease (ms).
+    /// Returns {0} held by another, {1} nothing to do, {2, head, state or
+    /// nil, preloaded value or nil}.
     static let lease = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
         if holder and holder ~= 'ready' then return {0} end
@@ -43,7 +48,9 @@ enum DurableScripts {
           return {1}
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return {2, head, redis.call('GET', KEYS[3])}
+        local preloaded = false
+        if KEYS[4] then preloaded = redis.call('GET', KEYS[4]) end
+        return {2, head, redis.call('GET', KEYS[3]), preloaded}
         """)
 
     /// Extends a lease its holder still has. KEYS: lease. ARGV: token, lease (ms).

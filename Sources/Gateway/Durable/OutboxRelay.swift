@@ -111,17 +111,20 @@ public final class OutboxRelay: Service {
         while !InboxDispatcher.isStopping {
             do {
                 let free = configuration.outboxConcurrency - self.state.withLock { $0.inFlight.count }
-                if free > 0 {
-                    let due = try await self.inbox.client.send([
+                // The depth rides along with the look for due entries: one round trip.
+                let replies = try await self.inbox.client.pipeline([
+                    [
                         "ZRANGE", .string(outbox), "-inf", .integer(RedisInbox.nowMilliseconds()), "BYSCORE",
-                        "LIMIT", 0, .integer(free + 16), "WITHSCORES",
-                    ]).array ?? []
-                    for index in stride(from: 0, to: due.count - 1, by: 2) {
-                        guard let conversation = due[index].string, let score = due[index + 1].string else { continue }
-                        jobs.yield(.due(conversation: conversation, score: score))
-                    }
+                        "LIMIT", 0, .integer(max(free, 0) + 16), "WITHSCORES",
+                    ],
+                    ["ZCARD", .string(outbox)],
+                ])
+                let due = free > 0 ? try replies[0].get().array ?? [] : []
+                for index in stride(from: 0, to: due.count - 1, by: 2) {
+                    guard let conversation = due[index].string, let score = due[index + 1].string else { continue }
+                    jobs.yield(.due(conversation: conversation, score: score))
                 }
-                gauge.record(try await self.inbox.client.send(["ZCARD", .string(outbox)]).int ?? 0)
+                gauge.record(try replies[1].get().int ?? 0)
             } catch {
                 self.logger.debug("outbox poll failed; retrying", metadata: ["bot": "\(self.bot)", "error": "\(error)"])
             }

@@ -29,13 +29,32 @@ public final class RedisInbox: UpdateSink {
     let metrics = DurableMetrics()
     /// The shortcuts to this instance's dispatcher and relays.
     let local = LocalHandoff()
+    private let preload: Preload?
 
-    /// Creates an inbox on `client`.
-    public init(client: RedisClient, configuration: DurablePipelineConfiguration = .init(), logger: Logger) {
+    /// Names a key to read along with a conversation's state, or nil.
+    public typealias Preload = @Sendable (_ bot: BotID, _ conversation: String) -> String?
+
+    /// Creates an inbox on `client`. `preload` names a key to read in the
+    /// same script that leases a conversation (the user's profile, for a
+    /// private chat); a key outside the conversation's hash tag is not read,
+    /// as a script may touch one slot only.
+    public init(client: RedisClient, configuration: DurablePipelineConfiguration = .init(), logger: Logger, preload: Preload? = nil) {
         self.client = client
         self.configuration = configuration
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
         self.logger = logger
+        self.preload = preload
+    }
+
+    /// The key to preload for `conversation`, if any, as script keys.
+    private func preloadKey(_ conversation: String, of bot: BotID, keys: RedisKeyspace.Conversation) -> String? {
+        guard let key = self.preload?(bot, conversation), key.hasPrefix(keys.tag) else { return nil }
+        return key
+    }
+
+    private static func preloaded(_ key: String?, in parts: [RedisValue], at index: Int) -> PreloadedValue? {
+        guard let key else { return nil }
+        return PreloadedValue(key: key, value: parts.count > index ? parts[index].bytes : nil)
     }
 
     /// Milliseconds since 1970, the scores of the `watch` and `outbox` sets.
@@ -57,12 +76,14 @@ public final class RedisInbox: UpdateSink {
         // While this instance's dispatcher has room, the script also leases
         // an idle conversation to it, which then needs no ready list.
         let token = self.local.reserveStep() ? UUID().uuidString : nil
+        let preload = token == nil ? nil : self.preloadKey(conversation, of: bot, keys: keys)
         let reply: RedisValue
         do {
             reply = try await self.client.evaluate(
                 after: [watch],
                 DurableScripts.append,
-                keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease), .string(keys.state)],
+                keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease), .string(keys.state)]
+                    + (preload.map { [.string($0)] } ?? []),
                 arguments: [
                     .bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds),
                     .string(token ?? ""), .integer(self.configuration.leaseTimeout.redisMilliseconds),
@@ -77,6 +98,7 @@ public final class RedisInbox: UpdateSink {
                 delivery: UpdateDelivery(update: update, raw: raw, bot: bot),
                 conversation: conversation,
                 state: leased.count > 1 ? leased[1].bytes : nil,
+                preloaded: Self.preloaded(preload, in: leased, at: 2),
                 leaseToken: token
             )
             if !self.local.handOver(item) {
@@ -116,9 +138,10 @@ public final class RedisInbox: UpdateSink {
     func lease(_ conversation: String, of bot: BotID) async throws -> Lease {
         let keys = self.keys.conversation(conversation, of: bot)
         let token = UUID().uuidString
+        let preload = self.preloadKey(conversation, of: bot, keys: keys)
         let reply = try await self.client.evaluate(
             DurableScripts.lease,
-            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)],
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)] + (preload.map { [.string($0)] } ?? []),
             arguments: [.string(token), .integer(self.configuration.leaseTimeout.redisMilliseconds)]
         )
         guard let parts = reply.array, let status = parts.first?.int else {
@@ -132,6 +155,7 @@ public final class RedisInbox: UpdateSink {
                 delivery: UpdateDelivery(update: update, raw: raw, bot: bot),
                 conversation: conversation,
                 state: state,
+                preloaded: Self.preloaded(preload, in: parts, at: 3),
                 leaseToken: token
             ))
         } catch {

@@ -23,6 +23,26 @@ public struct ProfileLanguagePreferences: LanguagePreferences {
         if let profile = try? await self.profiles.profile(bot: bot.name, user: userID) {
             return profile.languageCode
         }
+        return await self.languageWithoutProfile(bot: bot, userID: userID)
+    }
+
+    /// Answers from the profile read with the conversation's state when it
+    /// is this user's: no request of its own.
+    public func language(bot: BotID, userID: Int64, preloaded: PreloadedValue?) async -> String? {
+        guard let preloaded, preloaded.key == self.profiles.preloadKey(bot: bot.name, user: userID) else {
+            return await self.language(bot: bot, userID: userID)
+        }
+        guard let bytes = preloaded.value else {
+            return await self.languageWithoutProfile(bot: bot, userID: userID)
+        }
+        guard let profile = try? self.profiles.decodeProfile(bytes) else {
+            return await self.language(bot: bot, userID: userID)
+        }
+        return profile.languageCode
+    }
+
+    /// Asks PostgreSQL, and keeps the answer (a language or none) as the profile.
+    private func languageWithoutProfile(bot: BotID, userID: Int64) async -> String? {
         let stored = try? await self.sessions?.language(bot: bot.name, telegramUserID: userID)
         let now = Date()
         try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: stored ?? nil, firstSeen: now, lastSeen: now))

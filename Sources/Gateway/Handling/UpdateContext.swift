@@ -12,6 +12,9 @@ public struct UpdateContext: Sendable {
     public let conversation: String
     /// The conversation's stored state when the step began; nil when none.
     public var state: [UInt8]?
+    /// A value read along with the state, if the pipeline reads one (the
+    /// user's profile, in a private chat).
+    public var preloaded: PreloadedValue?
     /// `bot:update_id`: tags every log line and downstream call of this update.
     public let correlationID: String
     /// The user's locale code (`en`, `ru`, `uz`), chosen by ``LocaleMiddleware``.
@@ -24,10 +27,19 @@ public struct UpdateContext: Sendable {
     public let startedAt: ContinuousClock.Instant
 
     /// Creates the context of `update` before any middleware ran.
-    public init(update: Update, bot: BotID, conversation: String, state: [UInt8]?, defaultLocale: String = "en", logger: Logger) {
+    public init(
+        update: Update,
+        bot: BotID,
+        conversation: String,
+        state: [UInt8]?,
+        preloaded: PreloadedValue? = nil,
+        defaultLocale: String = "en",
+        logger: Logger
+    ) {
         self.bot = bot
         self.conversation = conversation
         self.state = state
+        self.preloaded = preloaded
         self.correlationID = "\(bot.name):\(update.updateID)"
         self.locale = defaultLocale
         self.identity = nil
@@ -43,5 +55,20 @@ extension UpdateContext {
     public var elapsedMilliseconds: Double {
         let elapsed = ContinuousClock.now - self.startedAt
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
+
+/// One Redis value read in the same request as a conversation's state, so a
+/// middleware that needs it pays no round trip of its own.
+public struct PreloadedValue: Sendable, Hashable {
+    /// The key that was read.
+    public let key: String
+    /// Its value then; nil when the key did not exist.
+    public let value: [UInt8]?
+
+    /// Creates a value read from `key`.
+    public init(key: String, value: [UInt8]?) {
+        self.key = key
+        self.value = value
     }
 }

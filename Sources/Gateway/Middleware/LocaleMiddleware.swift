@@ -5,8 +5,9 @@ public import TelegramBotAPI
 /// (`/language`), else the language the user service keeps for them, else
 /// Telegram's `language_code` when it is supported, else the default.
 public struct LocaleMiddleware: UpdateMiddleware {
-    /// Looks up the language a user chose with `/language`, if any.
-    public typealias StoredLanguage = @Sendable (BotID, Int64) async -> String?
+    /// Looks up the language a user chose with `/language`, if any; the
+    /// context carries the bot and what the pipeline preloaded.
+    public typealias StoredLanguage = @Sendable (UpdateContext, Int64) async -> String?
 
     private let supported: [LocaleCode]
     private let defaultLocale: LocaleCode
@@ -29,7 +30,7 @@ public struct LocaleMiddleware: UpdateMiddleware {
             context.locale = self.defaultLocale.identifier
             return try await next(update, context)
         }
-        let chosen = await self.stored(context.bot, user.id) ?? context.identity?.language
+        let chosen = await self.stored(context, user.id) ?? context.identity?.language
         context.locale = LocaleResolver.resolve(
             stored: chosen,
             telegram: user.languageCode,

@@ -44,6 +44,7 @@ struct GatewayAssembly {
 
         // Storage: Redis when configured, else this process's memory.
         let redisClient = configuration.redis.map { RedisClient(configuration: $0.connection, logger: logger) }
+        let redisRoundTrips = redisClient.map { RedisRoundTripMetric(client: $0, registry: inputs.registry) }
         let pipeline = configuration.redis?.pipeline ?? DurablePipelineConfiguration()
         let store: any ConversationStore
         let rateLimits: any RateLimitStore
@@ -103,8 +104,8 @@ struct GatewayAssembly {
             LoggingMiddleware(),
             RateLimitMiddleware(store: rateLimits, policy: configuration.rateLimits, notice: notices.rateLimited),
             AuthMiddleware(identities: SessionIdentityProvider(tokens: tokens), commands: commands, admins: configuration.downstream.adminUserIDs, notice: notices.refused),
-            LocaleMiddleware(supported: inputs.catalogs.locales, defaultLocale: inputs.catalogs.defaultLocale) { bot, user in
-                await preferences.language(bot: bot, userID: user)
+            LocaleMiddleware(supported: inputs.catalogs.locales, defaultLocale: inputs.catalogs.defaultLocale) { context, user in
+                await preferences.language(bot: context.bot, userID: user, preloaded: context.preloaded)
             },
         ]
         if let recording {
@@ -134,7 +135,12 @@ struct GatewayAssembly {
         let handlers = pipelines
         let outbound = senders
         if let redisClient {
-            let inbox = RedisInbox(client: redisClient, configuration: pipeline, logger: logger)
+            // A private chat's conversation is named by the chat id, which is
+            // the user's id: its lease also reads the user's profile.
+            let profiles = store
+            let inbox = RedisInbox(client: redisClient, configuration: pipeline, logger: logger) { bot, conversation in
+                Int64(conversation).flatMap { $0 > 0 ? profiles.preloadKey(bot: bot.name, user: $0) : nil }
+            }
             for bot in configuration.bots {
                 guard let sender = senders[bot.id] else { continue }
                 services.append(OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger))
@@ -142,7 +148,14 @@ struct GatewayAssembly {
             services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
                 guard let pipeline = handlers[item.delivery.bot] else { return .unchanged }
                 let update = item.delivery.update
-                let context = UpdateContext(update: update, bot: item.delivery.bot, conversation: item.conversation, state: item.state, logger: logger)
+                let context = UpdateContext(
+                    update: update,
+                    bot: item.delivery.bot,
+                    conversation: item.conversation,
+                    state: item.state,
+                    preloaded: item.preloaded,
+                    logger: logger
+                )
                 return try await pipeline.run(update, context: context)
             })
             sink = inbox
@@ -167,7 +180,10 @@ struct GatewayAssembly {
         let onListening = inputs.onListening
         let application = GatewayApplication.make(
             webhook: webhook,
-            operational: OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: inputs.registry)),
+            operational: OperationalEndpoints(
+                readiness: readiness,
+                metrics: MetricsEndpoint(registry: inputs.registry, beforeEmitting: { redisRoundTrips?.update() })
+            ),
             host: server.host,
             port: server.port,
             tls: tls,
