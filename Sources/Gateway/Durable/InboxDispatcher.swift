@@ -46,14 +46,16 @@ public final class InboxDispatcher: Service {
 
     /// Runs the workers and the sweeper until graceful shutdown or cancellation.
     ///
-    /// Besides the workers on the ready lists, up to `concurrency` updates
-    /// this instance's webhook leased while appending them run here at once
-    /// (see ``RedisInbox/accept(_:raw:bot:)``); what was handed over before
-    /// shutdown is still handled.
+    /// Besides the workers on the ready lists, up to four times
+    /// `concurrency` updates this instance's webhook leased while appending
+    /// them run here at once (see ``RedisInbox/accept(_:raw:bot:)``): steps
+    /// mostly wait on downstream services, and past that the shared ready
+    /// list takes the overflow. What was handed over before shutdown is
+    /// still handled.
     public func run() async {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
         let local = self.inbox.local
-        let handedOver = local.openSteps(capacity: concurrency)
+        let handedOver = local.openSteps(capacity: concurrency * 4)
         await withDiscardingTaskGroup { group in
             for bot in self.bots {
                 for _ in 0..<concurrency {
