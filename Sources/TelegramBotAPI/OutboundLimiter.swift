@@ -53,14 +53,21 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         /// When the head job may go as far as this chat is concerned (`now` if
         /// already); nil if nothing can go (empty or in flight).
         func readyAt(now: Instant) -> Instant? {
-            guard !isBusy, let head = queue.first else { return nil }
-            return latest(now, pausedUntil, head.notBefore, bucket.earliestSend)
+            guard !isBusy, !queue.isEmpty else { return nil }
+            return latest(now, pausedUntil, queue[0].notBefore, bucket.earliestSend)
         }
 
         /// The most urgent priority queued, and the first job holding it.
+        /// Reads the fields in place: copying whole jobs showed in profiles.
         var urgency: (priority: Priority, id: Job.ID)? {
-            guard let priority = queue.lazy.map(\.priority).max() else { return nil }
-            return queue.first(where: { $0.priority == priority }).map { (priority, $0.id) }
+            var best: (priority: Priority, id: Job.ID)?
+            for index in queue.indices {
+                let priority = queue[index].priority
+                if best.map({ priority > $0.priority }) ?? true {
+                    best = (priority, queue[index].id)
+                }
+            }
+            return best
         }
 
         func isForgettable(at now: Instant) -> Bool {
@@ -127,8 +134,14 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             guard let lane = chats[chatID], let readyAt = lane.readyAt(now: now), let urgency = lane.urgency else { continue }
             consider(readyAt: readyAt, priority: urgency.priority, id: urgency.id, chatID: chatID, index: 0)
         }
-        for (index, job) in unlimited.enumerated() {
-            consider(readyAt: latest(now, job.notBefore), priority: job.priority, id: job.id, chatID: nil, index: index)
+        for index in unlimited.indices {
+            consider(
+                readyAt: latest(now, unlimited[index].notBefore),
+                priority: unlimited[index].priority,
+                id: unlimited[index].id,
+                chatID: nil,
+                index: index
+            )
         }
 
         guard let earliest else { return .idle }
