@@ -9,14 +9,14 @@ import RedisClient
 /// with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
-    /// KEYS: queue, seen, lease, state, and optionally a key to preload.
+    /// KEYS: queue, seen, lease, state, then keys to preload.
     /// ARGV: raw update, cap, dedup TTL (s), lease token (empty: do not
     /// lease), lease (ms).
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
     /// conversation must be pushed to the ready list, or {3, state or nil,
-    /// preloaded value or nil}: appended to an idle, empty conversation and
-    /// leased to the caller with the token, so this instance handles it
-    /// without the ready list.
+    /// {value or nil, PTTL} per preloaded key}: appended to an idle, empty
+    /// conversation and leased to the caller with the token, so this
+    /// instance handles it without the ready list.
     static let append = RedisScript("""
         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
@@ -25,8 +25,11 @@ enum DurableScripts {
         if redis.call('EXISTS', KEYS[3]) == 0 then
           if ARGV[4] ~= '' and length == 1 then
             redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
-            local preloaded = false
-            if KEYS[5] then preloaded = redis.call('GET', KEYS[5]) end
+            local preloaded = {}
+            for i = 5, #KEYS do
+              table.insert(preloaded, redis.call('GET', KEYS[i]))
+              table.insert(preloaded, redis.call('PTTL', KEYS[i]))
+            end
             return {3, redis.call('GET', KEYS[4]), preloaded}
           end
           redis.call('SET', KEYS[3], 'ready')
@@ -36,9 +39,9 @@ enum DurableScripts {
         """)
 
     /// Takes the conversation for a dispatcher if nobody holds it.
-    /// KEYS: lease, queue, state, and optionally a key to preload. ARGV: token, lease (ms).
+    /// KEYS: lease, queue, state, then keys to preload. ARGV: token, lease (ms).
     /// Returns {0} held by another, {1} nothing to do, {2, head, state or
-    /// nil, preloaded value or nil}.
+    /// nil, {value or nil, PTTL} per preloaded key}.
     static let lease = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
         if holder and holder ~= 'ready' then return {0} end
@@ -48,8 +51,11 @@ enum DurableScripts {
           return {1}
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        local preloaded = false
-        if KEYS[4] then preloaded = redis.call('GET', KEYS[4]) end
+        local preloaded = {}
+        for i = 4, #KEYS do
+          table.insert(preloaded, redis.call('GET', KEYS[i]))
+          table.insert(preloaded, redis.call('PTTL', KEYS[i]))
+        end
         return {2, head, redis.call('GET', KEYS[3]), preloaded}
         """)
 
@@ -71,13 +77,15 @@ enum DurableScripts {
         return 1
         """)
 
-    /// The atomic step: acknowledge the head update, save the state, append
-    /// the replies, and release the conversation — or mark it ready when more
-    /// updates wait. With a claim token it also claims the outbox for this
-    /// instance's relay when the new replies are its only entries and nobody
-    /// has it in flight. KEYS: lease, queue, state, outbox, outbox lease.
-    /// ARGV: token, state mode (`keep`, `set` or `clear`), state, state TTL
-    /// (s), claim token (empty: do not claim), claim (ms), replies…
+    /// The atomic step: acknowledge the head update, save the state, run the
+    /// step's writes, append the replies, and release the conversation — or
+    /// mark it ready when more updates wait. With a claim token it also
+    /// claims the outbox for this instance's relay when the new replies are
+    /// its only entries and nobody has it in flight. KEYS: lease, queue,
+    /// state, outbox, outbox lease. ARGV: token, state mode (`keep`, `set` or
+    /// `clear`), state, state TTL (s), claim token (empty: do not claim),
+    /// claim (ms), number of writes, each write as its argument count and
+    /// arguments (keys of the conversation's hash tag only), replies…
     /// Returns {-1} lease lost (nothing written), else {released (0) or ready
     /// again (1), claim}, claim being 1 claimed, 0 nothing to claim or in
     /// flight elsewhere, 2 not claimed because older replies wait for a retry.
@@ -86,10 +94,16 @@ enum DurableScripts {
         redis.call('LPOP', KEYS[2])
         if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
         elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3]) end
+        local next = 8
+        for _ = 1, tonumber(ARGV[7]) do
+          local count = tonumber(ARGV[next])
+          redis.call(unpack(ARGV, next + 1, next + count))
+          next = next + count + 1
+        end
         local claim = 0
-        if #ARGV >= 7 then
+        if next <= #ARGV then
           local before = redis.call('LLEN', KEYS[4])
-          for i = 7, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+          for i = next, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
           if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then
             if before == 0 then
               redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[6])

@@ -129,7 +129,7 @@ public final class InboxDispatcher: Service {
             self.logger.error("dropping an inbox entry that is not a valid update", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.inbox.metrics.record("undecodable", bot: bot)
             await self.commit(conversation: conversation, bot: bot) {
-                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, state: .keep, replies: [], encoded: [])
+                try await self.inbox.commit(token: token, conversation: conversation, bot: bot, outcome: .unchanged, encoded: [])
             }
         case .item(let item):
             await self.process(item)
@@ -139,14 +139,12 @@ public final class InboxDispatcher: Service {
     /// Runs the handler on a leased update and commits its outcome.
     private func process(_ item: InboxItem) async {
         let bot = item.delivery.bot
-        var state = StepOutcome.StateChange.keep
-        var replies: [OutboundCall] = []
+        var outcome = StepOutcome.unchanged
         var encoded: [[UInt8]] = []
         do {
-            let outcome = try await self.handle(item)
-            encoded = try outcome.replies.map(OutboxEnvelope.encode)
-            replies = outcome.replies
-            state = outcome.state
+            let handled = try await self.handle(item)
+            encoded = try handled.replies.map(OutboxEnvelope.encode)
+            outcome = handled
         } catch let error as DurablePipelineError where error.code == .leaseLost {
             self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             return
@@ -161,8 +159,8 @@ public final class InboxDispatcher: Service {
             )
             self.inbox.metrics.record("handler_failed", bot: bot)
         }
-        await self.commit(conversation: item.conversation, bot: bot) { [state, replies, encoded] in
-            try await self.inbox.commit(item, state: state, replies: replies, encoded: encoded)
+        await self.commit(conversation: item.conversation, bot: bot) { [outcome, encoded] in
+            try await self.inbox.commit(item, outcome: outcome, encoded: encoded)
         }
     }
 

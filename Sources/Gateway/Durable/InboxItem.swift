@@ -9,9 +9,9 @@ public struct InboxItem: Sendable {
     public var conversation: String
     /// The conversation's state as the last step saved it; nil when none (or expired).
     public var state: [UInt8]?
-    /// The key the inbox was configured to read with the state, and its
-    /// value then (see ``RedisInbox/init(client:configuration:logger:preload:)``).
-    public var preloaded: PreloadedValue?
+    /// The keys the inbox was configured to read with the state, and their
+    /// values then (see ``RedisInbox/init(client:configuration:logger:preload:)``).
+    public var preloaded: [PreloadedValue]
     /// Proves the lease at commit: a dispatcher whose lease expired cannot commit.
     let leaseToken: String
 

@@ -31,13 +31,15 @@ public final class RedisInbox: UpdateSink {
     let local = LocalHandoff()
     private let preload: Preload?
 
-    /// Names a key to read along with a conversation's state, or nil.
-    public typealias Preload = @Sendable (_ bot: BotID, _ conversation: String) -> String?
+    /// Names the keys to read along with a conversation's state; `update` is
+    /// the one being appended, nil when a dispatcher leases the conversation
+    /// from the ready list (its head is not known before).
+    public typealias Preload = @Sendable (_ bot: BotID, _ conversation: String, _ update: Update?) -> [String]
 
-    /// Creates an inbox on `client`. `preload` names a key to read in the
-    /// same script that leases a conversation (the user's profile, for a
-    /// private chat); a key outside the conversation's hash tag is not read,
-    /// as a script may touch one slot only.
+    /// Creates an inbox on `client`. `preload` names keys to read in the
+    /// same script that leases a conversation (the user's profile and
+    /// rate-limit counters, for a private chat); keys outside the
+    /// conversation's hash tag are not read, as a script may touch one slot only.
     public init(client: RedisClient, configuration: DurablePipelineConfiguration = .init(), logger: Logger, preload: Preload? = nil) {
         self.client = client
         self.configuration = configuration
@@ -46,15 +48,18 @@ public final class RedisInbox: UpdateSink {
         self.preload = preload
     }
 
-    /// The key to preload for `conversation`, if any, as script keys.
-    private func preloadKey(_ conversation: String, of bot: BotID, keys: RedisKeyspace.Conversation) -> String? {
-        guard let key = self.preload?(bot, conversation), key.hasPrefix(keys.tag) else { return nil }
-        return key
+    /// The keys to preload for `conversation`: those of its hash tag.
+    private func preloadKeys(_ conversation: String, of bot: BotID, update: Update?, keys: RedisKeyspace.Conversation) -> [String] {
+        (self.preload?(bot, conversation, update) ?? []).filter { $0.hasPrefix(keys.tag) }
     }
 
-    private static func preloaded(_ key: String?, in parts: [RedisValue], at index: Int) -> PreloadedValue? {
-        guard let key else { return nil }
-        return PreloadedValue(key: key, value: parts.count > index ? parts[index].bytes : nil)
+    /// Pairs `keys` with the {value, PTTL} pairs a script returned for them.
+    private static func preloaded(_ keys: [String], in parts: [RedisValue], at index: Int) -> [PreloadedValue] {
+        guard parts.count > index, let pairs = parts[index].array else { return [] }
+        return keys.enumerated().compactMap { offset, key in
+            guard pairs.count > offset * 2 + 1 else { return nil }
+            return PreloadedValue(key: key, value: pairs[offset * 2].bytes, millisecondsToLive: pairs[offset * 2 + 1].int ?? -2)
+        }
     }
 
     /// Milliseconds since 1970, the scores of the `watch` and `outbox` sets.
@@ -76,14 +81,14 @@ public final class RedisInbox: UpdateSink {
         // While this instance's dispatcher has room, the script also leases
         // an idle conversation to it, which then needs no ready list.
         let token = self.local.reserveStep() ? UUID().uuidString : nil
-        let preload = token == nil ? nil : self.preloadKey(conversation, of: bot, keys: keys)
+        let preload = token == nil ? [] : self.preloadKeys(conversation, of: bot, update: update, keys: keys)
         let reply: RedisValue
         do {
             reply = try await self.client.evaluate(
                 after: [watch],
                 DurableScripts.append,
                 keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease), .string(keys.state)]
-                    + (preload.map { [.string($0)] } ?? []),
+                    + preload.map { .string($0) },
                 arguments: [
                     .bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds),
                     .string(token ?? ""), .integer(self.configuration.leaseTimeout.redisMilliseconds),
@@ -138,10 +143,10 @@ public final class RedisInbox: UpdateSink {
     func lease(_ conversation: String, of bot: BotID) async throws -> Lease {
         let keys = self.keys.conversation(conversation, of: bot)
         let token = UUID().uuidString
-        let preload = self.preloadKey(conversation, of: bot, keys: keys)
+        let preload = self.preloadKeys(conversation, of: bot, update: nil, keys: keys)
         let reply = try await self.client.evaluate(
             DurableScripts.lease,
-            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)] + (preload.map { [.string($0)] } ?? []),
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)] + preload.map { .string($0) },
             arguments: [.string(token), .integer(self.configuration.leaseTimeout.redisMilliseconds)]
         )
         guard let parts = reply.array, let status = parts.first?.int else {
@@ -186,7 +191,8 @@ public final class RedisInbox: UpdateSink {
     }
 
     /// Commits one step atomically: applies `outcome.state` (a new state gets the FSM
-    /// TTL), appends `outcome.replies` to the conversation's outbox and
+    /// TTL) and `outcome.writes` (those on keys outside the conversation's
+    /// hash tag are dropped), appends `outcome.replies` to the conversation's outbox and
     /// acknowledges `item`, then hands the conversation to the next dispatcher
     /// if more updates wait, and the replies to this instance's relay if it
     /// could claim them.
@@ -196,29 +202,17 @@ public final class RedisInbox: UpdateSink {
     ///   (the step may or may not have been committed; committing again is safe).
     public func commit(_ item: InboxItem, outcome: StepOutcome) async throws {
         let replies = try outcome.replies.map(OutboxEnvelope.encode)
-        try await self.commit(item, state: outcome.state, replies: outcome.replies, encoded: replies)
+        try await self.commit(item, outcome: outcome, encoded: replies)
     }
 
-    /// ``commit(_:outcome:)`` with `replies` already encoded by ``OutboxEnvelope/encode(_:)`` as `encoded`.
-    func commit(_ item: InboxItem, state: StepOutcome.StateChange, replies: [OutboundCall], encoded: [[UInt8]]) async throws {
-        try await self.commit(
-            token: item.leaseToken,
-            conversation: item.conversation,
-            bot: item.delivery.bot,
-            state: state,
-            replies: replies,
-            encoded: encoded
-        )
+    /// ``commit(_:outcome:)`` with the replies already encoded by ``OutboxEnvelope/encode(_:)`` as `encoded`.
+    func commit(_ item: InboxItem, outcome: StepOutcome, encoded: [[UInt8]]) async throws {
+        try await self.commit(token: item.leaseToken, conversation: item.conversation, bot: item.delivery.bot, outcome: outcome, encoded: encoded)
     }
 
-    func commit(
-        token: String,
-        conversation: String,
-        bot: BotID,
-        state: StepOutcome.StateChange,
-        replies: [OutboundCall],
-        encoded: [[UInt8]]
-    ) async throws {
+    func commit(token: String, conversation: String, bot: BotID, outcome: StepOutcome, encoded: [[UInt8]]) async throws {
+        let state = outcome.state
+        let replies = outcome.replies
         let keys = self.keys.conversation(conversation, of: bot)
         let botKeys = self.keys.bot(bot)
         // With a relay here, the commit claims the replies for it; the entry
@@ -240,11 +234,12 @@ public final class RedisInbox: UpdateSink {
         case .set(let bytes): (mode, stateBytes) = ("set", bytes)
         case .clear: mode = "clear"
         }
+        let writes = self.writes(outcome.writes, of: conversation, bot: bot, keys: keys)
         let arguments: [RedisArgument] =
             [
                 .string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds),
-                .string(claim ?? ""), .integer(claimLength),
-            ] + encoded.map { .bytes($0) }
+                .string(claim ?? ""), .integer(claimLength), .integer(writes.count),
+            ] + writes.flatMap { [.integer($0.count)] + $0 } + encoded.map { .bytes($0) }
         let reply = try await self.client.evaluate(
             after: register,
             DurableScripts.commit,
@@ -273,6 +268,18 @@ public final class RedisInbox: UpdateSink {
         }
         if status == 1 {
             try await self.schedule(conversation, of: bot, checkingReadyList: false)
+        }
+    }
+
+    /// The writes a commit may run: each names a key of the conversation's
+    /// hash tag as its first argument; others are dropped, and logged.
+    private func writes(_ writes: [[RedisArgument]], of conversation: String, bot: BotID, keys: RedisKeyspace.Conversation) -> [[RedisArgument]] {
+        writes.filter { write in
+            if write.count >= 2, case .string(let key) = write[1], key.hasPrefix(keys.tag) {
+                return true
+            }
+            self.logger.error("a step's write outside its conversation's hash tag was dropped", metadata: ["bot": "\(bot)", "conversation": "\(conversation)"])
+            return false
         }
     }
 

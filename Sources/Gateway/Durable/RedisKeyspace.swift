@@ -15,10 +15,12 @@ public import TelegramBotAPI
 /// - `{p:b}:ready` — list: conversations with work and no dispatcher on them.
 /// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
 /// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
-/// - `{p:b:u<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
+/// - `{p:b:<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
 ///   minute and hour and command counter per minute; `:rl:notice` — set
 ///   while the user has been told they are limited; `:press:<data>` — a
-///   button press, kept 1.5 s to absorb a double press.
+///   button press, kept 1.5 s to absorb a double press. The hash tag is that
+///   of the user's private chat, so its lease reads them and its commit
+///   counts in them.
 public struct RedisKeyspace: Sendable, Hashable {
     /// The key prefix (`gw`).
     public let prefix: String
@@ -56,7 +58,8 @@ public struct RedisKeyspace: Sendable, Hashable {
         }
     }
 
-    /// Keys of one user of one bot; all share the hash tag `{prefix:bot:u<id>}`.
+    /// Keys of one user of one bot; all share the hash tag `{prefix:bot:<id>}`,
+    /// the tag of the user's private chat with the bot.
     public struct User: Sendable, Hashable {
         public let minuteCount: String
         public let hourCount: String
@@ -72,7 +75,7 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The keys of user `id` of `bot`.
     public func user(_ id: Int64, of bot: BotID) -> User {
-        let tag = "{\(self.prefix):\(bot.name):u\(id)}"
+        let tag = "{\(self.prefix):\(bot.name):\(id)}"
         return User(
             minuteCount: "\(tag):rl:m",
             hourCount: "\(tag):rl:h",

@@ -1,3 +1,4 @@
+public import RedisClient
 public import TelegramBotAPI
 
 /// What handling one update decided: what becomes of the conversation's
@@ -18,11 +19,17 @@ public struct StepOutcome: Sendable {
     public var state: StateChange
     /// The Bot API calls to send, in order, through the outbox.
     public var replies: [OutboundCall]
+    /// Redis commands the commit runs in the same script, e.g. the
+    /// rate-limit counters of a private chat (see ``RateLimitStore/decide(_:policy:preloaded:)``).
+    /// Each names, as its first argument, a key of the conversation's hash
+    /// tag; the in-process dispatcher has no Redis and ignores them.
+    public var writes: [[RedisArgument]]
 
     /// Creates an outcome.
-    public init(state: StateChange = .keep, replies: [OutboundCall] = []) {
+    public init(state: StateChange = .keep, replies: [OutboundCall] = [], writes: [[RedisArgument]] = []) {
         self.state = state
         self.replies = replies
+        self.writes = writes
     }
 
     /// Nothing to save, nothing to send: the update is only acknowledged.

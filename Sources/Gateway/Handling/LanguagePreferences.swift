@@ -6,13 +6,13 @@ public protocol LanguagePreferences: Sendable {
     func language(bot: BotID, userID: Int64) async -> String?
     /// ``language(bot:userID:)``, answered from `preloaded` when it is the
     /// stored record this type would read.
-    func language(bot: BotID, userID: Int64, preloaded: PreloadedValue?) async -> String?
+    func language(bot: BotID, userID: Int64, preloaded: [PreloadedValue]) async -> String?
     /// Records the choice.
     func setLanguage(_ language: String, bot: BotID, userID: Int64, chatID: Int64) async throws
 }
 
 extension LanguagePreferences {
-    public func language(bot: BotID, userID: Int64, preloaded: PreloadedValue?) async -> String? {
+    public func language(bot: BotID, userID: Int64, preloaded: [PreloadedValue]) async -> String? {
         await self.language(bot: bot, userID: userID)
     }
 }

@@ -28,8 +28,8 @@ public struct ProfileLanguagePreferences: LanguagePreferences {
 
     /// Answers from the profile read with the conversation's state when it
     /// is this user's: no request of its own.
-    public func language(bot: BotID, userID: Int64, preloaded: PreloadedValue?) async -> String? {
-        guard let preloaded, preloaded.key == self.profiles.preloadKey(bot: bot.name, user: userID) else {
+    public func language(bot: BotID, userID: Int64, preloaded: [PreloadedValue]) async -> String? {
+        guard let key = self.profiles.preloadKey(bot: bot.name, user: userID), let preloaded = preloaded.value(forKey: key) else {
             return await self.language(bot: bot, userID: userID)
         }
         guard let bytes = preloaded.value else {

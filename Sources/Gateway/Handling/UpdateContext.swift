@@ -12,9 +12,9 @@ public struct UpdateContext: Sendable {
     public let conversation: String
     /// The conversation's stored state when the step began; nil when none.
     public var state: [UInt8]?
-    /// A value read along with the state, if the pipeline reads one (the
-    /// user's profile, in a private chat).
-    public var preloaded: PreloadedValue?
+    /// Values read along with the state, if the pipeline reads any (in a
+    /// private chat: the user's profile and rate-limit counters).
+    public var preloaded: [PreloadedValue]
     /// `bot:update_id`: tags every log line and downstream call of this update.
     public let correlationID: String
     /// The user's locale code (`en`, `ru`, `uz`), chosen by ``LocaleMiddleware``.
@@ -32,7 +32,7 @@ public struct UpdateContext: Sendable {
         bot: BotID,
         conversation: String,
         state: [UInt8]?,
-        preloaded: PreloadedValue? = nil,
+        preloaded: [PreloadedValue] = [],
         defaultLocale: String = "en",
         logger: Logger
     ) {
@@ -65,10 +65,20 @@ public struct PreloadedValue: Sendable, Hashable {
     public let key: String
     /// Its value then; nil when the key did not exist.
     public let value: [UInt8]?
+    /// Its `PTTL` then: milliseconds left, -1 for no expiry, -2 when absent.
+    public let millisecondsToLive: Int
 
     /// Creates a value read from `key`.
-    public init(key: String, value: [UInt8]?) {
+    public init(key: String, value: [UInt8]?, millisecondsToLive: Int = -1) {
         self.key = key
         self.value = value
+        self.millisecondsToLive = value == nil ? -2 : millisecondsToLive
+    }
+}
+
+extension [PreloadedValue] {
+    /// The value read from `key`, if it was read.
+    public func value(forKey key: String) -> PreloadedValue? {
+        self.first { $0.key == key }
     }
 }

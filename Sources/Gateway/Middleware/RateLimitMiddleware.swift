@@ -7,6 +7,11 @@ public import TelegramBotAPI
 ///
 /// If the store is unreachable the update passes: a limit is a courtesy to
 /// the services, not worth losing a user's message for.
+///
+/// When the pipeline read the user's counters with the conversation's lease
+/// (their private chat, see ``RateLimitStore/decide(_:policy:preloaded:)``),
+/// the decision is taken from them and the hit is counted by the step's
+/// commit: no round trip of its own.
 public struct RateLimitMiddleware: UpdateMiddleware {
     /// Builds the notice for a user who just went past a limit.
     public typealias Notice = @Sendable (Update, UpdateContext) async -> [OutboundCall]
@@ -27,12 +32,27 @@ public struct RateLimitMiddleware: UpdateMiddleware {
         context: UpdateContext,
         next: @Sendable (Update, UpdateContext) async throws -> StepOutcome
     ) async throws -> StepOutcome {
-        guard let user = update.from, !user.isBot else {
+        guard let hit = Self.hit(for: update, bot: context.bot) else {
             return try await next(update, context)
         }
         let query = update.callbackQuery
-        let button = query.flatMap { query in query.data.map { "\(query.message?.messageID ?? 0):\($0)" } }
-        let hit = RateLimitHit(bot: context.bot, userID: user.id, isCommand: update.message?.botCommand != nil, button: button)
+        if let preloaded = self.store.decide(hit, policy: self.policy, preloaded: context.preloaded) {
+            var outcome: StepOutcome
+            switch preloaded.decision {
+            case .allowed:
+                outcome = try await next(update, context)
+            case .repeatedPress:
+                context.logger.debug("repeated button press ignored")
+                outcome = StepOutcome(replies: Self.answer(query))
+            case .notify:
+                context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(hit.userID)"])
+                outcome = StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))
+            case .silent:
+                outcome = StepOutcome(replies: Self.answer(query))
+            }
+            outcome.writes += preloaded.writes
+            return outcome
+        }
         do {
             switch try await self.store.record(hit, policy: self.policy) {
             case .allowed:
@@ -41,7 +61,7 @@ public struct RateLimitMiddleware: UpdateMiddleware {
                 context.logger.debug("repeated button press ignored")
                 return StepOutcome(replies: Self.answer(query))
             case .notify:
-                context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(user.id)"])
+                context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(hit.userID)"])
                 return StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))
             case .silent:
                 return StepOutcome(replies: Self.answer(query))
@@ -50,6 +70,16 @@ public struct RateLimitMiddleware: UpdateMiddleware {
             context.logger.warning("rate limit check failed; update let through", metadata: ["error": "\(error)"])
         }
         return try await next(update, context)
+    }
+
+    /// What `update` counts as under the limits; nil for updates from no
+    /// user or from a bot, which are not limited. A button is told apart by
+    /// its message and data, so the same button pressed twice is a repeat.
+    public static func hit(for update: Update, bot: BotID) -> RateLimitHit? {
+        guard let user = update.from, !user.isBot else { return nil }
+        let query = update.callbackQuery
+        let button = query.flatMap { query in query.data.map { "\(query.message?.messageID ?? 0):\($0)" } }
+        return RateLimitHit(bot: bot, userID: user.id, isCommand: update.message?.botCommand != nil, button: button)
     }
 
     private static func answer(_ query: CallbackQuery?) -> [OutboundCall] {

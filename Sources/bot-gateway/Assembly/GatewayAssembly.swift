@@ -136,10 +136,14 @@ struct GatewayAssembly {
         let outbound = senders
         if let redisClient {
             // A private chat's conversation is named by the chat id, which is
-            // the user's id: its lease also reads the user's profile.
+            // the user's id: its lease also reads the user's profile and
+            // rate-limit counters, which share its hash tag.
             let profiles = store
-            let inbox = RedisInbox(client: redisClient, configuration: pipeline, logger: logger) { bot, conversation in
-                Int64(conversation).flatMap { $0 > 0 ? profiles.preloadKey(bot: bot.name, user: $0) : nil }
+            let limits = rateLimits
+            let inbox = RedisInbox(client: redisClient, configuration: pipeline, logger: logger) { bot, conversation, update in
+                guard let user = Int64(conversation), user > 0 else { return [] }
+                let hit = update.flatMap { RateLimitMiddleware.hit(for: $0, bot: bot) } ?? RateLimitHit(bot: bot, userID: user, isCommand: false)
+                return (profiles.preloadKey(bot: bot.name, user: user).map { [$0] } ?? []) + limits.preloadKeys(for: hit)
             }
             for bot in configuration.bots {
                 guard let sender = senders[bot.id] else { continue }

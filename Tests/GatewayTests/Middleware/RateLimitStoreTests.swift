@@ -7,13 +7,40 @@ import Testing
 
 /// One contract for both rate-limit stores. The in-memory store runs on a
 /// hand-moved clock; the Redis store on real time, with the windows' expiry
-/// checked through the keys' TTLs instead of waiting a minute.
+/// checked through the keys' TTLs instead of waiting a minute. The Redis
+/// store runs it twice: through its script, and as a private chat's step
+/// uses it — counters read as the lease reads them, the decision taken in
+/// Swift, the writes run as the commit runs them.
 @Suite("Rate-limit stores")
 struct RateLimitStoreTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
         case memory
         case redis
+        case redisPreloaded
         var testDescription: String { self.rawValue }
+    }
+
+    /// ``RedisRateLimitStore`` used the way a private chat's step uses it.
+    struct PreloadedStore: RateLimitStore {
+        let store: RedisRateLimitStore
+        let client: RedisClient
+
+        func record(_ hit: RateLimitHit, policy: RateLimitPolicy) async throws -> RateLimitDecision {
+            let keys = self.store.preloadKeys(for: hit)
+            let replies = try await self.client.pipeline(keys.flatMap { [["GET", .string($0)], ["PTTL", .string($0)]] })
+            let preloaded = try keys.indices.map { index in
+                PreloadedValue(
+                    key: keys[index],
+                    value: try replies[index * 2].get().bytes,
+                    millisecondsToLive: try replies[index * 2 + 1].get().int ?? -2
+                )
+            }
+            let decided = try #require(self.store.decide(hit, policy: policy, preloaded: preloaded))
+            if !decided.writes.isEmpty {
+                _ = try await self.client.transaction(decided.writes)
+            }
+            return decided.decision
+        }
     }
 
     /// A store and what the test may do to it.
@@ -34,6 +61,15 @@ struct RateLimitStoreTests {
                 group.addTask { try await client.run() }
                 defer { group.cancelAll() }
                 try await body(Subject(store: RedisRateLimitStore(client: client, keyPrefix: prefix), client: client, prefix: prefix))
+            }
+        case .redisPreloaded:
+            let client = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+            let prefix = "rl-\(UUID().uuidString.prefix(8))"
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.run() }
+                defer { group.cancelAll() }
+                let store = PreloadedStore(store: RedisRateLimitStore(client: client, keyPrefix: prefix), client: client)
+                try await body(Subject(store: store, client: client, prefix: prefix))
             }
         }
     }
@@ -97,14 +133,15 @@ struct RateLimitStoreTests {
         }
     }
 
-    @Test("Redis keys carry the user's hash tag and expire with their window")
-    func redisKeyExpiry() async throws {
-        try await Self.withStore(.redis) { (subject: Subject) async throws in
+    @Test("Redis keys carry the user's private chat's hash tag and expire with their window", arguments: [Kind.redis, .redisPreloaded])
+    func redisKeyExpiry(kind: Kind) async throws {
+        try await Self.withStore(kind) { (subject: Subject) async throws in
             let policy = RateLimitPolicy(messagesPerMinute: 1, messagesPerHour: 100, commandsPerMinute: 100)
             _ = try await subject.store.record(RateLimitHit(bot: Self.bot, userID: 5, isCommand: true), policy: policy)
             _ = try await subject.store.record(RateLimitHit(bot: Self.bot, userID: 5, isCommand: false), policy: policy)
             let keys = RedisKeyspace(prefix: subject.prefix).user(5, of: Self.bot)
-            #expect(keys.minuteCount.hasPrefix("{\(subject.prefix):uk:u5}"))
+            #expect(keys.minuteCount.hasPrefix("{\(subject.prefix):uk:5}"))
+            #expect(RedisKeyspace(prefix: subject.prefix).conversation("5", of: Self.bot).state.hasPrefix("{\(subject.prefix):uk:5}"))
             let client = try #require(subject.client)
             for (key, window) in [(keys.minuteCount, 60_000), (keys.hourCount, 3_600_000), (keys.commandCount, 60_000), (keys.limitNotice, 60_000)] {
                 let ttl = try #require(try await client.send(["PTTL", .string(key)]).int)
