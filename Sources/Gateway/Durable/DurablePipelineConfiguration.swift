@@ -23,7 +23,9 @@ public struct DurablePipelineConfiguration: Sendable {
     public var pollTimeout: Duration
     /// How often this instance looks for conversations whose lease expired.
     public var sweepInterval: Duration
-    /// How often the outbox relay looks for pending replies.
+    /// How often the outbox relay looks for pending replies while it finds
+    /// some; it backs off to once a second while it finds none. Replies
+    /// committed by the same instance do not wait for it.
     public var outboxPollInterval: Duration
     /// How long a reply that failed transiently waits before it is sent again.
     public var outboxRetryDelay: Duration

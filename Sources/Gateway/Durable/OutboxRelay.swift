@@ -103,11 +103,17 @@ public final class OutboxRelay: Service {
         self.logger.info("outbox relay stopped", metadata: ["bot": "\(self.bot)"])
     }
 
-    /// Looks for due conversations in the bot's outbox set until shutdown.
+    /// Looks for due conversations in the bot's outbox set until shutdown:
+    /// every ``DurablePipelineConfiguration/outboxPollInterval`` while it
+    /// finds some, backing off to once a second while it finds none (replies
+    /// committed here do not wait for it; it finds retries and other
+    /// instances' leftovers, which wait seconds anyway).
     private func poll(into jobs: AsyncStream<LocalHandoff.ReplyJob>.Continuation) async {
         let configuration = self.inbox.configuration
         let outbox = self.inbox.keys.bot(self.bot).outbox
         let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: self.bot))
+        let idleInterval = max(configuration.outboxPollInterval, .seconds(1))
+        var interval = configuration.outboxPollInterval
         while !InboxDispatcher.isStopping {
             do {
                 let free = configuration.outboxConcurrency - self.state.withLock { $0.inFlight.count }
@@ -120,6 +126,7 @@ public final class OutboxRelay: Service {
                     ["ZCARD", .string(outbox)],
                 ])
                 let due = free > 0 ? try replies[0].get().array ?? [] : []
+                interval = due.isEmpty ? min(interval * 2, idleInterval) : configuration.outboxPollInterval
                 for index in stride(from: 0, to: due.count - 1, by: 2) {
                     guard let conversation = due[index].string, let score = due[index + 1].string else { continue }
                     jobs.yield(.due(conversation: conversation, score: score))
@@ -128,7 +135,7 @@ public final class OutboxRelay: Service {
             } catch {
                 self.logger.debug("outbox poll failed; retrying", metadata: ["bot": "\(self.bot)", "error": "\(error)"])
             }
-            await InboxDispatcher.pause(for: configuration.outboxPollInterval)
+            await InboxDispatcher.pause(for: interval)
         }
     }
 
