@@ -135,7 +135,7 @@ public final class RedisInbox: UpdateSink {
         /// Another dispatcher is on the conversation, or it has nothing to do.
         case none
         case item(InboxItem)
-        /// The head is not an update this version can read; drop it with ``commit(token:conversation:bot:outcome:)``.
+        /// The head is not an update this version can read; drop it with ``commit(token:conversation:bot:outcome:encoded:)``.
         case undecodable(token: String, error: UpdateDecodingError)
     }
 

@@ -1,3 +1,4 @@
+import RedisClient
 public import TelegramBotAPI
 
 /// Holds each user to ``RateLimitPolicy``: past a limit the update is dropped
@@ -35,41 +36,34 @@ public struct RateLimitMiddleware: UpdateMiddleware {
         guard let hit = Self.hit(for: update, bot: context.bot) else {
             return try await next(update, context)
         }
-        let query = update.callbackQuery
+        let decision: RateLimitDecision
+        var writes: [[RedisArgument]] = []
         if let preloaded = self.store.decide(hit, policy: self.policy, preloaded: context.preloaded) {
-            var outcome: StepOutcome
-            switch preloaded.decision {
-            case .allowed:
-                outcome = try await next(update, context)
-            case .repeatedPress:
-                context.logger.debug("repeated button press ignored")
-                outcome = StepOutcome(replies: Self.answer(query))
-            case .notify:
-                context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(hit.userID)"])
-                outcome = StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))
-            case .silent:
-                outcome = StepOutcome(replies: Self.answer(query))
+            (decision, writes) = (preloaded.decision, preloaded.writes)
+        } else {
+            do {
+                decision = try await self.store.record(hit, policy: self.policy)
+            } catch {
+                context.logger.warning("rate limit check failed; update let through", metadata: ["error": "\(error)"])
+                decision = .allowed
             }
-            outcome.writes += preloaded.writes
-            return outcome
         }
-        do {
-            switch try await self.store.record(hit, policy: self.policy) {
-            case .allowed:
-                break
-            case .repeatedPress:
-                context.logger.debug("repeated button press ignored")
-                return StepOutcome(replies: Self.answer(query))
-            case .notify:
-                context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(hit.userID)"])
-                return StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))
-            case .silent:
-                return StepOutcome(replies: Self.answer(query))
-            }
-        } catch {
-            context.logger.warning("rate limit check failed; update let through", metadata: ["error": "\(error)"])
+        let query = update.callbackQuery
+        var outcome: StepOutcome
+        switch decision {
+        case .allowed:
+            outcome = try await next(update, context)
+        case .repeatedPress:
+            context.logger.debug("repeated button press ignored")
+            outcome = StepOutcome(replies: Self.answer(query))
+        case .notify:
+            context.logger.notice("user rate-limited; notice sent", metadata: ["user_id": "\(hit.userID)"])
+            outcome = StepOutcome(replies: Self.answer(query) + (await self.notice(update, context)))
+        case .silent:
+            outcome = StepOutcome(replies: Self.answer(query))
         }
-        return try await next(update, context)
+        outcome.writes += writes
+        return outcome
     }
 
     /// What `update` counts as under the limits; nil for updates from no
