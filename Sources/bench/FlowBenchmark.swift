@@ -316,23 +316,8 @@ struct FlowBenchmark: AsyncParsableCommand {
     }
 
     private static func migrate(executable: String, environment: [String: String]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["migrate", "up"]
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+        let (status, text) = try await runToExit(executable, arguments: ["migrate", "up"], environment: environment)
         guard status == 0 else {
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw ValidationError("bot-gateway migrate up failed (exit \(status)):\n\(text)")
         }
     }

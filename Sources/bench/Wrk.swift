@@ -37,22 +37,11 @@ struct Wrk {
     }
 
     func run(url: String, script: String) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: self.path)
-        process.arguments = ["-t\(self.threads)", "-c\(self.connections)", "-d\(self.seconds)s", "-s", script, url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        // wrk prints a few lines, far below a pipe's buffer, so reading after exit cannot deadlock.
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // wrk prints a few lines, far below a pipe's buffer.
+        let (status, text) = try await runToExit(
+            self.path,
+            arguments: ["-t\(self.threads)", "-c\(self.connections)", "-d\(self.seconds)s", "-s", script, url]
+        )
         guard status == 0,
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("RESULT ") }),
             case let numbers = line.split(separator: " ").dropFirst().compactMap({ Int($0) }),

@@ -29,7 +29,7 @@ struct LocalHandoffTests {
         _ = telegram.privateUser(id: 31, firstName: "User 31")
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
         let inbox = RedisInbox(client: redis, configuration: Self.slowPolling(), logger: DurableTests.logger)
-        let sender = Self.sender(telegram: telegram, http: http)
+        let sender = OutboxRelayTests.sender(telegram: telegram, http: http)
         let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
         let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
             guard case .message(let message) = item.delivery.update.kind, let text = message.text else { return .unchanged }
@@ -128,7 +128,7 @@ struct LocalHandoffTests {
         #expect(try await clients[0].send(["EXISTS", .string(keys.outboxLease)]).int == 1, "claimed at commit")
         #expect(telegram.calls("sendMessage").isEmpty)
 
-        let sender = Self.sender(telegram: telegram, http: http)
+        let sender = OutboxRelayTests.sender(telegram: telegram, http: http)
         let relay = OutboxRelay(inbox: inboxes[1], bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await sender.run() }
@@ -143,14 +143,5 @@ struct LocalHandoffTests {
         for client in clients { await client.close() }
         await http.shutdown()
         await telegram.shutdown()
-    }
-
-    private static func sender(telegram: FakeTelegram, http: HTTPClient) -> OutboundSender {
-        let client = BotAPIClient(
-            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
-            httpClient: http,
-            logger: DurableTests.logger
-        )
-        return OutboundSender(client: client, configuration: .init(limits: OutboxRelayTests.senderLimits), logger: DurableTests.logger)
     }
 }

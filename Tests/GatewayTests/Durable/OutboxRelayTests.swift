@@ -61,12 +61,7 @@ struct OutboxRelayTests {
         // A new process with new objects sends what was left.
         let secondRedis = RedisClient(configuration: redisConfiguration, logger: DurableTests.logger)
         let secondInbox = RedisInbox(client: secondRedis, configuration: configuration, logger: DurableTests.logger)
-        let client = BotAPIClient(
-            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
-            httpClient: http,
-            logger: DurableTests.logger
-        )
-        let sender = OutboundSender(client: client, configuration: .init(limits: Self.senderLimits), logger: DurableTests.logger)
+        let sender = Self.sender(telegram: telegram, http: http)
         let relay = OutboxRelay(inbox: secondInbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await sender.run() }
@@ -111,12 +106,7 @@ struct OutboxRelayTests {
         try await redis.send(["SET", .string(keys.lease), "dispatcher-token", "PX", 60000])
         try await redis.send(["ZADD", .string(outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "21"])
 
-        let client = BotAPIClient(
-            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
-            httpClient: http,
-            logger: DurableTests.logger
-        )
-        let sender = OutboundSender(client: client, configuration: .init(limits: Self.senderLimits), logger: DurableTests.logger)
+        let sender = Self.sender(telegram: telegram, http: http)
         let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await sender.run() }
@@ -152,6 +142,16 @@ struct OutboxRelayTests {
         for call in calls {
             #expect(try OutboxEnvelope.decode(OutboxEnvelope.encode(call)) == call)
         }
+    }
+
+    /// A sender to the emulated Bot API, with limits high enough not to pace the tests.
+    static func sender(telegram: FakeTelegram, http: HTTPClient) -> OutboundSender {
+        let client = BotAPIClient(
+            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
+            httpClient: http,
+            logger: DurableTests.logger
+        )
+        return OutboundSender(client: client, configuration: .init(limits: Self.senderLimits), logger: DurableTests.logger)
     }
 
     private static func chatID(of call: RecordedCall) -> Int64? {
