@@ -18,7 +18,7 @@ public enum InProcessStep {
     ) async throws {
         let key = ConversationStoreKey(bot: delivery.bot.name, conversation: conversation)
         let stored = try await store.load(key)
-        let context = UpdateContext(update: delivery.update, bot: delivery.bot, conversation: conversation, state: stored?.encoded(), logger: logger)
+        let context = UpdateContext(update: delivery.update, bot: delivery.bot, conversation: conversation, state: stored?.encoded(), raw: delivery.raw, logger: logger)
         let outcome = try await pipeline.run(delivery.update, context: context)
         switch outcome.state {
         case .keep:

@@ -12,6 +12,9 @@ public struct UpdateContext: Sendable {
     public let conversation: String
     /// The conversation's stored state when the step began; nil when none.
     public var state: [UInt8]?
+    /// The update exactly as Telegram sent it (a `forward` bot passes it on
+    /// untouched); empty where the update was built in process.
+    public let raw: [UInt8]
     /// Values read along with the state, if the pipeline reads any (in a
     /// private chat: the user's profile and rate-limit counters).
     public var preloaded: [PreloadedValue]
@@ -32,6 +35,7 @@ public struct UpdateContext: Sendable {
         bot: BotID,
         conversation: String,
         state: [UInt8]?,
+        raw: [UInt8] = [],
         preloaded: [PreloadedValue] = [],
         defaultLocale: String = "en",
         logger: Logger
@@ -39,6 +43,7 @@ public struct UpdateContext: Sendable {
         self.bot = bot
         self.conversation = conversation
         self.state = state
+        self.raw = raw
         self.preloaded = preloaded
         self.correlationID = "\(bot.name):\(update.updateID)"
         self.locale = defaultLocale

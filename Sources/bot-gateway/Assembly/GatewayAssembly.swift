@@ -157,6 +157,7 @@ struct GatewayAssembly {
                     bot: item.delivery.bot,
                     conversation: item.conversation,
                     state: item.state,
+                    raw: item.delivery.raw,
                     preloaded: item.preloaded,
                     logger: logger
                 )
