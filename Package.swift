@@ -59,6 +59,13 @@ let package = Package(
             dependencies: ["CCurl"]
         ),
         .target(
+            name: "ServiceClients",
+            dependencies: [
+                "CurlHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "OpenSSLTLS",
             dependencies: [
                 "COpenSSL",
@@ -88,6 +95,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "UKServiceFakes",
+            dependencies: ["TelegramEmulator"]
+        ),
+        .target(
             name: "Persistence",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
@@ -110,6 +121,7 @@ let package = Package(
                 "OpenSSLTLS",
                 "Persistence",
                 "RedisClient",
+                "ServiceClients",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -121,7 +133,7 @@ let package = Package(
             ]
         ),
         .target(
-            name: "UKManagementBot",
+            name: "ConversationBots",
             dependencies: [
                 "Conversations",
                 "Gateway",
@@ -129,6 +141,22 @@ let package = Package(
                 "Persistence",
                 "TelegramBotAPI",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "UKManagementBot",
+            dependencies: [
+                "ConversationBots",
+                "Conversations",
+                "CurlHTTP",
+                "Gateway",
+                "Localization",
+                "Persistence",
+                "RedisClient",
+                "ServiceClients",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -144,6 +172,7 @@ let package = Package(
                 "RedisClient",
                 "TelegramBotAPI",
                 "TelegramEmulator",
+                "UKServiceFakes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -155,6 +184,7 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CurlHTTP",
+                "UKServiceFakes",
                 "Gateway",
                 "OpenSSLTLS",
                 "RedisClient",
@@ -169,9 +199,22 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by the test targets: clocks, process runners, private servers.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: [
+                "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GatewayTestSupport"
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient"]
+        ),
+        .testTarget(
+            name: "ServiceClientsTests",
+            dependencies: ["ServiceClients"]
         ),
         .testTarget(
             name: "ConversationsTests",
@@ -223,6 +266,7 @@ let package = Package(
             dependencies: [
                 "CurlHTTP",
                 "Gateway",
+                "ServiceClients",
                 "Localization",
                 "Persistence",
                 "OpenSSLTLS",
@@ -249,7 +293,10 @@ let package = Package(
         .testTarget(
             name: "UKManagementBotTests",
             dependencies: [
+                "UKServiceFakes",
+                "GatewayTestSupport",
                 "UKManagementBot",
+                "ServiceClients",
                 "Conversations",
                 "CurlHTTP",
                 "Gateway",
@@ -261,6 +308,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ConversationBotsTests",
+            dependencies: [
+                "ConversationBots",
+                "Conversations",
+                "Gateway",
+                "Localization",
+                "Persistence",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "UKServiceFakesTests",
+            dependencies: ["CurlHTTP", "TelegramEmulator", "UKServiceFakes"]
         ),
         .testTarget(
             name: "LocalizationTests",

@@ -127,11 +127,3 @@ public struct RedisConversationStore: ConversationStore {
         return 1
         """)
 }
-
-extension Duration {
-    /// Whole milliseconds, at least 1 (Redis refuses a zero `PX`).
-    var redisMilliseconds: Int {
-        let (seconds, attoseconds) = self.components
-        return Swift.max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
-}

@@ -17,7 +17,7 @@ extension FakeTelegram {
         /// Creates a configuration; the bot's id is the token's part before the colon.
         public init(
             token: String = "123456789:AAE-emulator-test-token",
-            botFirstName: String = "UK Bot",
+            botFirstName: String = "Test Bot",
             botUsername: String = "uk_test_bot",
             port: Int = 0,
             limits: Limits = Limits(),

@@ -2,7 +2,7 @@ import Foundation
 
 /// The parameters of one request, whatever its encoding: a JSON object, a URL-encoded form, a
 /// multipart form, or the query string — as the Bot API accepts all four.
-struct RequestParameters: Sendable {
+public struct RequestParameters: Sendable {
     var fields: [String: JSONValue] = [:]
     var files: [String: UploadedFile] = [:]
 
@@ -50,7 +50,8 @@ struct RequestParameters: Sendable {
         return .object(object)
     }
 
-    static func urlEncodedFields(_ text: Substring) -> [String: JSONValue] {
+    /// The fields of an `application/x-www-form-urlencoded` text (a body or a query), as strings.
+    public static func urlEncodedFields(_ text: Substring) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
         for pair in text.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -1,17 +1,13 @@
+public import ConversationBots
 public import Conversations
-import Foundation
 public import Gateway
 public import Localization
-import Logging
+import ServiceClients
 public import TelegramBotAPI
 
-/// The UK management bot: routes each update to a command, a menu button or
-/// the user's conversation, drives the flow runtime through its service
-/// calls, and answers in the user's language.
-///
-/// Everything it decides comes back as a ``StepOutcome`` — the new state and
-/// the replies — which the gateway commits atomically with the update's
-/// acknowledgement. It keeps no state of its own.
+/// The UK management bot: a ``ConversationBot`` configured with the UK
+/// flows, the service commands and buttons of its lists, its menus, and the
+/// calls its flows make to the UK services.
 public struct UKBot: UpdateHandler {
     /// What the bot needs from the gateway.
     public struct Dependencies: Sendable {
@@ -45,179 +41,68 @@ public struct UKBot: UpdateHandler {
     /// The bot's flows, validated.
     public static let flows = FlowRegistry(UKFlows.all)
 
-    private let dependencies: Dependencies
-    private let runtime: FlowRuntime
-    private let calls: UKServiceCalls
+    /// The main menu: every entry's roles come from its command's row.
+    static let mainMenu = Menu([
+        [.init(command: "create_request", label: "button.create_request"), .init(command: "my_requests", label: "button.my_requests")],
+        [.init(command: "request_status", label: "button.request_status"), .init(command: "language", label: "button.language")],
+        [.init(command: "my_shifts", label: "button.my_shifts"), .init(command: "take_shift", label: "button.take_shift")],
+        [.init(command: "admin", label: "button.admin")],
+    ])
+
+    /// `/admin` (`builtin:admin`), titled `admin.title`.
+    static let adminMenu = Menu([
+        [.init(command: "analytics", label: "button.analytics")],
+        [.init(command: "users", label: "button.users")],
+    ])
+
+    private let bot: ConversationBot
 
     /// Creates the bot.
     /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
     ///   lacks one of its keys — checked here so a bad deployment stops at start.
     public init(_ dependencies: Dependencies) throws {
-        try Self.flows.validate { key in
-            dependencies.catalogs.locales(missing: key).map(\.identifier)
-        }
-        self.dependencies = dependencies
-        self.runtime = FlowRuntime(Self.flows)
-        self.calls = UKServiceCalls(services: dependencies.services, preferences: dependencies.preferences)
+        self.bot = try ConversationBot(Self.definition(dependencies), catalogs: dependencies.catalogs, commands: dependencies.commands, profile: dependencies.profile)
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {
-        guard let chat = update.chat, let user = update.from, !user.isBot else { return .unchanged }
-        var turn = UKTurn(
-            update: update,
-            chat: chat,
-            user: user,
-            context: context,
-            texts: self.dependencies.catalogs.localizer(for: LocaleCode(context.locale) ?? self.dependencies.catalogs.defaultLocale),
-            stored: context.state.flatMap { bytes in
-                do {
-                    return try ConversationState.decode(bytes)
-                } catch {
-                    context.logger.warning("stored conversation state unreadable; starting afresh", metadata: ["error": "\(error)"])
-                    return nil
-                }
+        try await self.bot.handle(update, context: context)
+    }
+
+    private static func definition(_ dependencies: Dependencies) -> ConversationBot.Definition {
+        let services = dependencies.services
+        let calls = UKServiceCalls(services: services, preferences: dependencies.preferences)
+        return ConversationBot.Definition(
+            flows: Self.flows,
+            mainMenu: Self.mainMenu,
+            menus: ["admin": Self.adminMenu],
+            services: [
+                "requests.mine": { _, turn in await UKLists.myRequests(services: services, &turn) },
+                "shifts.mine": { _, turn in await UKLists.myShifts(services: services, &turn) },
+                "shifts.schedule": { _, turn in await UKLists.schedule(services: services, &turn) },
+                "users.list": { _, turn in await UKLists.users(page: 1, services: services, &turn) },
+            ],
+            buttons: [
+                UKLists.requestPrefix: { number, turn in await UKLists.requestDetails(String(number), calls: calls, &turn) },
+                UKLists.usersPrefix: { query, turn in await UKLists.users(query: query, services: services, &turn) },
+            ],
+            calls: { call, turn in await calls.perform(call, for: turn.caller) },
+            languageChange: { call, outcome in
+                guard call.name == UKServiceCalls.setLanguage, case .success = outcome, let code = call.arguments["language"]?.string else { return nil }
+                return LocaleCode(code)
             }
         )
-        await self.route(&turn)
-        return turn.outcome()
     }
+}
 
-    private func route(_ turn: inout UKTurn) async {
-        let update = turn.update
-        if let command = update.message?.botCommand, update.callbackQuery == nil {
-            guard turn.isAddressedToUs(command, username: self.dependencies.profile.username) else { return }
-            await self.run(command: command.name, arguments: command.arguments, &turn)
-            return
-        }
-        if let data = update.callbackQuery?.data {
-            await self.press(data, &turn)
-            return
-        }
-        guard let event = Self.event(of: update) else { return }
-        if turn.state != nil {
-            await self.drive(self.runtime.handle(event, state: turn.state), &turn)
-        } else if !turn.chat.type.isGroup {
-            // Outside any conversation: say how to find one.
-            turn.reply.say(turn.texts.text("common.not_understood"))
-            turn.showMainMenu()
-        }
-    }
-
-    /// Text, photo, contact or location as a flow event.
-    private static func event(of update: Update) -> FlowEvent? {
-        guard let message = update.message, update.callbackQuery == nil else { return nil }
-        if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
-            return .photo(fileID: photo.fileID)
-        }
-        if let contact = message.contact {
-            return .contact(phone: contact.phoneNumber)
-        }
-        if let location = message.location {
-            return .location(latitude: location.latitude, longitude: location.longitude)
-        }
-        return message.text.map(FlowEvent.text)
-    }
-
-    private func press(_ data: String, _ turn: inout UKTurn) async {
-        if data.hasPrefix(AuthMiddleware.commandButtonPrefix) {
-            if turn.chat.type.isGroup {
-                // A menu in a group is shown to everyone: the member pressing it gets their own message.
-                turn.reply.keepPressedMessage()
-            }
-            await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
-        } else if data.hasPrefix(UKLists.requestPrefix) {
-            await UKLists.requestDetails(String(data.dropFirst(UKLists.requestPrefix.count)), calls: self.calls, &turn)
-        } else if data.hasPrefix(UKLists.usersPrefix) {
-            await UKLists.users(query: data.dropFirst(UKLists.usersPrefix.count), services: self.dependencies.services, &turn)
-        } else if let press = ButtonPress.parse(data) {
-            await self.drive(self.runtime.handle(.button(press), state: turn.state), &turn)
-        } else {
-            turn.context.logger.info("unknown button data; answered as expired")
-            turn.render([.expired])
-        }
-    }
-
-    private func run(command: String, arguments: String, _ turn: inout UKTurn) async {
-        switch command {
-        case "start", "menu":
-            turn.leaveFlow()
-            let name = turn.user.firstName
-            turn.reply.say(command == "start" ? turn.texts.text("menu.greeting", ["name": .string(name)]) : turn.texts.text("menu.title"))
-            turn.reply.show(UKMenu.keyboard(UKMenu.main, roles: turn.roles, texts: turn.texts))
-            if command == "start" {
-                if !arguments.isEmpty {
-                    turn.context.logger.info("start with a deep link", metadata: ["payload": "\(arguments.prefix(64))"])
-                }
-                self.publishRoleMenu(&turn)
-            }
-        case "admin":
-            turn.reply.say(turn.texts.text("admin.title"))
-            turn.reply.show(UKMenu.keyboard(UKMenu.admin, roles: turn.roles, texts: turn.texts))
-        case "help":
-            turn.reply.say(UKLists.help(commands: self.dependencies.commands.commands, roles: turn.roles, texts: turn.texts))
-        case "cancel":
-            if turn.state != nil {
-                await self.drive(self.runtime.handle(.cancel, state: turn.state), &turn)
-            } else {
-                turn.reply.say(turn.texts.text("common.cancelled"))
-                turn.showMainMenu()
-            }
-        case "my_requests":
-            await UKLists.myRequests(services: self.dependencies.services, &turn)
-        case "my_shifts":
-            await UKLists.myShifts(services: self.dependencies.services, &turn)
-        case "shift_schedule":
-            await UKLists.schedule(services: self.dependencies.services, &turn)
-        case "users":
-            await UKLists.users(page: 1, services: self.dependencies.services, &turn)
-        case _ where Self.flows.flow(named: command) != nil:
-            await self.start(flow: command, arguments: arguments, &turn)
-        default:
-            turn.reply.say(turn.texts.text("common.not_understood"))
-        }
-    }
-
-    private func start(flow: String, arguments: String, _ turn: inout UKTurn) async {
-        let id = "\(turn.context.bot.name)-\(turn.context.conversation)-\(turn.update.updateID)"
-        do {
-            var transition = try self.runtime.start(flow: flow, id: id)
-            if !arguments.isEmpty, transition.pendingCall == nil {
-                // `/request_status R-000981`: the argument answers the first question.
-                turn.apply(transition.state)
-                transition = self.runtime.handle(.text(arguments), state: transition.state)
-            }
-            await self.drive(transition, &turn)
-        } catch {
-            turn.context.logger.error("flow could not start", metadata: ["flow": "\(flow)", "error": "\(error)"])
-            turn.reply.say(turn.texts.text("error.unexpected"))
-        }
-    }
-
-    /// Gives a user with extra roles (executor, manager, admin) a command
-    /// menu of their own in their private chat: Telegram has no role scope.
-    private func publishRoleMenu(_ turn: inout UKTurn) {
-        guard turn.chat.type == .private,
-              let menu = UKCommands.roleMenu(directory: self.dependencies.commands, roles: turn.roles, chatID: turn.chat.id, texts: turn.texts)
-        else { return }
-        turn.extraCalls.append(.setMyCommands(menu))
-    }
-
-    /// Renders `transition`, making its service call and handing the outcome
-    /// back until the runtime asks for none.
-    private func drive(_ first: Transition, _ turn: inout UKTurn) async {
-        var transition = first
-        while true {
-            turn.apply(transition.state)
-            turn.render(transition.actions)
-            guard let call = transition.pendingCall else { return }
-            let outcome = await self.calls.perform(call, for: turn.caller)
-            if call.name == UKServiceCalls.setLanguage, case .success = outcome, let code = call.arguments["language"]?.string,
-               let locale = LocaleCode(code) {
-                // The confirmation is the first thing said in the new language.
-                turn.texts = self.dependencies.catalogs.localizer(for: locale)
-                self.publishRoleMenu(&turn)
-            }
-            transition = self.runtime.handle(.serviceResult(outcome), state: transition.state)
-        }
+extension ConversationTurn {
+    /// Who a UK service call is for and how to word what it returns.
+    var caller: UKServiceCalls.Caller {
+        UKServiceCalls.Caller(
+            downstream: DownstreamCaller(telegramID: self.user.id, requestID: self.context.correlationID),
+            bot: self.context.bot,
+            chatID: self.chat.id,
+            serviceUserID: self.context.identity?.serviceUserID,
+            texts: self.texts
+        )
     }
 }

@@ -1,55 +1,46 @@
+import ConversationBots
 public import Gateway
-import Localization
+public import Localization
 public import Persistence
 import TelegramBotAPI
 
 /// The UK bot's commands: the routes it serves when no database provides
-/// `bot_commands` (the sandbox), kept equal to the rows
-/// `Migrations/0001_initial.sql` seeds (a test compares them), and the menus
-/// published with `setMyCommands`.
+/// `bot_commands` (the sandbox), kept equal to the rows the migrations seed
+/// (a test compares them).
 public enum UKCommands {
     /// The `bot` column of the UK bot's rows in `bot_commands`.
     public static let catalogName = "uk"
 
-    /// The commands this version of the bot answers; seeded rows for later
-    /// commands (`/settings`, `/broadcast`, `/status`) stay out of menus and help.
-    static let implemented: Set<String> = [
-        "start", "help", "menu", "language", "cancel", "create_request", "my_requests", "request_status",
-        "my_shifts", "shift_schedule", "take_shift", "analytics", "users",
-    ]
-
-    /// The routes as seeded, for a gateway without PostgreSQL.
+    /// The routes as seeded, for a gateway without PostgreSQL. Seeded rows
+    /// whose targets this version does not serve (`/settings`, `/broadcast`,
+    /// `/status`) answer "not available" and stay out of menus and help.
     public static let defaultRoutes: [CommandRoute] = [
-        ("start", "flow:start", [String]()), ("help", "flow:help", []), ("menu", "flow:menu", []),
-        ("language", "flow:language", []), ("cancel", "flow:cancel", []), ("create_request", "flow:create_request", []),
-        ("my_requests", "service:requests.mine", []), ("request_status", "flow:request_status", []),
-        ("my_shifts", "service:shifts.mine", ["executor"]), ("shift_schedule", "service:shifts.schedule", ["executor"]),
-        ("take_shift", "flow:take_shift", ["executor"]), ("analytics", "flow:analytics", ["manager", "admin"]),
-        ("users", "flow:users", ["admin"]), ("settings", "flow:settings", ["admin"]),
-        ("broadcast", "flow:broadcast", ["admin"]), ("status", "flow:status", ["admin"]),
-    ].enumerated().compactMap { index, row in
+        ("start", "builtin:start", [String](), 10), ("help", "builtin:help", [], 20), ("menu", "builtin:menu", [], 30),
+        ("language", "flow:language", [], 40), ("cancel", "builtin:cancel", [], 50), ("create_request", "flow:create_request", [], 60),
+        ("my_requests", "service:requests.mine", [], 70), ("request_status", "flow:request_status", [], 80),
+        ("my_shifts", "service:shifts.mine", ["executor"], 90), ("shift_schedule", "service:shifts.schedule", ["executor"], 100),
+        ("take_shift", "flow:take_shift", ["executor"], 110), ("admin", "builtin:admin", ["manager", "admin"], 115),
+        ("analytics", "flow:analytics", ["manager", "admin"], 120), ("users", "service:users.list", ["admin"], 130),
+        ("settings", "flow:settings", ["admin"], 140), ("broadcast", "flow:broadcast", ["admin"], 150), ("status", "flow:status", ["admin"], 160),
+    ].compactMap { row in
         CommandRoute.Target(row.1).map { target in
-            CommandRoute(bot: catalogName, command: row.0, target: target, requiredRoles: row.2, sortOrder: (index + 1) * 10)
+            CommandRoute(bot: catalogName, command: row.0, target: target, requiredRoles: row.2, sortOrder: row.3)
         }
     }
 
-    /// The menu of a user whose roles open commands beyond everyone's, for
-    /// their private chat in their language; nil when the shared menu fits them.
-    static func roleMenu(directory: any CommandDirectory, roles: Set<String>, chatID: Int64, texts: Localizer) -> SetMyCommands? {
-        let allowed = directory.commands.filter { $0.isAllowed(for: roles) && Self.implemented.contains($0.command) }
-        guard allowed.contains(where: { !$0.requiredRoles.isEmpty }) else { return nil }
-        let commands = allowed.map { BotMenuCommand(command: $0.command, description: texts.text("help.command.\($0.command)")) }
-        return SetMyCommands(commands: commands, scope: .chat(chatID: chatID))
+    /// The `service:<name>` targets the bot serves (its lists).
+    static let serviceCommands: Set<String> = ["requests.mine", "shifts.mine", "shifts.schedule", "users.list"]
+    /// The `builtin:<name>` submenus the bot serves.
+    static let submenus: Set<String> = ["admin"]
+
+    /// The router of the UK bot over `directory`.
+    public static func router(directory: any CommandDirectory) -> CommandRouter {
+        CommandRouter(directory: directory, flows: UKBot.flows, services: Self.serviceCommands, menus: Self.submenus)
     }
 
     /// The `setMyCommands` calls that publish the menu everyone sees, once
     /// per supported language and once as the default (in the default locale).
     public static func menus(directory: any CommandDirectory, catalogs: Catalogs) -> [SetMyCommands] {
-        let everyone = directory.commands.filter { $0.requiredRoles.isEmpty && Self.implemented.contains($0.command) }
-        func menu(_ locale: LocaleCode) -> [BotMenuCommand] {
-            everyone.map { BotMenuCommand(command: $0.command, description: catalogs.text("help.command.\($0.command)", locale: locale)) }
-        }
-        return [SetMyCommands(commands: menu(catalogs.defaultLocale))]
-            + catalogs.locales.map { SetMyCommands(commands: menu($0), languageCode: $0.language) }
+        CommandMenus.published(Self.router(directory: directory), catalogs: catalogs)
     }
 }

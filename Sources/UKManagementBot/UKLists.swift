@@ -1,12 +1,14 @@
+import ConversationBots
 import Conversations
 import Foundation
 import Gateway
+import ServiceClients
 import Localization
 import Persistence
 import TelegramBotAPI
 
-/// The UK bot's answers that are lists rather than conversations: help,
-/// the user's requests and shifts, the schedule, and the admin's user list.
+/// The UK bot's answers that are lists rather than conversations: the
+/// user's requests and shifts, the schedule, and the admin's user list.
 enum UKLists {
     /// Callback data of a request's **Details** button: `req:R-000981`.
     static let requestPrefix = "req:"
@@ -14,16 +16,7 @@ enum UKLists {
     static let usersPrefix = "users:"
     static let usersPerPage = 10
 
-    static func help(commands: [CommandRoute], roles: Set<String>, texts: Localizer) -> String {
-        let lines = commands.filter { $0.isAllowed(for: roles) && UKCommands.implemented.contains($0.command) }.map { route in
-            let key = "help.command.\(route.command)"
-            let description = texts.text(key)
-            return "/\(route.command) — \(description == key ? (route.descriptions[texts.locale.language] ?? route.command) : description)"
-        }
-        return ([texts.text("help.title")] + lines).joined(separator: "\n")
-    }
-
-    static func myRequests(services: DownstreamClients, _ turn: inout UKTurn) async {
+    static func myRequests(services: DownstreamClients, _ turn: inout ConversationTurn) async {
         await Self.answering(&turn) { turn in
             let requests = try await services.requests.myRequests(limit: 10, caller: turn.caller.downstream)
             let lines = requests.map { request in
@@ -41,7 +34,7 @@ enum UKLists {
         }
     }
 
-    static func requestDetails(_ number: String, calls: UKServiceCalls, _ turn: inout UKTurn) async {
+    static func requestDetails(_ number: String, calls: UKServiceCalls, _ turn: inout ConversationTurn) async {
         let call = ServiceCall(name: UKServiceCalls.requestDetails, arguments: ["number": .string(number)], idempotencyKey: "")
         switch await calls.perform(call, for: turn.caller) {
         case .success(let data):
@@ -51,7 +44,7 @@ enum UKLists {
         }
     }
 
-    static func myShifts(services: DownstreamClients, _ turn: inout UKTurn) async {
+    static func myShifts(services: DownstreamClients, _ turn: inout ConversationTurn) async {
         await Self.answering(&turn) { turn in
             let shifts = try await services.shifts.myShifts(caller: turn.caller.downstream)
             let lines = shifts.map { UKText.shift($0, texts: turn.texts) }
@@ -59,7 +52,7 @@ enum UKLists {
         }
     }
 
-    static func schedule(services: DownstreamClients, _ turn: inout UKTurn) async {
+    static func schedule(services: DownstreamClients, _ turn: inout ConversationTurn) async {
         await Self.answering(&turn) { turn in
             let today = CalendarDay(Date())
             let shifts = try await services.shifts.schedule(from: today, to: today.adding(days: 7), caller: turn.caller.downstream)
@@ -71,13 +64,13 @@ enum UKLists {
     static let roles = ["applicant", "executor", "manager", "admin"]
 
     /// A page of the user list from callback data after `users:` (`2`, `1:executor`).
-    static func users(query: Substring, services: DownstreamClients, _ turn: inout UKTurn) async {
+    static func users(query: Substring, services: DownstreamClients, _ turn: inout ConversationTurn) async {
         let parts = query.split(separator: ":", maxSplits: 1)
         let role = parts.count > 1 ? String(parts[1]) : nil
         await Self.users(page: parts.first.flatMap { Int($0) } ?? 1, role: role.flatMap { Self.roles.contains($0) ? $0 : nil }, services: services, &turn)
     }
 
-    static func users(page: Int, role: String? = nil, services: DownstreamClients, _ turn: inout UKTurn) async {
+    static func users(page: Int, role: String? = nil, services: DownstreamClients, _ turn: inout ConversationTurn) async {
         await Self.answering(&turn) { turn in
             let filter = UserFilter(role: role.map(UserRole.init(rawValue:)))
             let result = try await services.users.users(matching: filter, page: max(page, 1), perPage: Self.usersPerPage, caller: turn.caller.downstream)
@@ -111,7 +104,7 @@ enum UKLists {
     }
 
     /// Runs a list's service reads; a failure is answered in the user's language.
-    private static func answering(_ turn: inout UKTurn, _ body: (inout UKTurn) async throws -> Void) async {
+    private static func answering(_ turn: inout ConversationTurn, _ body: (inout ConversationTurn) async throws -> Void) async {
         do {
             try await body(&turn)
         } catch let error as DownstreamError {

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import Gateway
+import ServiceClients
 import Localization
 
 /// Makes the service calls the UK flows ask for, through the downstream

@@ -10,6 +10,7 @@ import RedisClient
 import ServiceLifecycle
 import TelegramBotAPI
 import TelegramEmulator
+import UKServiceFakes
 
 /// The whole path, end to end: the release `bot-gateway serve` as a child
 /// process (webhook listener, durable Redis inbox, middleware, the UK bot,

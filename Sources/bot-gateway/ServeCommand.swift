@@ -8,6 +8,7 @@ import OpenSSLTLS
 import Persistence
 import Prometheus
 import ServiceLifecycle
+import UKManagementBot
 
 /// `bot-gateway serve`: reads the configuration from the environment and runs
 /// the gateway until SIGTERM or SIGINT, then shuts down gracefully — stop
@@ -26,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try GatewayConfiguration(environment: environment)
         } catch {
-            Self.fail("invalid configuration (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")):\n\(error)")
+            Self.fail(error)
         }
         var databaseConfiguration: DatabaseConfiguration?
         if let url = environment["DATABASE_URL"], !url.isEmpty {
@@ -53,11 +54,19 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "bot-gateway")
 
         let catalogs = Self.loadCatalogs()
+        let tls = configuration.server.tls.map(Self.loadCertificate)
+        do {
+            // Each bot against its kind: settings, and the services it calls.
+            try Self.kinds.check(configuration)
+        } catch {
+            Self.fail(error)
+        }
         var inputs = GatewayAssembly.Inputs(
             configuration: configuration,
+            kinds: Self.kinds,
             catalogs: catalogs,
             registry: registry,
-            tls: configuration.server.tls.map(Self.loadCertificate),
+            tls: tls,
             logger: logger
         )
         guard let databaseConfiguration else {
@@ -78,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
             Self.fail("database: \(error)")
         }
     }
+
+    /// The bot kinds this executable carries: adding a kind adds it here.
+    static let kinds = BotKinds([UKBotKind()])
 
     private static func serve(_ inputs: GatewayAssembly.Inputs) async throws {
         let assembly: GatewayAssembly
@@ -128,6 +140,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             fail("message catalogs: \(error)")
         }
+    }
+
+    /// Stops the start with every configuration problem, one a line.
+    static func fail(_ error: ConfigurationError) -> Never {
+        Self.fail("invalid configuration (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")):\n\(error)")
     }
 
     static func fail(_ message: String) -> Never {

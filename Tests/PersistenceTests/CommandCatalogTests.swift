@@ -13,8 +13,11 @@ struct CommandCatalogTests {
             try await catalog.refresh()
             #expect(catalog.commands.map(\.command) == [
                 "start", "help", "menu", "language", "cancel", "create_request", "my_requests", "request_status",
-                "my_shifts", "shift_schedule", "take_shift", "analytics", "users", "settings", "broadcast", "status",
+                "my_shifts", "shift_schedule", "take_shift", "admin", "analytics", "users", "settings", "broadcast", "status",
             ])
+            #expect(catalog.route(for: "start")?.target == .builtin("start"))
+            #expect(catalog.route(for: "admin")?.requiredRoles == ["manager", "admin"])
+            #expect(catalog.route(for: "users")?.target == .service("users.list"))
             let create = try #require(catalog.route(for: "create_request"))
             #expect(create.target == .flow("create_request"))
             #expect(create.descriptions["en"] == "Create a repair request")
@@ -53,8 +56,10 @@ struct CommandCatalogTests {
             #expect(try await repository.setEnabled(false, bot: "uk", command: "broadcast"))
             #expect(try await repository.setEnabled(false, bot: "uk", command: "no_such_command") == false)
             #expect(try await catalog.refreshIfChanged() == true)
-            #expect(catalog.route(for: "broadcast") == nil)
-            #expect(catalog.commands.count == 15)
+            // A disabled command stays in the catalog, so it is still routed (to "not available") and its roles checked.
+            #expect(catalog.route(for: "broadcast")?.isEnabled == false)
+            #expect(catalog.route(for: "broadcast")?.requiredRoles == ["admin"])
+            #expect(catalog.commands.filter(\.isEnabled).count == 16)
         }
     }
 

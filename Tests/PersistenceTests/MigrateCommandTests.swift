@@ -51,13 +51,14 @@ struct MigrateCommandTests {
             let environment = ["DATABASE_URL": Self.url(configuration)]
             let directory = ["--directory", TestDatabase.migrationsDirectory]
 
+            let shipped = try MigrationFile.load(directory: TestDatabase.migrationsDirectory).map(\.name)
             let pending = try await Self.run(["status"] + directory, environment: environment)
             #expect(pending.status == 0, "\(pending.standardError)")
-            #expect(pending.standardOutput == "pending  0001_initial.sql\n")
+            #expect(pending.standardOutput == shipped.map { "pending  \($0)\n" }.joined())
 
             let up = try await Self.run(["up"] + directory, environment: environment)
             #expect(up.status == 0, "\(up.standardError)")
-            #expect(up.standardOutput == "applied  0001_initial.sql\n")
+            #expect(up.standardOutput == shipped.map { "applied  \($0)\n" }.joined())
 
             let again = try await Self.run(["up"] + directory, environment: environment)
             #expect(again.standardOutput == "up to date\n")
@@ -66,8 +67,11 @@ struct MigrateCommandTests {
             let edited = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-cli-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: edited, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: edited) }
+            for name in shipped {
+                try FileManager.default.copyItem(atPath: "\(TestDatabase.migrationsDirectory)/\(name)", toPath: "\(edited)/\(name)")
+            }
             let original = try String(contentsOfFile: "\(TestDatabase.migrationsDirectory)/0001_initial.sql", encoding: .utf8)
-            try (original + "\n-- edited\n").write(toFile: "\(edited)/0001_initial.sql", atomically: true, encoding: .utf8)
+            try (original + "\n-- edited\n").write(toFile: "\(edited)/0001_initial.sql", atomically: false, encoding: .utf8)
             var editedEnvironment = environment
             editedEnvironment["MIGRATIONS_DIR"] = edited
 

@@ -14,7 +14,7 @@ struct UKCommandCatalogTests {
             let seeded = try await database.withDatabase { db in
                 let files = try MigrationFile.load(directory: BotWorld.repository.appendingPathComponent("Migrations").path)
                 _ = try await Migrator(database: db, files: files, logger: ScratchDatabase.logger).up()
-                return try await CommandRepository(database: db, logger: ScratchDatabase.logger).enabledCommands(bot: UKCommands.catalogName)
+                return try await CommandRepository(database: db, logger: ScratchDatabase.logger).commands(bot: UKCommands.catalogName)
             }
             func shape(_ routes: [CommandRoute]) -> [String] {
                 routes.map { "\($0.command) \($0.target) \($0.requiredRoles.sorted()) \($0.sortOrder)" }

@@ -1,6 +1,7 @@
 import Gateway
 import Persistence
 import TelegramEmulator
+import UKServiceFakes
 import Testing
 
 /// `/language` is durable: after Redis loses everything, the choice comes back from PostgreSQL.

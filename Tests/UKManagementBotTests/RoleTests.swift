@@ -1,4 +1,5 @@
 import TelegramEmulator
+import UKServiceFakes
 import Testing
 
 /// Commands are refused without their role (from the auth service, or

@@ -4,9 +4,10 @@ public import Persistence
 /// ``Persistence/CommandCatalog`` (the `bot_commands` table, refreshed on
 /// change) in production, a fixed list where no database is configured.
 public protocol CommandDirectory: Sendable {
-    /// The enabled route of `command` (without slash), or nil.
+    /// The route of `command` (without slash), enabled or not, or nil.
+    /// A disabled route is still checked for roles and answered "not available".
     func route(for command: String) -> CommandRoute?
-    /// Every enabled route, in menu order.
+    /// Every route, enabled or not, in menu order.
     var commands: [CommandRoute] { get }
 }
 
@@ -16,9 +17,9 @@ extension CommandCatalog: CommandDirectory {}
 public struct StaticCommandDirectory: CommandDirectory {
     public let commands: [CommandRoute]
 
-    /// Creates a directory of the enabled routes among `routes`.
+    /// Creates a directory of `routes`.
     public init(_ routes: [CommandRoute]) {
-        self.commands = routes.filter(\.isEnabled).sorted { $0.sortOrder < $1.sortOrder }
+        self.commands = routes.sorted { $0.sortOrder < $1.sortOrder }
     }
 
     public func route(for command: String) -> CommandRoute? {

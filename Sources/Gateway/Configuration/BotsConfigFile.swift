@@ -4,12 +4,15 @@ import Foundation
 ///
 /// ```json
 /// [
-///   {"name": "support", "token": "123:abc", "secret": "s3cret", "path": "support"},
-///   {"name": "sales", "token": "456:def", "secret": "0ther", "webhook_path": "/hooks/sales"}
+///   {"name": "uk", "token": "123:abc", "secret": "s3cret", "path": "uk"},
+///   {"name": "shop", "kind": "forward", "token": "456:def", "secret": "0ther", "webhook_path": "/hooks/shop",
+///    "url": "https://shop.example.com/telegram", "signing_secret": "…32 bytes or more…"}
 /// ]
 /// ```
 /// `webhook_path` is a full route; `path` is a suffix appended to
 /// `TELEGRAM_WEBHOOK_PATH`; with neither, the suffix is the bot's name.
+/// `kind` names the bot kind (`uk` when absent); every other field is the
+/// kind's own, checked by it at start.
 struct BotsConfigFile: Decodable {
     struct Entry: Decodable {
         var name: String?
@@ -17,10 +20,31 @@ struct BotsConfigFile: Decodable {
         var secret: String?
         var path: String?
         var webhookPath: String?
+        var kind: String?
+        /// The fields not listed above, for the bot's kind.
+        var settings: [String: BotSetting]
 
-        enum CodingKeys: String, CodingKey {
-            case name, token, secret, path
-            case webhookPath = "webhook_path"
+        /// The fields every bot has, whatever its kind.
+        static let common: Set<String> = ["name", "token", "secret", "path", "webhook_path", "kind"]
+
+        init(from decoder: any Decoder) throws {
+            let fields = try [String: BotSetting](from: decoder)
+            func string(_ key: String) throws -> String? {
+                switch fields[key] {
+                case nil, .null?: return nil
+                case .string(let value)?: return value
+                case let other?:
+                    throw DecodingError.typeMismatch(
+                        String.self, .init(codingPath: decoder.codingPath, debugDescription: "\(key) must be a string, not \(other)"))
+                }
+            }
+            self.name = try string("name")
+            self.token = try string("token")
+            self.secret = try string("secret")
+            self.path = try string("path")
+            self.webhookPath = try string("webhook_path")
+            self.kind = try string("kind")
+            self.settings = fields.filter { !Self.common.contains($0.key) }
         }
     }
 

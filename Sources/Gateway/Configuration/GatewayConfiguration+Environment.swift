@@ -140,7 +140,7 @@ extension GatewayConfiguration {
         do {
             parsed = try BotsConfigFile.parse(try readFile(file))
         } catch let error as DecodingError {
-            env.problem("BOTS_CONFIG_FILE", "\(file) is not a JSON list of {name, token, secret, path or webhook_path}: \(Self.describe(error))")
+            env.problem("BOTS_CONFIG_FILE", "\(file) is not a JSON list of {name, kind, token, secret, path or webhook_path, …}: \(Self.describe(error))")
             return []
         } catch {
             env.problem("BOTS_CONFIG_FILE", "cannot read \(file): \(error.localizedDescription)")
@@ -184,7 +184,9 @@ extension GatewayConfiguration {
             if !seenTokens.insert(token).inserted {
                 env.problem("\(prefix).token", "the same token is given to more than one bot")
             }
-            bots.append(Bot(id: BotID(name), token: token, webhookPath: path, webhookSecret: entry.secret))
+            bots.append(Bot(
+                id: BotID(name), token: token, webhookPath: path, webhookSecret: entry.secret,
+                kind: entry.kind ?? Bot.defaultKind, settings: entry.settings))
         }
         return bots
     }

@@ -17,17 +17,33 @@ public struct GatewayConfiguration: Sendable {
         public var webhookPath: String
         /// The `secret_token` given to `setWebhook`; required in webhook mode.
         public var webhookSecret: String?
+        /// The bot kind that serves it (`kind` in `BOTS_CONFIG_FILE`): `uk` unless set.
+        public var kind: String
+        /// The entry's other fields, which the kind reads (a `forward` bot's `url`, …).
+        public var settings: [String: BotSetting]
+
+        /// The kind of a bot whose entry names none, so files written before kinds existed keep working.
+        public static let defaultKind = "uk"
 
         /// Creates a bot entry.
-        public init(id: BotID, token: String, webhookPath: String = "/webhook", webhookSecret: String? = nil) {
+        public init(
+            id: BotID,
+            token: String,
+            webhookPath: String = "/webhook",
+            webhookSecret: String? = nil,
+            kind: String = Self.defaultKind,
+            settings: [String: BotSetting] = [:]
+        ) {
             self.id = id
             self.token = token
             self.webhookPath = webhookPath
             self.webhookSecret = webhookSecret
+            self.kind = kind
+            self.settings = settings
         }
 
         public var description: String {
-            "Bot(\(self.id), path: \(self.webhookPath), token: <redacted>, secret: \(self.webhookSecret == nil ? "none" : "<redacted>"))"
+            "Bot(\(self.id), kind: \(self.kind), path: \(self.webhookPath), token: <redacted>, secret: \(self.webhookSecret == nil ? "none" : "<redacted>"))"
         }
     }
 

@@ -1,10 +1,18 @@
+import Foundation
+import ServiceClients
+
 extension DownstreamConfiguration {
-    /// Reads the service URLs, `ADMIN_USER_IDS` and the `SERVICE_*` settings; each bad value
-    /// becomes a problem of `env`. An unset URL leaves its service unconfigured.
+    /// Reads every `<NAME>_SERVICE_URL`, `ADMIN_USER_IDS` and the `SERVICE_*` settings; each bad
+    /// value becomes a problem of `env`.
     init(reading env: inout EnvironmentReader) {
-        var urls: [DownstreamService: String] = [:]
-        for service in DownstreamService.allCases {
-            urls[service] = env.url(service.environmentVariable, default: nil, schemes: ["http", "https"])
+        var urls: [String: String] = [:]
+        let suffix = "_SERVICE_URL"
+        for variable in env.environment.keys.sorted() where variable.hasSuffix(suffix) && variable.count > suffix.count {
+            let stem = variable.dropLast(suffix.count)
+            guard stem.allSatisfy({ ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "_" }) else { continue }
+            if let url = env.url(variable, default: nil, schemes: ["http", "https"]) {
+                urls[stem.lowercased()] = url
+            }
         }
         var admins: Set<Int64> = []
         for entry in (env.string("ADMIN_USER_IDS") ?? "").split(separator: ",") {

@@ -73,15 +73,3 @@ extension DurablePipelineConfiguration {
     /// Most replies a relay takes of one conversation per claim.
     var repliesPerClaim: Int { 16 }
 }
-
-extension Duration {
-    /// Whole milliseconds, at least 1: Redis refuses a zero `PX`.
-    var redisMilliseconds: Int {
-        max(Int(self.nanoseconds / 1_000_000), 1)
-    }
-
-    /// Whole seconds, at least 1: Redis refuses a zero `EX`.
-    var redisSeconds: Int {
-        max(Int(self.components.seconds), 1)
-    }
-}

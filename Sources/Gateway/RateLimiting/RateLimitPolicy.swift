@@ -12,7 +12,7 @@ public struct RateLimitPolicy: Sendable, Hashable {
     /// The same button pressed again within this long counts once.
     public var repeatPressWindow: Duration
 
-    /// Creates a policy; the defaults are the UK bot's published limits.
+    /// Creates a policy; the defaults are those `docs/configuration.md` documents.
     public init(
         messagesPerMinute: Int = 20,
         messagesPerHour: Int = 100,

@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The enabled commands of one bot, held in memory for routing and kept
+/// The commands of one bot, enabled or not, held in memory for routing and kept
 /// current: ``refresh()`` loads them, and as a `Service` it polls the
 /// table's ``CommandRepository/fingerprint(bot:)`` every
 /// ``pollInterval`` and reloads when it changed, so an edit made on one
@@ -28,12 +28,12 @@ public final class CommandCatalog: Service, Sendable {
         self.logger = logger
     }
 
-    /// The enabled commands as last loaded, in sort order.
+    /// The commands as last loaded, enabled or not, in sort order.
     public var commands: [CommandRoute] {
         self.snapshot.withLock { $0.commands }
     }
 
-    /// The enabled command named `command` (without the slash), if any.
+    /// The command named `command` (without the slash), enabled or not, if any.
     public func route(for command: String) -> CommandRoute? {
         self.snapshot.withLock { $0.commands.first { $0.command == command } }
     }
@@ -43,7 +43,7 @@ public final class CommandCatalog: Service, Sendable {
         // The fingerprint is read first: a change landing between the two
         // reads makes the next poll reload again rather than be missed.
         let fingerprint = try await self.repository.fingerprint(bot: self.bot)
-        let commands = try await self.repository.enabledCommands(bot: self.bot)
+        let commands = try await self.repository.commands(bot: self.bot)
         self.snapshot.withLock { $0 = Snapshot(fingerprint: fingerprint, commands: commands) }
     }
 

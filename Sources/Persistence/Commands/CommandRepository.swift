@@ -12,25 +12,27 @@ public struct CommandRepository: Sendable {
         self.logger = logger
     }
 
-    /// The enabled commands of `bot`, in sort order.
+    /// Every command of `bot`, enabled or not, in sort order: a disabled
+    /// command is still routed (to its "not available" notice) and its roles
+    /// still checked.
     ///
     /// - Throws: ``PersistenceError/Code/invalidStoredValue`` naming the
     ///   command whose descriptions or target cannot be read.
-    public func enabledCommands(bot: String) async throws -> [CommandRoute] {
+    public func commands(bot: String) async throws -> [CommandRoute] {
         let rows = try await self.client.query(
             """
-            SELECT command, target, required_roles, descriptions::text, sort_order, updated_at
-            FROM bot_commands WHERE bot = \(bot) AND enabled
+            SELECT command, target, required_roles, descriptions::text, enabled, sort_order, updated_at
+            FROM bot_commands WHERE bot = \(bot)
             ORDER BY sort_order, command
             """,
             logger: self.logger
         )
         var routes: [CommandRoute] = []
-        for try await (command, targetText, roles, descriptionsJSON, sortOrder, updatedAt)
-            in rows.decode((String, String, [String], String, Int32, Date).self)
+        for try await (command, targetText, roles, descriptionsJSON, enabled, sortOrder, updatedAt)
+            in rows.decode((String, String, [String], String, Bool, Int32, Date).self)
         {
             guard let target = CommandRoute.Target(targetText) else {
-                throw PersistenceError(code: .invalidStoredValue, message: "bot_commands \(bot)/\(command): target \"\(targetText)\" is not flow:<name> or service:<name>")
+                throw PersistenceError(code: .invalidStoredValue, message: "bot_commands \(bot)/\(command): target \"\(targetText)\" is not flow:<name>, service:<name> or builtin:<name>")
             }
             guard let descriptions = try? JSONDecoder().decode([String: String].self, from: Data(descriptionsJSON.utf8)) else {
                 throw PersistenceError(code: .invalidStoredValue, message: "bot_commands \(bot)/\(command): descriptions must be an object of language code to text")
@@ -41,7 +43,7 @@ public struct CommandRepository: Sendable {
                 target: target,
                 requiredRoles: roles,
                 descriptions: descriptions,
-                isEnabled: true,
+                isEnabled: enabled,
                 sortOrder: Int(sortOrder),
                 updatedAt: updatedAt
             ))

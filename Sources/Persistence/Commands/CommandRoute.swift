@@ -9,14 +9,17 @@ public struct CommandRoute: Sendable, Hashable {
         case flow(String)
         /// A downstream service call, by name (`requests.mine`).
         case service(String)
+        /// Something the bot framework does itself (`start`, `help`, `cancel`, a submenu).
+        case builtin(String)
 
-        /// Parses the stored form, `flow:<name>` or `service:<name>`.
+        /// Parses the stored form, `flow:<name>`, `service:<name>` or `builtin:<name>`.
         public init?(_ text: String) {
             let parts = text.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { return nil }
             switch parts[0] {
             case "flow": self = .flow(String(parts[1]))
             case "service": self = .service(String(parts[1]))
+            case "builtin": self = .builtin(String(parts[1]))
             default: return nil
             }
         }
@@ -25,6 +28,7 @@ public struct CommandRoute: Sendable, Hashable {
             switch self {
             case .flow(let name): "flow:\(name)"
             case .service(let name): "service:\(name)"
+            case .builtin(let name): "builtin:\(name)"
             }
         }
     }

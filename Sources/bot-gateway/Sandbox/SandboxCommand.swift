@@ -8,6 +8,8 @@ import Prometheus
 import ServiceLifecycle
 import TelegramBotAPI
 import TelegramEmulator
+import UKServiceFakes
+import UKManagementBot
 
 /// `bot-gateway sandbox`: the gateway with in-memory storage, the emulator's
 /// fake Telegram and fake services in this process, and a person chatting
@@ -56,11 +58,12 @@ struct SandboxCommand: AsyncParsableCommand {
             bots: [.init(id: BotID("uk"), token: telegram.configuration.token, webhookPath: "/webhook", webhookSecret: secret)],
             telegram: .init(apiURL: telegram.baseURL),
             server: .init(host: "127.0.0.1", port: 0, shutdownTimeout: .seconds(2)),
-            downstream: DownstreamConfiguration(serviceURLs: Dictionary(uniqueKeysWithValues: DownstreamService.allCases.map { ($0, services.baseURL) }))
+            downstream: DownstreamConfiguration(serviceURLs: Dictionary(uniqueKeysWithValues: DownstreamClients.serviceNames.map { ($0, services.baseURL) }))
         )
         let listening = AsyncStream<Int>.makeStream()
         let assembly = try await GatewayAssembly.build(.init(
             configuration: configuration,
+            kinds: ServeCommand.kinds,
             catalogs: catalogs,
             registry: registry,
             logger: logger,

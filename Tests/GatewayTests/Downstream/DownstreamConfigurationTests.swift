@@ -1,4 +1,5 @@
 import Gateway
+import ServiceClients
 import Testing
 
 @Suite("Downstream configuration from the environment")
@@ -27,18 +28,20 @@ struct DownstreamConfigurationTests {
             "SERVICE_ATTEMPTS": "5",
             "SERVICE_CIRCUIT_FAILURES": "8",
             "SERVICE_CIRCUIT_COOLDOWN": "12",
+            "PAYMENTS_SERVICE_URL": "http://payments:8080",
         ]) { $1 }
         let downstream = try GatewayConfiguration(environment: environment).downstream
         #expect(downstream.serviceURLs == [
-            .auth: "http://auth:8080", .users: "https://users.example.com/base/", .requests: "http://127.0.0.1:9001",
-            .shifts: "http://shifts", .analytics: "HTTPS://analytics.example.com",
+            "payments": "http://payments:8080",
+            "auth": "http://auth:8080", "user": "https://users.example.com/base/", "request": "http://127.0.0.1:9001",
+            "shift": "http://shifts", "analytics": "HTTPS://analytics.example.com",
         ])
         #expect(downstream.adminUserIDs == [7, 42])
         #expect(downstream.retry.attemptTimeout == .milliseconds(2500))
         #expect(downstream.retry.attempts == 5)
         #expect(downstream.circuitBreaker.failureThreshold == 8)
         #expect(downstream.circuitBreaker.coolDown == .seconds(12))
-        #expect(try downstream.clientConfiguration(for: .users).baseURL == "https://users.example.com/base/")
+        #expect(try downstream.clientConfiguration(for: "user").baseURL == "https://users.example.com/base/")
     }
 
     @Test("bad values: one problem per variable or admin id")
@@ -65,14 +68,14 @@ struct DownstreamConfigurationTests {
 
     @Test("a bot that needs unconfigured services gets one line per variable")
     func require() {
-        let configuration = DownstreamConfiguration(serviceURLs: [.auth: "http://auth"])
+        let configuration = DownstreamConfiguration(serviceURLs: ["auth": "http://auth"])
         let error = #expect(throws: ConfigurationError.self) {
-            try configuration.require([.auth, .requests, .shifts], by: "the UK bot")
+            try configuration.require(["auth", "request", "shift"], by: "the UK bot")
         }
         #expect(error?.description == """
-            REQUEST_SERVICE_URL: required by the UK bot: the requests service's base URL (http:// or https://)
-            SHIFT_SERVICE_URL: required by the UK bot: the shifts service's base URL (http:// or https://)
+            REQUEST_SERVICE_URL: required by the UK bot: the request service's base URL (http:// or https://)
+            SHIFT_SERVICE_URL: required by the UK bot: the shift service's base URL (http:// or https://)
             """)
-        #expect(throws: Never.self) { try configuration.require([.auth], by: "the UK bot") }
+        #expect(throws: Never.self) { try configuration.require(["auth"], by: "the UK bot") }
     }
 }

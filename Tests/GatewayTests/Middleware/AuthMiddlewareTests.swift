@@ -30,6 +30,7 @@ struct AuthMiddlewareTests {
         CommandRoute(bot: "uk", command: "help", target: .flow("help")),
         CommandRoute(bot: "uk", command: "take_shift", target: .flow("take_shift"), requiredRoles: ["executor"]),
         CommandRoute(bot: "uk", command: "users", target: .flow("users"), requiredRoles: ["admin"]),
+        CommandRoute(bot: "uk", command: "audit", target: .flow("audit"), requiredRoles: ["admin"], isEnabled: false),
     ])
 
     static let identities = FixedIdentities(table: [
@@ -68,6 +69,17 @@ struct AuthMiddlewareTests {
 
         let (_, executor) = try await Self.run(try RateLimitMiddlewareTests.message(2, text: "/take_shift", from: 2))
         #expect(executor.seen.withLock { $0.first??.serviceUserID } == "u-2")
+    }
+
+    @Test("a disabled role-gated command is still refused to a user without the role; with the role it reaches the bot")
+    func disabledCommandKeepsItsRoleCheck() async throws {
+        let (refused, nobody) = try await Self.run(try RateLimitMiddlewareTests.message(1, text: "/audit", from: 1))
+        #expect(Self.texts(refused) == ["forbidden audit"])
+        #expect(nobody.seen.withLock { $0 }.isEmpty)
+
+        // The bot answers an admin's disabled command with its "not available" notice.
+        let (_, admin) = try await Self.run(try RateLimitMiddlewareTests.message(4, text: "/audit", from: 4), admins: [4])
+        #expect(admin.seen.withLock { $0.count } == 1)
     }
 
     @Test("a cmd: button is checked like the typed command, and the refusal answers the press")

@@ -8,6 +8,7 @@ import RedisClient
 import Synchronization
 import TelegramBotAPI
 import TelegramEmulator
+import UKServiceFakes
 import Testing
 
 /// Everything one end-to-end test runs against: the emulator's fake

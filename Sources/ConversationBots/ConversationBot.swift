@@ -1,0 +1,247 @@
+public import Conversations
+public import Gateway
+public import Localization
+import Logging
+public import TelegramBotAPI
+
+/// A bot whose conversations are flows: the generic adapter between Telegram
+/// and ``FlowRuntime`` that a bot module configures with a ``Definition``.
+///
+/// It routes each update — a typed command through the ``CommandRouter``
+/// (the bot's rows in `bot_commands`), a pressed button to its handler or
+/// the running flow, anything else to the user's conversation — drives the
+/// flow runtime through the bot's service calls, and answers in the user's
+/// language: one message per step, editing the pressed screen where that
+/// fits. Everything it decides comes back as a ``StepOutcome``, which the
+/// gateway commits atomically with the update's acknowledgement; it keeps no
+/// state of its own.
+public struct ConversationBot: UpdateHandler {
+    /// A command that answers without a flow, such as a list read from a service.
+    public typealias ServiceCommand = @Sendable (_ arguments: String, _ turn: inout ConversationTurn) async -> Void
+    /// Answers a pressed button whose callback data starts with the handler's prefix; gets the rest.
+    public typealias ButtonHandler = @Sendable (_ data: Substring, _ turn: inout ConversationTurn) async -> Void
+    /// Makes a service call a flow asks for; never throws: a failure is an outcome the flow branches on.
+    public typealias FlowCalls = @Sendable (_ call: ServiceCall, _ turn: ConversationTurn) async -> ServiceOutcome
+    /// The language a successful call switched the user to, if it did (a `/language` flow's call).
+    public typealias LanguageChange = @Sendable (_ call: ServiceCall, _ outcome: ServiceOutcome) -> LocaleCode?
+
+    /// What a bot module provides.
+    public struct Definition: Sendable {
+        /// The bot's flows (`flow:<name>` targets).
+        public var flows: FlowRegistry
+        /// The menu `/start`, `/menu` and the end of every flow show.
+        public var mainMenu: Menu
+        /// Submenus by name (`builtin:<name>` targets), titled by the catalog key `<name>.title`.
+        public var menus: [String: Menu]
+        /// Commands that answer without a flow (`service:<name>` targets).
+        public var services: [String: ServiceCommand]
+        /// Button handlers by callback-data prefix, such as `req:`.
+        public var buttons: [String: ButtonHandler]
+        /// The flows' service calls.
+        public var calls: FlowCalls
+        /// Which calls switch the user's language.
+        public var languageChange: LanguageChange
+
+        /// Creates a definition.
+        public init(
+            flows: FlowRegistry,
+            mainMenu: Menu,
+            menus: [String: Menu] = [:],
+            services: [String: ServiceCommand] = [:],
+            buttons: [String: ButtonHandler] = [:],
+            calls: @escaping FlowCalls,
+            languageChange: @escaping LanguageChange = { _, _ in nil }
+        ) {
+            self.flows = flows
+            self.mainMenu = mainMenu
+            self.menus = menus
+            self.services = services
+            self.buttons = buttons
+            self.calls = calls
+            self.languageChange = languageChange
+        }
+    }
+
+    private let definition: Definition
+    private let catalogs: Catalogs
+    private let profile: BotProfile
+    private let runtime: FlowRuntime
+    /// Routes commands on the bot's rows in `bot_commands`.
+    public let router: CommandRouter
+
+    /// Creates the bot.
+    /// - Parameters:
+    ///   - commands: the bot's command routes (`bot_commands`).
+    ///   - profile: the bot's username, for commands addressed in groups; while unknown, any is accepted.
+    /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
+    ///   lacks one of its keys — checked here so a bad deployment stops at start.
+    public init(_ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile) throws {
+        try definition.flows.validate { key in
+            catalogs.locales(missing: key).map(\.identifier)
+        }
+        self.definition = definition
+        self.catalogs = catalogs
+        self.profile = profile
+        self.runtime = FlowRuntime(definition.flows)
+        self.router = CommandRouter(
+            directory: commands, flows: definition.flows, services: Set(definition.services.keys), menus: Set(definition.menus.keys))
+    }
+
+    public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {
+        guard let chat = update.chat, let user = update.from, !user.isBot else { return .unchanged }
+        var turn = ConversationTurn(
+            update: update,
+            chat: chat,
+            user: user,
+            context: context,
+            texts: self.catalogs.localizer(for: LocaleCode(context.locale) ?? self.catalogs.defaultLocale),
+            stored: context.state.flatMap { bytes in
+                do {
+                    return try ConversationState.decode(bytes)
+                } catch {
+                    context.logger.warning("stored conversation state unreadable; starting afresh", metadata: ["error": "\(error)"])
+                    return nil
+                }
+            },
+            mainMenu: MenuKeyboard(menu: self.definition.mainMenu, router: self.router)
+        )
+        await self.route(&turn)
+        return turn.outcome()
+    }
+
+    private func route(_ turn: inout ConversationTurn) async {
+        let update = turn.update
+        if let command = update.message?.botCommand, update.callbackQuery == nil {
+            guard turn.isAddressedToUs(command, username: self.profile.username) else { return }
+            await self.run(command: command.name, arguments: command.arguments, &turn)
+            return
+        }
+        if let data = update.callbackQuery?.data {
+            await self.press(data, &turn)
+            return
+        }
+        guard let event = Self.event(of: update) else { return }
+        if turn.state != nil {
+            await self.drive(self.runtime.handle(event, state: turn.state), &turn)
+        } else if !turn.chat.type.isGroup {
+            // Outside any conversation: say how to find one.
+            turn.reply.say(turn.texts.text("common.not_understood"))
+            turn.showMainMenu()
+        }
+    }
+
+    /// Text, photo, contact or location as a flow event.
+    private static func event(of update: Update) -> FlowEvent? {
+        guard let message = update.message, update.callbackQuery == nil else { return nil }
+        if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
+            return .photo(fileID: photo.fileID)
+        }
+        if let contact = message.contact {
+            return .contact(phone: contact.phoneNumber)
+        }
+        if let location = message.location {
+            return .location(latitude: location.latitude, longitude: location.longitude)
+        }
+        return message.text.map(FlowEvent.text)
+    }
+
+    private func press(_ data: String, _ turn: inout ConversationTurn) async {
+        if data.hasPrefix(AuthMiddleware.commandButtonPrefix) {
+            if turn.chat.type.isGroup {
+                // A menu in a group is shown to everyone: the member pressing it gets their own message.
+                turn.reply.keepPressedMessage()
+            }
+            await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
+        } else if let (prefix, handler) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
+            await handler(data.dropFirst(prefix.count), &turn)
+        } else if let press = ButtonPress.parse(data) {
+            await self.drive(self.runtime.handle(.button(press), state: turn.state), &turn)
+        } else {
+            turn.context.logger.info("unknown button data; answered as expired")
+            turn.render([.expired])
+        }
+    }
+
+    private func run(command: String, arguments: String, _ turn: inout ConversationTurn) async {
+        switch self.router.destination(of: command) {
+        case .unknown:
+            turn.reply.say(turn.texts.text("common.not_understood"))
+        case .unavailable(let route):
+            turn.context.logger.info("command not available", metadata: ["command": "\(command)", "enabled": "\(route.isEnabled)", "target": "\(route.target)"])
+            turn.reply.say(turn.texts.text("common.unavailable", ["command": .string(command)]))
+        case .builtin("start"), .builtin("menu"):
+            turn.leaveFlow()
+            turn.reply.say(command == "start" ? turn.texts.text("menu.greeting", ["name": .string(turn.user.firstName)]) : turn.texts.text("menu.title"))
+            turn.reply.show(turn.mainMenu.keyboard(roles: turn.roles, texts: turn.texts))
+            if command == "start" {
+                if !arguments.isEmpty {
+                    turn.context.logger.info("start with a deep link", metadata: ["payload": "\(arguments.prefix(64))"])
+                }
+                self.publishRoleMenu(&turn)
+            }
+        case .builtin("help"):
+            turn.reply.say(CommandMenus.help(self.router.offered(to: turn.roles), texts: turn.texts))
+        case .builtin("cancel"):
+            if turn.state != nil {
+                await self.drive(self.runtime.handle(.cancel, state: turn.state), &turn)
+            } else {
+                turn.reply.say(turn.texts.text("common.cancelled"))
+                turn.showMainMenu()
+            }
+        case .builtin:
+            turn.reply.say(turn.texts.text("common.not_understood"))
+        case .menu(let name):
+            turn.reply.say(turn.texts.text("\(name).title"))
+            if let menu = self.definition.menus[name] {
+                turn.reply.show(MenuKeyboard(menu: menu, router: self.router).keyboard(roles: turn.roles, texts: turn.texts))
+            }
+        case .flow(let name):
+            await self.start(flow: name, arguments: arguments, &turn)
+        case .service(let name):
+            await self.definition.services[name]?(arguments, &turn)
+        }
+    }
+
+    private func start(flow: String, arguments: String, _ turn: inout ConversationTurn) async {
+        let id = "\(turn.context.bot.name)-\(turn.context.conversation)-\(turn.update.updateID)"
+        do {
+            var transition = try self.runtime.start(flow: flow, id: id)
+            if !arguments.isEmpty, transition.pendingCall == nil {
+                // `/request_status R-000981`: the argument answers the first question.
+                turn.apply(transition.state)
+                transition = self.runtime.handle(.text(arguments), state: transition.state)
+            }
+            await self.drive(transition, &turn)
+        } catch {
+            turn.context.logger.error("flow could not start", metadata: ["flow": "\(flow)", "error": "\(error)"])
+            turn.reply.say(turn.texts.text("error.unexpected"))
+        }
+    }
+
+    /// Gives a user with extra roles a command menu of their own in their
+    /// private chat: Telegram has no role scope.
+    private func publishRoleMenu(_ turn: inout ConversationTurn) {
+        guard turn.chat.type == .private,
+              let menu = CommandMenus.roleMenu(self.router, roles: turn.roles, chatID: turn.chat.id, texts: turn.texts)
+        else { return }
+        turn.extraCalls.append(.setMyCommands(menu))
+    }
+
+    /// Renders `transition`, making its service call and handing the outcome
+    /// back until the runtime asks for none.
+    private func drive(_ first: Transition, _ turn: inout ConversationTurn) async {
+        var transition = first
+        while true {
+            turn.apply(transition.state)
+            turn.render(transition.actions)
+            guard let call = transition.pendingCall else { return }
+            let outcome = await self.definition.calls(call, turn)
+            if let locale = self.definition.languageChange(call, outcome) {
+                // The confirmation is the first thing said in the new language.
+                turn.texts = self.catalogs.localizer(for: locale)
+                self.publishRoleMenu(&turn)
+            }
+            transition = self.runtime.handle(.serviceResult(outcome), state: transition.state)
+        }
+    }
+}

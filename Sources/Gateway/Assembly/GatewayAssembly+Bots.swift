@@ -1,0 +1,67 @@
+import CurlHTTP
+import Logging
+import ServiceLifecycle
+import TelegramBotAPI
+
+extension GatewayAssembly {
+    /// Each configured bot: its Bot API client and sender, and the parts its
+    /// kind builds, behind the standard middleware.
+    struct Bots {
+        var senders: [BotID: OutboundSender] = [:]
+        var pipelines: [BotID: UpdatePipeline] = [:]
+        var services: [any Service] = []
+    }
+
+    static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
+        let configuration = inputs.configuration
+        let logger = inputs.logger
+        let preferences = ProfileLanguagePreferences(profiles: storage.conversations, sessions: storage.sessions)
+        let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
+        var bots = Bots()
+        var kindServices: [any Service] = []
+        for bot in configuration.bots {
+            guard let kind = inputs.kinds.kind(named: bot.kind) else { continue }
+            let client = BotAPIClient(
+                configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
+                httpClient: http,
+                logger: logger,
+                observer: { GatewayMetrics().record($0) }
+            )
+            let sender = OutboundSender(client: client, configuration: .init(limits: configuration.telegram.outboundLimits), logger: logger)
+            let profile = BotProfile()
+            let context = BotContext(
+                configuration: configuration,
+                catalogs: inputs.catalogs,
+                httpClient: http,
+                logger: logger,
+                redis: storage.redis,
+                keyPrefix: storage.keyPrefix,
+                database: inputs.database,
+                preferences: preferences,
+                notices: notices,
+                profile: profile,
+                directories: storage.directories
+            )
+            let parts = try await kind.makeBot(bot, context: context)
+            var middleware: [any UpdateMiddleware] = [
+                LoggingMiddleware(),
+                RateLimitMiddleware(store: storage.rateLimits, policy: configuration.rateLimits, notice: notices.rateLimited),
+            ]
+            middleware += parts.middleware
+            middleware.append(LocaleMiddleware(supported: inputs.catalogs.locales, defaultLocale: inputs.catalogs.defaultLocale) { context, user in
+                await preferences.language(bot: context.bot, userID: user, preloaded: context.preloaded)
+            })
+            if let activity = storage.activity {
+                middleware.append(activity)
+            }
+            bots.pipelines[bot.id] = UpdatePipeline(middleware: middleware, handler: parts.handler)
+            bots.senders[bot.id] = sender
+            bots.services.append(sender)
+            bots.services.append(BotSetupService(client: client, profile: profile, menus: parts.menus, logger: logger))
+            kindServices += parts.services
+        }
+        // The command catalogs the kinds asked for poll for edits; they run before the bots' own parts.
+        bots.services = storage.directories.services + kindServices + bots.services
+        return bots
+    }
+}

@@ -1,0 +1,65 @@
+import Conversations
+import Persistence
+import RedisClient
+import ServiceLifecycle
+
+extension GatewayAssembly {
+    /// Where state lives: Redis when configured, else this process's memory;
+    /// PostgreSQL's repositories and batched writers when a database is given.
+    struct Storage {
+        var redis: RedisClient?
+        var keyPrefix: String
+        var conversations: any ConversationStore
+        var rateLimits: any RateLimitStore
+        var sessions: SessionRepository?
+        var activity: ActivityMiddleware?
+        var readiness = ReadinessChecks()
+        var redisRoundTrips: RedisRoundTripMetric?
+        var directories: CommandDirectories
+        /// Started first, stopped last.
+        var services: [any Service] = []
+
+        static func build(_ inputs: Inputs) -> Storage {
+            let configuration = inputs.configuration
+            let logger = inputs.logger
+            let pipeline = configuration.redis?.pipeline ?? DurablePipelineConfiguration()
+            let redis = configuration.redis.map { RedisClient(configuration: $0.connection, logger: logger) }
+            var storage: Storage
+            if let redis {
+                storage = Storage(
+                    redis: redis,
+                    keyPrefix: pipeline.keyPrefix,
+                    conversations: RedisConversationStore(
+                        client: redis, keyPrefix: pipeline.keyPrefix, fsmTTL: pipeline.fsmTTL, sessionTTL: pipeline.sessionTTL),
+                    rateLimits: RedisRateLimitStore(client: redis, keyPrefix: pipeline.keyPrefix),
+                    redisRoundTrips: RedisRoundTripMetric(client: redis, registry: inputs.registry),
+                    directories: CommandDirectories(database: inputs.database, logger: logger)
+                )
+                storage.services.append(redis)
+                storage.readiness.register(RedisReadinessCheck(client: redis))
+            } else {
+                storage = Storage(
+                    keyPrefix: pipeline.keyPrefix,
+                    conversations: InMemoryConversationStore(clock: ContinuousClock(), fsmTTL: pipeline.fsmTTL, sessionTTL: pipeline.sessionTTL),
+                    rateLimits: InMemoryRateLimitStore(),
+                    directories: CommandDirectories(database: inputs.database, logger: logger)
+                )
+            }
+            if let database = inputs.database {
+                storage.readiness.register(PostgresReadinessCheck(database: database))
+                let repository = SessionRepository(database: database, logger: logger)
+                storage.sessions = repository
+                let activity = SessionActivityWriter(store: repository, logger: logger)
+                let metrics = MetricsRecorder(repository: MetricsRepository(database: database, logger: logger), logger: logger)
+                storage.services += [activity, metrics]
+                storage.activity = ActivityMiddleware(activity: activity, metrics: metrics)
+                storage.services.append(DatabaseJanitor(
+                    callbacks: CallbackPayloadStore(database: database, logger: logger),
+                    metrics: MetricsRepository(database: database, logger: logger),
+                    logger: logger
+                ))
+            }
+            return storage
+        }
+    }
+}

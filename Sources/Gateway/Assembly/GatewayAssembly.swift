@@ -1,0 +1,74 @@
+public import CurlHTTP
+public import Localization
+public import Logging
+public import OpenSSLTLS
+public import Persistence
+public import Prometheus
+public import ServiceLifecycle
+
+/// Puts the gateway together from its configuration, in four parts built by
+/// functions of their own: storage (Redis or memory, PostgreSQL if
+/// configured), the bots (each by the kind its configuration names), the
+/// pipeline (durable on Redis, or in process) and the listeners (webhook,
+/// long polling). `serve` and `sandbox` both run what it builds.
+public struct GatewayAssembly: Sendable {
+    /// The services in start order; the group stops them in reverse.
+    public var services: [any Service] = []
+    /// The HTTP client's thread, stopped after the services.
+    public let http: HTTPClient
+
+    /// Everything ``build(_:)`` needs besides the configuration.
+    public struct Inputs: Sendable {
+        public var configuration: GatewayConfiguration
+        /// The bot kinds this gateway carries.
+        public var kinds: BotKinds
+        /// PostgreSQL, running and migrated; nil without `DATABASE_URL`.
+        public var database: Database?
+        public var catalogs: Catalogs
+        public var registry: PrometheusCollectorRegistry
+        public var tls: TLSContextStore?
+        public var logger: Logger
+        /// Called with the bound port once the server listens.
+        public var onListening: @Sendable (Int) async -> Void
+
+        /// Creates the inputs.
+        public init(
+            configuration: GatewayConfiguration,
+            kinds: BotKinds,
+            database: Database? = nil,
+            catalogs: Catalogs,
+            registry: PrometheusCollectorRegistry,
+            tls: TLSContextStore? = nil,
+            logger: Logger,
+            onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        ) {
+            self.configuration = configuration
+            self.kinds = kinds
+            self.database = database
+            self.catalogs = catalogs
+            self.registry = registry
+            self.tls = tls
+            self.logger = logger
+            self.onListening = onListening
+        }
+    }
+
+    /// Builds every part; nothing runs until the services are run.
+    /// - Throws: ``ConfigurationError`` for a bot its kind refuses, or the
+    ///   error of a part that cannot be made (the commands table unreadable, …).
+    public static func build(_ inputs: Inputs) async throws -> GatewayAssembly {
+        try inputs.kinds.check(inputs.configuration)
+        let http = try HTTPClient()
+        do {
+            let storage = Storage.build(inputs)
+            let bots = try await Self.buildBots(inputs, storage: storage, http: http)
+            let pipeline = Self.buildPipeline(inputs, storage: storage, bots: bots)
+            let listeners = Self.buildListeners(inputs, storage: storage, sink: pipeline.sink, http: http)
+            let services = storage.services + bots.services + pipeline.services + listeners
+            return GatewayAssembly(services: services, http: http)
+        } catch {
+            await http.shutdown()
+            throw error
+        }
+    }
+}

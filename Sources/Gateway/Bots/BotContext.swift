@@ -1,0 +1,51 @@
+public import CurlHTTP
+public import Localization
+public import Logging
+public import Persistence
+public import RedisClient
+public import ServiceClients
+
+/// What the gateway hands a ``BotKind`` to build one bot: the configuration,
+/// the shared parts (catalogs, HTTP client, storage, language preferences,
+/// localized notices) and the bot's own (its profile, its command directory).
+public struct BotContext: Sendable {
+    /// The whole configuration, read once at start.
+    public let configuration: GatewayConfiguration
+    /// The message catalogs (`locales/`).
+    public let catalogs: Catalogs
+    /// The one HTTP client of the process (Bot API and downstream calls).
+    public let httpClient: HTTPClient
+    /// The gateway's logger.
+    public let logger: Logger
+    /// Redis, when the durable pipeline runs on it (`REDIS_URL`).
+    public let redis: RedisClient?
+    /// The prefix of every Redis key (`REDIS_KEY_PREFIX`).
+    public let keyPrefix: String
+    /// PostgreSQL, running and migrated, when `DATABASE_URL` is set.
+    public let database: Database?
+    /// Where users' `/language` choices are kept.
+    public let preferences: any LanguagePreferences
+    /// The rate-limit and refusal notices in the user's language.
+    public let notices: LocalizedNotices
+    /// What Telegram says about this bot (its username), filled in at start.
+    public let profile: BotProfile
+    let directories: CommandDirectories
+
+    /// The command routes of `catalog` in `bot_commands`, kept current on
+    /// every instance; `defaults` where no database is configured.
+    /// - Throws: when the table cannot be read at start.
+    public func commands(catalog: String, defaults: [CommandRoute]) async throws -> any CommandDirectory {
+        try await self.directories.directory(catalog: catalog, defaults: defaults)
+    }
+
+    /// A client of the named downstream service (`<NAME>_SERVICE_URL`),
+    /// with the configured retries and circuit breaker.
+    /// - Throws: ``ConfigurationError`` naming the variable when it is not set.
+    public func serviceClient(named service: String) throws(ConfigurationError) -> ServiceClient {
+        ServiceClient(
+            configuration: try self.configuration.downstream.clientConfiguration(for: service),
+            httpClient: self.httpClient,
+            logger: self.logger
+        )
+    }
+}
