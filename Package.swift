@@ -131,6 +131,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ForwardBot",
+            dependencies: [
+                "CurlHTTP",
+                "Gateway",
+                "OpenSSLTLS",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "bot-gateway",
             dependencies: [
