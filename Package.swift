@@ -274,6 +274,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ForwardBotTests",
+            dependencies: [
+                "CurlHTTP",
+                "ForwardBot",
+                "Gateway",
+                "OpenSSLTLS",
+                "RedisClient",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "LocalizationTests",
             dependencies: ["Localization"]
         ),
