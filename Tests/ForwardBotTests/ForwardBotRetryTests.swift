@@ -238,6 +238,36 @@ struct ForwardBotRetryTests {
         }
     }
 
+    @Test func anUpdateWaitingForAPlaceCanBeCancelled() async throws {
+        let release = Flag()
+        try await TestBackend.with(respond: { _, _ in
+            while !release.isOn { try? await Task.sleep(for: .milliseconds(10)) }
+            return .json("{}")
+        }) { backend, url in
+            try await TestBot.withHTTPClient { http in
+                let store = InMemoryDeadLetterStore()
+                let bot = ForwardBot(
+                    configuration: TestBot.configuration(url: url, concurrency: 1), httpClient: http, deadLetters: store, logger: TestBot.logger)
+                let (first, firstRaw) = try TestBot.update(id: 1)
+                let (second, secondRaw) = try TestBot.update(id: 2)
+                let (third, thirdRaw) = try TestBot.update(id: 3)
+                let holding = Task { try await bot.handle(first, context: TestBot.context(first, raw: firstRaw)) }
+                while backend.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                let waiting = Task { try await bot.handle(second, context: TestBot.context(second, raw: secondRaw)) }
+                try await Task.sleep(for: .milliseconds(100))
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+
+                // The cancelled waiter left the line: the place passes on to the next update.
+                release.turnOn()
+                _ = try await holding.value
+                _ = try await bot.handle(third, context: TestBot.context(third, raw: thirdRaw))
+                #expect(backend.calls.map { $0.header("Idempotency-Key") } == ["shop:1", "shop:3"])
+                #expect(store.letters.isEmpty)
+            }
+        }
+    }
+
     @Test func cancellationStopsACallInFlightWithoutADeadLetter() async throws {
         try await TestBackend.with(respond: { _, _ in
             try? await Task.sleep(for: .seconds(20))
