@@ -159,11 +159,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "ForwardBot",
+            dependencies: [
+                "CurlHTTP",
+                "Gateway",
+                "OpenSSLTLS",
+                "RedisClient",
+                "ServiceClients",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "bot-gateway",
             dependencies: [
                 "Conversations",
                 "CurlHTTP",
+                "ForwardBot",
                 "Localization",
                 "UKManagementBot",
                 "Gateway",
@@ -319,6 +333,25 @@ let package = Package(
                 "Persistence",
                 "TelegramBotAPI",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ForwardBotTests",
+            dependencies: [
+                "CurlHTTP",
+                "ForwardBot",
+                "Gateway",
+                "GatewayTestSupport",
+                "OpenSSLTLS",
+                "RedisClient",
+                "ServiceClients",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                "UKManagementBot",
+                "UKServiceFakes",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -1,7 +1,7 @@
-public import Gateway
-public import Localization
-public import Persistence
-public import TelegramBotAPI
+import Gateway
+import Localization
+import Persistence
+import TelegramBotAPI
 
 /// A menu of command buttons, such as the main menu: rows of entries, each
 /// a `cmd:<command>` button that the auth middleware checks as it does a

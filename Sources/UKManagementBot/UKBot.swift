@@ -1,4 +1,4 @@
-public import ConversationBots
+import ConversationBots
 public import Conversations
 public import Gateway
 public import Localization

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForwardBot
 import Foundation
 import Gateway
 import Localization
@@ -89,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The bot kinds this executable carries: adding a kind adds it here.
-    static let kinds = BotKinds([UKBotKind()])
+    static let kinds = BotKinds([UKBotKind(), ForwardBotKind()])
 
     private static func serve(_ inputs: GatewayAssembly.Inputs) async throws {
         let assembly: GatewayAssembly

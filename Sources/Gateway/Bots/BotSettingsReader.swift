@@ -23,6 +23,11 @@ public struct BotSettingsReader {
         self.problems.append(.init(variable: self.variable(field), message: message))
     }
 
+    /// Records a problem found by other means, such as a kind's own checks.
+    public mutating func report(_ problem: ConfigurationError.Problem) {
+        self.problems.append(problem)
+    }
+
     /// A string field; nil when absent (a problem when `required`) or not a string.
     public mutating func string(_ field: String, required: Bool = false, what: String) -> String? {
         switch self.bot.settings[field] {
@@ -55,8 +60,11 @@ public struct BotSettingsReader {
         switch self.bot.settings[field] {
         case nil, .null?:
             return nil
-        case .number(let value)? where value.rounded() == value && Double(range.lowerBound) <= value && value <= Double(range.upperBound):
-            return Int(value)
+        case .number(let value)?:
+            // Int(exactly:) refuses fractions and values past Int's range instead of trapping.
+            if let whole = Int(exactly: value), range.contains(whole) { return whole }
+            self.problem(field, "expected \(what): a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
         default:
             self.problem(field, "expected \(what): a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil

@@ -1,4 +1,3 @@
-public import ServiceClients
 
 /// A login shared between gateway instances: the session and who it is for.
 public struct CachedAuthSession: Codable, Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import Gateway
-public import ServiceClients
+import ServiceClients
 public import TelegramBotAPI
 
 /// The ``IdentityProvider`` over the auth service: the user's session from

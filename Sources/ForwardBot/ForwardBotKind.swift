@@ -1,0 +1,78 @@
+import CurlHTTP
+public import Gateway
+import ServiceLifecycle
+
+/// The `forward` bot kind: the gateway in front of any HTTP backend
+/// (`forward-bots.md`). Its entry in `BOTS_CONFIG_FILE` has `url`,
+/// `signing_secret`, and optionally `timeout`, `attempts` and `concurrency`;
+/// it calls no named service, so a deployment of forward bots alone needs no
+/// `<NAME>_SERVICE_URL`.
+///
+/// Each bot gets an HTTP client of its own, sized to its `concurrency`, so a
+/// slow backend never queues the Bot API's calls or another backend's, and
+/// keeps its dead letters in Redis (`{prefix:bot}:deadletters`) when the
+/// gateway runs on Redis, else in memory.
+public struct ForwardBotKind: BotKind {
+    /// Creates the kind.
+    public init() {}
+
+    public var name: String { "forward" }
+
+    public var settingFields: Set<String> { ["url", "signing_secret", "timeout", "attempts", "concurrency"] }
+
+    public func check(_ settings: inout BotSettingsReader) {
+        _ = Self.configuration(&settings)
+    }
+
+    public func makeBot(_ bot: GatewayConfiguration.Bot, context: BotContext) async throws -> BotParts {
+        var settings = BotSettingsReader(bot)
+        guard let configuration = Self.configuration(&settings) else {
+            throw ConfigurationError(problems: settings.problems)
+        }
+        let http = try HTTPClient(configuration: .init(
+            connectTimeout: configuration.timeout,
+            timeout: configuration.timeout,
+            maxConnectionsPerHost: configuration.concurrency,
+            maxConnections: configuration.concurrency
+        ))
+        let deadLetters: any DeadLetterStore =
+            if let redis = context.redis {
+                RedisDeadLetterStore(client: redis, keyPrefix: context.keyPrefix)
+            } else {
+                InMemoryDeadLetterStore()
+            }
+        let handler = ForwardBot(configuration: configuration, httpClient: http, deadLetters: deadLetters, logger: context.logger)
+        return BotParts(handler: handler, services: [HTTPClientShutdown(client: http)])
+    }
+
+    /// The bot's configuration from its entry; nil, with the problems recorded, when it has any.
+    static func configuration(_ settings: inout BotSettingsReader) -> ForwardBotConfiguration? {
+        let url = settings.string("url", what: "the backend's http:// or https:// endpoint")
+        let secret = settings.string("signing_secret", what: "at least 32 bytes shared with the backend")
+        let timeout = settings.number("timeout", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, what: "seconds per call")
+        let attempts = settings.integer("attempts", in: Int.min...Int.max, what: "tries per update")
+        let concurrency = settings.integer("concurrency", in: Int.min...Int.max, what: "calls in flight")
+        // A field of the wrong type was reported already; checking the rest would report it twice.
+        guard settings.problems.isEmpty else { return nil }
+        do {
+            return try ForwardBotConfiguration(
+                bot: settings.bot.id, url: url, signingSecret: secret, timeout: timeout, attempts: attempts, concurrency: concurrency)
+        } catch {
+            for problem in error.problems {
+                settings.report(problem)
+            }
+            return nil
+        }
+    }
+}
+
+/// Shuts a forward bot's own HTTP client down once the gateway stops: it
+/// starts before the dispatcher, so it stops after the last step's call.
+struct HTTPClientShutdown: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await self.client.shutdown()
+    }
+}
