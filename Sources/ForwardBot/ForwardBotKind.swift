@@ -1,5 +1,6 @@
 import CurlHTTP
 public import Gateway
+public import ServiceClients
 import ServiceLifecycle
 
 /// The `forward` bot kind: the gateway in front of any HTTP backend
@@ -13,20 +14,31 @@ import ServiceLifecycle
 /// keeps its dead letters in Redis (`{prefix:bot}:deadletters`) when the
 /// gateway runs on Redis, else in memory.
 public struct ForwardBotKind: BotKind {
-    /// Creates the kind.
-    public init() {}
+    /// The pauses between attempts, for every bot of the kind.
+    public var backoff: ForwardBotConfiguration.Backoff
+    /// Each backend's breaker settings, for every bot of the kind.
+    public var circuitBreaker: CircuitBreaker.Configuration
+
+    /// Creates the kind; the defaults are the contract's.
+    public init(
+        backoff: ForwardBotConfiguration.Backoff = .init(),
+        circuitBreaker: CircuitBreaker.Configuration = ForwardBotConfiguration.defaultCircuitBreaker
+    ) {
+        self.backoff = backoff
+        self.circuitBreaker = circuitBreaker
+    }
 
     public var name: String { "forward" }
 
     public var settingFields: Set<String> { ["url", "signing_secret", "timeout", "attempts", "concurrency"] }
 
     public func check(_ settings: inout BotSettingsReader) {
-        _ = Self.configuration(&settings)
+        _ = self.configuration(&settings)
     }
 
     public func makeBot(_ bot: GatewayConfiguration.Bot, context: BotContext) async throws -> BotParts {
         var settings = BotSettingsReader(bot)
-        guard let configuration = Self.configuration(&settings) else {
+        guard let configuration = self.configuration(&settings) else {
             throw ConfigurationError(problems: settings.problems)
         }
         let http = try HTTPClient(configuration: .init(
@@ -46,7 +58,7 @@ public struct ForwardBotKind: BotKind {
     }
 
     /// The bot's configuration from its entry; nil, with the problems recorded, when it has any.
-    static func configuration(_ settings: inout BotSettingsReader) -> ForwardBotConfiguration? {
+    func configuration(_ settings: inout BotSettingsReader) -> ForwardBotConfiguration? {
         let url = settings.string("url", what: "the backend's http:// or https:// endpoint")
         let secret = settings.string("signing_secret", what: "at least 32 bytes shared with the backend")
         let timeout = settings.number("timeout", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, what: "seconds per call")
@@ -55,8 +67,11 @@ public struct ForwardBotKind: BotKind {
         // A field of the wrong type was reported already; checking the rest would report it twice.
         guard settings.problems.isEmpty else { return nil }
         do {
-            return try ForwardBotConfiguration(
+            var configuration = try ForwardBotConfiguration(
                 bot: settings.bot.id, url: url, signingSecret: secret, timeout: timeout, attempts: attempts, concurrency: concurrency)
+            configuration.backoff = self.backoff
+            configuration.circuitBreaker = self.circuitBreaker
+            return configuration
         } catch {
             for problem in error.problems {
                 settings.report(problem)

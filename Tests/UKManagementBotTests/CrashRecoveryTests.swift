@@ -1,6 +1,7 @@
 import Foundation
 import TelegramBotAPI
 import TelegramEmulator
+import GatewayTestSupport
 import Testing
 
 /// Issue 5 through the real process: `kill -9` of `bot-gateway serve` in the

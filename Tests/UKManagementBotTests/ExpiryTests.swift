@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 
 /// Buttons that no longer mean anything: from a conversation whose state

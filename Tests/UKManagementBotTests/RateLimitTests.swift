@@ -1,5 +1,6 @@
 import Gateway
 import TelegramBotAPI
+import GatewayTestSupport
 import Testing
 
 /// Past the per-user limit the user gets exactly one localized notice, then silence.

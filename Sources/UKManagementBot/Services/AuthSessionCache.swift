@@ -1,4 +1,3 @@
-
 /// A login shared between gateway instances: the session and who it is for.
 public struct CachedAuthSession: Codable, Sendable, Hashable {
     /// The Telegram user the session was issued to, as last seen.

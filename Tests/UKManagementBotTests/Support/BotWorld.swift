@@ -9,6 +9,7 @@ import Synchronization
 import TelegramBotAPI
 import TelegramEmulator
 import UKServiceFakes
+import GatewayTestSupport
 import Testing
 
 /// Everything one end-to-end test runs against: the emulator's fake

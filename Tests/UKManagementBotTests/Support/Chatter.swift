@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Localization
 import TelegramBotAPI
 import TelegramEmulator

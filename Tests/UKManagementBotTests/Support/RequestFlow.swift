@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import TelegramEmulator
 
 /// Drives `/create_request` to one of its steps with the sample answers.

@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Collects what a child process writes to one pipe, readable at any time while it runs.
-final class CapturedOutput: Sendable {
+public final class CapturedOutput: Sendable {
     private let bytes = Mutex(Data())
 
-    init(_ handle: FileHandle) {
+    public init(_ handle: FileHandle) {
         handle.readabilityHandler = { [weak self] handle in
             let chunk = handle.availableData
             guard !chunk.isEmpty else {
@@ -17,12 +17,12 @@ final class CapturedOutput: Sendable {
         }
     }
 
-    var text: String {
+    public var text: String {
         self.bytes.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The complete lines so far.
-    var lines: [String] {
+    public var lines: [String] {
         let text = self.text
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
@@ -31,13 +31,13 @@ final class CapturedOutput: Sendable {
 }
 
 /// One line of the gateway's JSON log (`LOG_FORMAT=json`).
-struct LogLine: Sendable, CustomStringConvertible {
-    var level: String
-    var message: String
-    var metadata: [String: String]
-    var raw: String
+public struct LogLine: Sendable, CustomStringConvertible {
+    public var level: String
+    public var message: String
+    public var metadata: [String: String]
+    public var raw: String
 
-    init?(_ line: String) {
+    public init?(_ line: String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let message = object["message"] as? String
         else { return nil }
@@ -47,5 +47,5 @@ struct LogLine: Sendable, CustomStringConvertible {
         self.raw = line
     }
 
-    var description: String { self.raw }
+    public var description: String { self.raw }
 }

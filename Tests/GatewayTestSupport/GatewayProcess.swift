@@ -8,20 +8,20 @@ import Glibc
 ///
 /// `@unchecked Sendable`: `Process` is only asked thread-safe questions
 /// (its PID, whether it runs, its status) after `run()`.
-final class GatewayProcess: @unchecked Sendable {
+public final class GatewayProcess: @unchecked Sendable {
     /// Tells several children of one test apart in reports.
-    let number: Int
-    let output: CapturedOutput
-    let errors: CapturedOutput
+    public let number: Int
+    public let output: CapturedOutput
+    public let errors: CapturedOutput
     private let process: Process
 
     /// The executable next to the test bundle (both are in the build's bin folder).
-    static var executable: String {
+    public static var executable: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
     }
 
     /// Starts `bot-gateway serve` with exactly `environment`.
-    init(number: Int, environment: [String: String]) throws {
+    public init(number: Int, environment: [String: String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw HarnessError("no bot-gateway next to the test bundle at \(Self.executable): build it first (swift build)")
         }
@@ -41,16 +41,16 @@ final class GatewayProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var pid: Int32 { self.process.processIdentifier }
-    var isRunning: Bool { self.process.isRunning }
+    public var pid: Int32 { self.process.processIdentifier }
+    public var isRunning: Bool { self.process.isRunning }
 
     /// The log lines so far, parsed; lines that are not JSON are left out.
-    var logs: [LogLine] {
+    public var logs: [LogLine] {
         self.output.lines.compactMap(LogLine.init)
     }
 
     /// Waits for the `gateway listening` line and returns the port it names.
-    func listeningPort(timeout: Duration = .seconds(60)) async throws -> Int {
+    public func listeningPort(timeout: Duration = .seconds(60)) async throws -> Int {
         let line = try await eventually("bot-gateway #\(self.number) to listen", timeout: timeout) { () -> LogLine? in
             guard self.isRunning else {
                 throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus) before listening: \(self.errors.text)")
@@ -64,13 +64,13 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// `kill -9`: no graceful shutdown, nothing finished, nothing released.
-    func kill() async throws {
+    public func kill() async throws {
         _ = Glibc.kill(self.pid, SIGKILL)
         try await self.waitForExit(timeout: .seconds(10))
     }
 
     /// SIGTERM, then SIGKILL if the graceful shutdown takes longer than `grace`.
-    func stop(grace: Duration = .seconds(10)) async {
+    public func stop(grace: Duration = .seconds(10)) async {
         guard self.isRunning else { return }
         _ = Glibc.kill(self.pid, SIGTERM)
         do {
@@ -85,7 +85,7 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// The last lines of both outputs, for a failure report.
-    func report(lastLines: Int = 200) -> String {
+    public func report(lastLines: Int = 200) -> String {
         let lines = self.output.lines
         let shown = lines.suffix(lastLines).joined(separator: "\n")
         let skipped = lines.count > lastLines ? " (last \(lastLines) of \(lines.count) lines)" : ""

@@ -1,8 +1,8 @@
 /// A failure of the harness itself (setup, a wait that ran out), with what it was waiting for.
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }
@@ -12,7 +12,7 @@ struct HarnessError: Error, CustomStringConvertible {
 /// The timeouts are generous ceilings for a loaded 2-core machine, never the
 /// thing a test asserts: a passing run returns as soon as the condition holds.
 /// - Throws: ``HarnessError`` naming `what` when the time runs out, or what `probe` throws.
-func eventually<Value>(
+public func eventually<Value>(
     _ what: String,
     timeout: Duration = .seconds(20),
     _ probe: () async throws -> Value?
@@ -28,6 +28,6 @@ func eventually<Value>(
 }
 
 /// Waits until `condition` holds, polling as ``eventually(_:timeout:_:)`` does.
-func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+public func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
     _ = try await eventually(what, timeout: timeout) { try await condition() ? true : nil }
 }
