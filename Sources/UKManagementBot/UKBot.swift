@@ -49,11 +49,21 @@ public struct UKBot: UpdateHandler {
         [.init(command: "admin", label: "button.admin")],
     ])
 
-    /// `/admin` (`builtin:admin`), titled `admin.title`.
-    static let adminMenu = Menu([
-        [.init(command: "analytics", label: "button.analytics")],
-        [.init(command: "users", label: "button.users")],
-    ])
+    /// The submenus (`builtin:<name>` targets): `/admin`, titled `admin.title`.
+    static let submenus = [
+        "admin": Menu([
+            [.init(command: "analytics", label: "button.analytics")],
+            [.init(command: "users", label: "button.users")],
+        ]),
+    ]
+
+    /// The commands answered without a flow (`service:<name>` targets): the lists.
+    static let serviceCommands: [String: @Sendable (DownstreamClients) -> ConversationBot.ServiceCommand] = [
+        "requests.mine": { services in { _, turn in await UKLists.myRequests(services: services, &turn) } },
+        "shifts.mine": { services in { _, turn in await UKLists.myShifts(services: services, &turn) } },
+        "shifts.schedule": { services in { _, turn in await UKLists.schedule(services: services, &turn) } },
+        "users.list": { services in { _, turn in await UKLists.users(page: 1, services: services, &turn) } },
+    ]
 
     private let bot: ConversationBot
 
@@ -74,13 +84,8 @@ public struct UKBot: UpdateHandler {
         return ConversationBot.Definition(
             flows: Self.flows,
             mainMenu: Self.mainMenu,
-            menus: ["admin": Self.adminMenu],
-            services: [
-                "requests.mine": { _, turn in await UKLists.myRequests(services: services, &turn) },
-                "shifts.mine": { _, turn in await UKLists.myShifts(services: services, &turn) },
-                "shifts.schedule": { _, turn in await UKLists.schedule(services: services, &turn) },
-                "users.list": { _, turn in await UKLists.users(page: 1, services: services, &turn) },
-            ],
+            menus: Self.submenus,
+            services: Self.serviceCommands.mapValues { $0(services) },
             buttons: [
                 UKLists.requestPrefix: { number, turn in await UKLists.requestDetails(String(number), calls: calls, &turn) },
                 UKLists.usersPrefix: { query, turn in await UKLists.users(query: query, services: services, &turn) },

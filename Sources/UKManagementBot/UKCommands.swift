@@ -28,14 +28,9 @@ public enum UKCommands {
         }
     }
 
-    /// The `service:<name>` targets the bot serves (its lists).
-    static let serviceCommands: Set<String> = ["requests.mine", "shifts.mine", "shifts.schedule", "users.list"]
-    /// The `builtin:<name>` submenus the bot serves.
-    static let submenus: Set<String> = ["admin"]
-
     /// The router of the UK bot over `directory`.
     public static func router(directory: any CommandDirectory) -> CommandRouter {
-        CommandRouter(directory: directory, flows: UKBot.flows, services: Self.serviceCommands, menus: Self.submenus)
+        CommandRouter(directory: directory, flows: UKBot.flows, services: Set(UKBot.serviceCommands.keys), menus: Set(UKBot.submenus.keys))
     }
 
     /// The `setMyCommands` calls that publish the menu everyone sees, once
