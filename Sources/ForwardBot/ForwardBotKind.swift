@@ -38,7 +38,7 @@ public struct ForwardBotKind: BotKind {
 
     public func makeBot(_ bot: GatewayConfiguration.Bot, context: BotContext) async throws -> BotParts {
         var settings = BotSettingsReader(bot)
-        guard let configuration = self.configuration(&settings) else {
+        guard let configuration = self.configuration(&settings), settings.problems.isEmpty else {
             throw ConfigurationError(problems: settings.problems)
         }
         let http = try HTTPClient(configuration: .init(
@@ -59,13 +59,14 @@ public struct ForwardBotKind: BotKind {
 
     /// The bot's configuration from its entry; nil, with the problems recorded, when it has any.
     func configuration(_ settings: inout BotSettingsReader) -> ForwardBotConfiguration? {
+        let known = settings.problems.count
         let url = settings.string("url", what: "the backend's http:// or https:// endpoint")
         let secret = settings.string("signing_secret", what: "at least 32 bytes shared with the backend")
         let timeout = settings.number("timeout", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, what: "seconds per call")
         let attempts = settings.integer("attempts", in: Int.min...Int.max, what: "tries per update")
         let concurrency = settings.integer("concurrency", in: Int.min...Int.max, what: "calls in flight")
         // A field of the wrong type was reported already; checking the rest would report it twice.
-        guard settings.problems.isEmpty else { return nil }
+        guard settings.problems.count == known else { return nil }
         do {
             var configuration = try ForwardBotConfiguration(
                 bot: settings.bot.id, url: url, signingSecret: secret, timeout: timeout, attempts: attempts, concurrency: concurrency)

@@ -43,6 +43,8 @@ public final class GatewayProcess: @unchecked Sendable {
 
     public var pid: Int32 { self.process.processIdentifier }
     public var isRunning: Bool { self.process.isRunning }
+    /// The exit status, once the process has exited.
+    public var terminationStatus: Int32 { self.process.terminationStatus }
 
     /// The log lines so far, parsed; lines that are not JSON are left out.
     public var logs: [LogLine] {
