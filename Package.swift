@@ -217,8 +217,11 @@ let package = Package(
         .target(
             name: "GatewayTestSupport",
             dependencies: [
+                "Gateway",
                 "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/GatewayTestSupport"
         ),
@@ -280,6 +283,7 @@ let package = Package(
             dependencies: [
                 "CurlHTTP",
                 "Gateway",
+                "GatewayTestSupport",
                 "ServiceClients",
                 "Localization",
                 "Persistence",

@@ -13,13 +13,6 @@ import TelegramBotAPI
 import TelegramEmulator
 import Testing
 
-/// One swift-metrics bootstrap per test process.
-let forwardMetricsRegistry: PrometheusCollectorRegistry = {
-    let registry = PrometheusCollectorRegistry()
-    MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
-    return registry
-}()
-
 /// The assembled gateway in process, serving one `forward` bot over the
 /// test command's Redis (a key prefix of its own), with the emulator's fake
 /// Telegram delivering to its webhook and a signature-checking
@@ -48,7 +41,7 @@ struct ForwardWorld {
         respond: @escaping TestBackend.Respond,
         _ body: (ForwardWorld) async throws -> Void
     ) async throws {
-        _ = forwardMetricsRegistry
+        _ = testMetricsRegistry
         try await TestBackend.with(respond: respond) { backend, url in
             let telegram = FakeTelegram()
             try await telegram.start()
@@ -103,7 +96,7 @@ struct ForwardWorld {
         let catalogs = try Catalogs.load(directory: Self.repository.appendingPathComponent("locales"))
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let assembly = try await GatewayAssembly.build(.init(
-            configuration: configuration, kinds: kinds, catalogs: catalogs, registry: forwardMetricsRegistry, logger: logger,
+            configuration: configuration, kinds: kinds, catalogs: catalogs, registry: testMetricsRegistry, logger: logger,
             onListening: { portContinuation.yield($0) }))
         let group = ServiceGroup(configuration: .init(services: assembly.services, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

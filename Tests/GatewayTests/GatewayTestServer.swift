@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GatewayTestSupport
 import Hummingbird
 import Logging
 import Metrics
@@ -9,14 +10,6 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 import TelegramBotAPI
-
-/// The registry every test's metrics go to: swift-metrics is bootstrapped
-/// once per process, so tests share it and look for their own bot's labels.
-let testMetricsRegistry: PrometheusCollectorRegistry = {
-    let registry = PrometheusCollectorRegistry()
-    MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
-    return registry
-}()
 
 /// The gateway's application on 127.0.0.1 and a free port, run in a service
 /// group the way `serve` runs it.

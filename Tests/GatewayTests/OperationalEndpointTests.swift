@@ -1,4 +1,5 @@
 import Gateway
+import GatewayTestSupport
 import TelegramBotAPI
 import Testing
 
