@@ -70,7 +70,7 @@ extension ForwardBot {
         case 429:
             ForwardMetrics.recordCall(bot: bot, outcome: "rate_limited")
             // A 429 is an answer: the backend is up, only busy.
-            let retryAfter = response.headers.value(for: "Retry-After").flatMap(Self.retryAfter)
+            let retryAfter = response.headers.value(for: "Retry-After").flatMap { RetryAfter.parse($0) }
             return .transient(answered, retryAfter: retryAfter, health: .success)
         case 500...599:
             ForwardMetrics.recordCall(bot: bot, outcome: "server_error")
@@ -94,11 +94,5 @@ extension ForwardBot {
             HTTPHeader(name: "Idempotency-Key", value: "\(bot):\(updateID)"),
             HTTPHeader(name: ForwardSignature.headerName, value: ForwardSignature.header(body: body, secret: self.secret, unixTime: unixTime)),
         ]
-    }
-
-    /// A `Retry-After` in delay-seconds; a date or anything else leaves the backoff to decide.
-    static func retryAfter(_ value: String) -> Duration? {
-        guard let seconds = Int(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
-        return .seconds(seconds)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Reads a `Retry-After` header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
-enum RetryAfter {
+public enum RetryAfter {
     /// The wait the value asks for, zero for a date already past; nil when unreadable.
-    static func parse(_ value: String, now: Date = Date()) -> Duration? {
+    public static func parse(_ value: String, now: Date = Date()) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Int(text) {
             return seconds >= 0 ? .seconds(seconds) : nil

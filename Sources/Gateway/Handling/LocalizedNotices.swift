@@ -32,8 +32,7 @@ public struct LocalizedNotices: Sendable {
         }
     }
 
-    /// The message under `key` in the language of the update's user, to the update's chat.
-    public func message(_ key: String, _ update: Update, _ context: UpdateContext) async -> [OutboundCall] {
+    private func message(_ key: String, _ update: Update, _ context: UpdateContext) async -> [OutboundCall] {
         guard let chat = update.chat, let user = update.from else { return [] }
         let stored = await self.preferences.language(bot: context.bot, userID: user.id) ?? context.identity?.language
         let locale = LocaleResolver.resolve(stored: stored, telegram: user.languageCode, supported: self.catalogs.locales, default: self.catalogs.defaultLocale)
