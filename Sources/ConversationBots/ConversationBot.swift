@@ -20,6 +20,22 @@ public struct ConversationBot: UpdateHandler {
     public typealias ServiceCommand = @Sendable (_ arguments: String, _ turn: inout ConversationTurn) async -> Void
     /// Answers a pressed button whose callback data starts with the handler's prefix; gets the rest.
     public typealias ButtonHandler = @Sendable (_ data: Substring, _ turn: inout ConversationTurn) async -> Void
+
+    /// Buttons whose callback data starts with a prefix, such as a list's paging buttons.
+    public struct Button: Sendable {
+        /// The command the buttons belong to: they work only while it is
+        /// enabled, served and open to the user's roles, as the command itself
+        /// does, so an old message's buttons or forged data cannot get round it.
+        public var command: String?
+        /// Answers a press; gets the data after the prefix.
+        public var handler: ButtonHandler
+
+        /// Creates a button route.
+        public init(command: String?, handler: @escaping ButtonHandler) {
+            self.command = command
+            self.handler = handler
+        }
+    }
     /// Makes a service call a flow asks for; never throws: a failure is an outcome the flow branches on.
     public typealias FlowCalls = @Sendable (_ call: ServiceCall, _ turn: ConversationTurn) async -> ServiceOutcome
     /// The language a successful call switched the user to, if it did (a `/language` flow's call).
@@ -35,8 +51,8 @@ public struct ConversationBot: UpdateHandler {
         public var menus: [String: Menu]
         /// Commands that answer without a flow (`service:<name>` targets).
         public var services: [String: ServiceCommand]
-        /// Button handlers by callback-data prefix, such as `req:`.
-        public var buttons: [String: ButtonHandler]
+        /// Buttons by callback-data prefix, such as `req:`.
+        public var buttons: [String: Button]
         /// The flows' service calls.
         public var calls: FlowCalls
         /// Which calls switch the user's language.
@@ -48,7 +64,7 @@ public struct ConversationBot: UpdateHandler {
             mainMenu: Menu,
             menus: [String: Menu] = [:],
             services: [String: ServiceCommand] = [:],
-            buttons: [String: ButtonHandler] = [:],
+            buttons: [String: Button] = [:],
             calls: @escaping FlowCalls,
             languageChange: @escaping LanguageChange = { _, _ in nil }
         ) {
@@ -152,8 +168,9 @@ public struct ConversationBot: UpdateHandler {
                 turn.reply.keepPressedMessage()
             }
             await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
-        } else if let (prefix, handler) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
-            await handler(data.dropFirst(prefix.count), &turn)
+        } else if let (prefix, button) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
+            if let command = button.command, !self.admits(command, &turn) { return }
+            await button.handler(data.dropFirst(prefix.count), &turn)
         } else if let press = ButtonPress.parse(data) {
             await self.drive(self.runtime.handle(.button(press), state: turn.state), &turn)
         } else {
@@ -162,18 +179,40 @@ public struct ConversationBot: UpdateHandler {
         }
     }
 
-    private func run(command: String, arguments: String, _ turn: inout ConversationTurn) async {
+    /// Whether the user may use `command` now: it is enabled, served, and
+    /// open to their roles. If not, says why and returns false.
+    private func admits(_ command: String, _ turn: inout ConversationTurn) -> Bool {
         switch self.router.destination(of: command) {
         case .unknown:
             turn.reply.say(turn.texts.text("common.not_understood"))
+            return false
         case .unavailable(let route):
             turn.context.logger.info("command not available", metadata: ["command": "\(command)", "enabled": "\(route.isEnabled)", "target": "\(route.target)"])
-            turn.reply.say(turn.texts.text("common.unavailable", ["command": .string(command)]))
-        case .builtin("start"), .builtin("menu"):
+            // Roles first, as the auth middleware checks them: a disabled command is no reason to tell a stranger it exists.
+            turn.reply.say(route.isAllowed(for: turn.roles)
+                ? turn.texts.text("common.unavailable", ["command": .string(command)])
+                : turn.texts.text("error.forbidden"))
+            return false
+        case .builtin, .menu, .flow, .service:
+            guard let route = self.router.directory.route(for: command), route.isAllowed(for: turn.roles) else {
+                turn.context.logger.info("command refused: missing role", metadata: ["command": "\(command)"])
+                turn.reply.say(turn.texts.text("error.forbidden"))
+                return false
+            }
+            return true
+        }
+    }
+
+    private func run(command: String, arguments: String, _ turn: inout ConversationTurn) async {
+        guard self.admits(command, &turn) else { return }
+        switch self.router.destination(of: command) {
+        case .unknown, .unavailable:
+            break
+        case .builtin(let name) where name == "start" || name == "menu":
             turn.leaveFlow()
-            turn.reply.say(command == "start" ? turn.texts.text("menu.greeting", ["name": .string(turn.user.firstName)]) : turn.texts.text("menu.title"))
+            turn.reply.say(name == "start" ? turn.texts.text("menu.greeting", ["name": .string(turn.user.firstName)]) : turn.texts.text("menu.title"))
             turn.reply.show(turn.mainMenu.keyboard(roles: turn.roles, texts: turn.texts))
-            if command == "start" {
+            if name == "start" {
                 if !arguments.isEmpty {
                     turn.context.logger.info("start with a deep link", metadata: ["payload": "\(arguments.prefix(64))"])
                 }
@@ -189,6 +228,7 @@ public struct ConversationBot: UpdateHandler {
                 turn.showMainMenu()
             }
         case .builtin:
+            // The router returns only the built-ins handled above.
             turn.reply.say(turn.texts.text("common.not_understood"))
         case .menu(let name):
             turn.reply.say(turn.texts.text("\(name).title"))

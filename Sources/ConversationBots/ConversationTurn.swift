@@ -7,15 +7,21 @@ public import TelegramBotAPI
 /// conversation's state as it changes, and the reply being put together.
 /// A bot's command, button and service handlers work on it in place.
 public struct ConversationTurn: Sendable {
+    /// The update being handled.
     public let update: Update
+    /// Its chat.
     public let chat: Chat
+    /// The user who sent it.
     public let user: User
+    /// What the gateway and the middleware know about it.
     public let context: UpdateContext
     /// The language answers are worded in; switches when the user changes theirs.
     public var texts: Localizer
+    /// The answer being put together.
     public var reply: ConversationReply
     /// Calls made besides the reply, such as a user's own command menu.
     public var extraCalls: [OutboundCall] = []
+    /// The conversation's state as the step has left it so far.
     public private(set) var state: ConversationState?
     private let stored: ConversationState?
     let mainMenu: MenuKeyboard

@@ -10,7 +10,9 @@ import TelegramBotAPI
 public struct Menu: Sendable {
     /// One button: the command it runs and the catalog key of its label.
     public struct Entry: Sendable {
+        /// The command the button runs, without the slash.
         public let command: String
+        /// The catalog key of the button's label.
         public let label: String
 
         /// Creates an entry.

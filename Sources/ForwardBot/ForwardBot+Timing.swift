@@ -1,4 +1,5 @@
 public import Foundation
+import ServiceLifecycle
 
 extension ForwardBot {
     /// The clocks and the sleep a ``ForwardBot`` uses, injectable so tests of
@@ -26,11 +27,18 @@ extension ForwardBot {
             self.jitter = jitter
         }
 
-        /// The real clocks, `Task.sleep` and a random jitter.
+        /// The real clocks, `Task.sleep` cut short by graceful shutdown, and a random jitter.
+        ///
+        /// A step waiting out a backoff or an open breaker when the gateway
+        /// stops throws `CancellationError` at once, so the dispatcher hands
+        /// the update back instead of holding the shutdown for its wait.
         public static let live = Timing(
             now: { ContinuousClock.now },
             wallClock: { Date() },
-            sleep: { try await Task.sleep(for: $0) },
+            sleep: { duration in
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+                if Task.isShuttingDownGracefully { throw CancellationError() }
+            },
             jitter: { Double.random(in: 0..<1) }
         )
     }

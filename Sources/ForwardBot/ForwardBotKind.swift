@@ -62,19 +62,19 @@ public struct ForwardBotKind: BotKind {
         let known = settings.problems.count
         let url = settings.string("url", what: "the backend's http:// or https:// endpoint")
         let secret = settings.string("signing_secret", what: "at least 32 bytes shared with the backend")
-        let timeout = settings.number("timeout", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, what: "seconds per call")
-        let attempts = settings.integer("attempts", in: Int.min...Int.max, what: "tries per update")
-        let concurrency = settings.integer("concurrency", in: Int.min...Int.max, what: "calls in flight")
-        // A field of the wrong type was reported already; checking the rest would report it twice.
-        guard settings.problems.count == known else { return nil }
+        let timeout = settings.number("timeout", in: 0.001...ForwardBotConfiguration.maxTimeoutSeconds, what: "seconds per call")
+        let attempts = settings.integer("attempts", in: ForwardBotConfiguration.attemptsRange, what: "tries per update")
+        let concurrency = settings.integer("concurrency", in: ForwardBotConfiguration.concurrencyRange, what: "calls in flight to the backend")
+        // A field already reported (wrong type or range) is not reported again as missing.
+        let reported = Set(settings.problems.dropFirst(known).map(\.variable))
         do {
             var configuration = try ForwardBotConfiguration(
                 bot: settings.bot.id, url: url, signingSecret: secret, timeout: timeout, attempts: attempts, concurrency: concurrency)
             configuration.backoff = self.backoff
             configuration.circuitBreaker = self.circuitBreaker
-            return configuration
+            return settings.problems.count == known ? configuration : nil
         } catch {
-            for problem in error.problems {
+            for problem in error.problems where !reported.contains(problem.variable) {
                 settings.report(problem)
             }
             return nil

@@ -87,8 +87,8 @@ public struct UKBot: UpdateHandler {
             menus: Self.submenus,
             services: Self.serviceCommands.mapValues { $0(services) },
             buttons: [
-                UKLists.requestPrefix: { number, turn in await UKLists.requestDetails(String(number), calls: calls, &turn) },
-                UKLists.usersPrefix: { query, turn in await UKLists.users(query: query, services: services, &turn) },
+                UKLists.requestPrefix: .init(command: nil) { number, turn in await UKLists.requestDetails(String(number), calls: calls, &turn) },
+                UKLists.usersPrefix: .init(command: "users") { query, turn in await UKLists.users(query: query, services: services, &turn) },
             ],
             calls: { call, turn in await calls.perform(call, for: turn.caller) },
             languageChange: { call, outcome in

@@ -113,7 +113,7 @@ struct ForwardProcessTests {
         let file = try Self.configFile("""
             [{"name": "odd", "kind": "teleport", "token": "111:aaa", "secret": "s1"},
              {"name": "shop", "kind": "forward", "token": "222:bbb", "secret": "s2", "signing_secret": "short", "colour": "red"},
-             {"name": "typed", "kind": "forward", "token": "333:ccc", "secret": "s3", "url": 5, "signing_secret": "\(TestBot.secret)"}]
+             {"name": "typed", "kind": "forward", "token": "333:ccc", "secret": "s3", "url": 5, "signing_secret": "\(TestBot.secret)", "attempts": 2.5}]
             """)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let child = try GatewayProcess(number: 1, environment: [
@@ -127,6 +127,8 @@ struct ForwardProcessTests {
         #expect(errors.contains("BOTS_CONFIG_FILE[shop].url: required"), "\(errors)")
         #expect(errors.contains("BOTS_CONFIG_FILE[shop].signing_secret: must be at least 32 bytes (got 5)"), "\(errors)")
         #expect(errors.contains("BOTS_CONFIG_FILE[typed].url: expected a string"), "\(errors)")
+        #expect(errors.contains("BOTS_CONFIG_FILE[typed].attempts: expected tries per update: a whole number from 1 to 100"), "\(errors)")
+        #expect(!errors.contains("BOTS_CONFIG_FILE[typed].url: required"), "a field of the wrong type is reported once")
         #expect(!errors.contains("short"), "the secret is never quoted")
         #expect(!errors.contains("SERVICE_URL"), "a forward bot needs no named service")
         #expect(!child.output.text.contains("gateway listening"))

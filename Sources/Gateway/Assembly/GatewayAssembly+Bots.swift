@@ -20,7 +20,9 @@ extension GatewayAssembly {
         var bots = Bots()
         var kindServices: [any Service] = []
         for bot in configuration.bots {
-            guard let kind = inputs.kinds.kind(named: bot.kind) else { continue }
+            guard let kind = inputs.kinds.kind(named: bot.kind) else {
+                preconditionFailure("bot \(bot.id) names kind \(bot.kind), which BotKinds.check let through")
+            }
             let client = BotAPIClient(
                 configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
                 httpClient: http,

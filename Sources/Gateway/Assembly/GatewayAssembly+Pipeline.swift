@@ -17,13 +17,18 @@ extension GatewayAssembly {
         let handlers = bots.pipelines
         let outbound = bots.senders
         guard let redis = storage.redis else {
+            // A queue and workers per bot, as the durable pipeline has: a bot
+            // whose steps wait on a slow backend never holds up another bot.
             let store = storage.conversations
-            let dispatcher = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { delivery in
-                guard let pipeline = handlers[delivery.bot], let sender = outbound[delivery.bot] else { return }
-                let conversation = RedisKeyspace.conversation(of: delivery.update)
-                try await InProcessStep.run(delivery, conversation: conversation, pipeline: pipeline, store: store, sender: sender, logger: logger)
+            var dispatchers: [BotID: InProcessDispatcher] = [:]
+            for bot in configuration.bots {
+                guard let pipeline = handlers[bot.id], let sender = outbound[bot.id] else { continue }
+                dispatchers[bot.id] = InProcessDispatcher(configuration: configuration.dispatcher, logger: logger) { delivery in
+                    let conversation = RedisKeyspace.conversation(of: delivery.update)
+                    try await InProcessStep.run(delivery, conversation: conversation, pipeline: pipeline, store: store, sender: sender, logger: logger)
+                }
             }
-            return Pipeline(sink: dispatcher, services: [dispatcher])
+            return Pipeline(sink: BotSinks(dispatchers), services: configuration.bots.compactMap { dispatchers[$0.id] })
         }
         // A private chat's conversation is named by the chat id, which is
         // the user's id: its lease also reads the user's profile and

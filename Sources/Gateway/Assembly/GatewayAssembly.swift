@@ -19,14 +19,19 @@ public struct GatewayAssembly: Sendable {
 
     /// Everything ``build(_:)`` needs besides the configuration.
     public struct Inputs: Sendable {
+        /// The configuration, read once at start.
         public var configuration: GatewayConfiguration
         /// The bot kinds this gateway carries.
         public var kinds: BotKinds
         /// PostgreSQL, running and migrated; nil without `DATABASE_URL`.
         public var database: Database?
+        /// The message catalogs (`locales/`), checked.
         public var catalogs: Catalogs
+        /// Where `/metrics` reads from; the process's swift-metrics factory writes to it.
         public var registry: PrometheusCollectorRegistry
+        /// The webhook listener's certificate; nil serves plain HTTP.
         public var tls: TLSContextStore?
+        /// The gateway's logger.
         public var logger: Logger
         /// Called with the bound port once the server listens.
         public var onListening: @Sendable (Int) async -> Void

@@ -1,4 +1,4 @@
-/// The bot kinds a gateway carries, by name: the executable lists them once
+/// The bot kinds a gateway carries, by name: the executable lists them
 /// once, and configuration and assembly look
 /// each bot's `kind` up here.
 public struct BotKinds: Sendable {

@@ -3,11 +3,17 @@
 /// `url`, `timeout`, …). Arrays and objects are kept only as their kind: no
 /// kind reads them yet.
 public enum BotSetting: Sendable, Hashable, Decodable, CustomStringConvertible {
+    /// A JSON string.
     case string(String)
+    /// A JSON number.
     case number(Double)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
+    /// A JSON list, contents not kept.
     case array
+    /// A JSON object, contents not kept.
     case object
 
     public init(from decoder: any Decoder) throws {

@@ -149,7 +149,8 @@ public final class InboxDispatcher: Service {
             self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             return
         } catch {
-            if Task.isCancelled {
+            // Cut off (the task cancelled, or a handler that stopped for shutdown): another run handles it again.
+            if Task.isCancelled || error is CancellationError {
                 await self.release(item)
                 return
             }
