@@ -4,16 +4,16 @@ public import NIOCore
 public import Logging
 public import OpenSSLTLS
 
-/// Builds the gateway's Hummingbird application: webhook routes, `/health`,
-/// `/ready`, `/metrics`, over plain HTTP or OpenSSL TLS.
+/// Builds one of the gateway's Hummingbird applications — the webhook
+/// listener (webhook routes and `/health`) or the admin listener (`/health`,
+/// `/ready`, `/metrics`) — over plain HTTP or OpenSSL TLS.
 public enum GatewayApplication {
     /// The application type `make` returns.
     public typealias App = Application<RouterResponder<GatewayRequestContext>>
 
     /// Creates the application; run it in a `ServiceGroup`.
     /// - Parameters:
-    ///   - webhook: The webhook routes.
-    ///   - operational: Health, readiness and metrics routes.
+    ///   - routes: Adds the listener's routes to the router.
     ///   - host: Address to bind.
     ///   - port: Port to bind; 0 picks a free one (reported to `onServerRunning`).
     ///   - tls: The certificate store; nil serves plain HTTP (behind a TLS proxy).
@@ -21,8 +21,7 @@ public enum GatewayApplication {
     ///   - logger: The server's logger.
     ///   - onServerRunning: Called with the bound port once the server listens.
     public static func make(
-        webhook: WebhookEndpoint,
-        operational: OperationalEndpoints,
+        routes: (Router<GatewayRequestContext>) -> Void,
         host: String,
         port: Int,
         tls: TLSContextStore?,
@@ -31,8 +30,7 @@ public enum GatewayApplication {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> App {
         let router = Router(context: GatewayRequestContext.self)
-        webhook.register(on: router)
-        operational.register(on: router)
+        routes(router)
         let http = HTTP1Channel.Configuration(idleTimeout: idleTimeout)
         return Application(
             router: router,

@@ -137,6 +137,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             "TELEGRAM_USE_WEBHOOK": self.polling ? "false" : "true",
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "\(try GatewayChild.freePort())",
             "REDIS_URL": redisURL,
             "REDIS_KEY_PREFIX": "bench-\(UInt32.random(in: 0...UInt32.max))",
             "LOG_LEVEL": self.logLevel,
@@ -181,7 +182,7 @@ struct FlowBenchmark: AsyncParsableCommand {
         var report = FlowReport(options: self, machine: ProcessStats.machineDescription(), database: databaseURL != nil)
         report.loadBefore = ProcessStats.loadAverage()
         do {
-            try await child.start(tls: self.tls, timeout: .seconds(self.readyTimeout))
+            try await child.start(timeout: .seconds(self.readyTimeout))
             report.startupToReady = child.startupToReady
             report.readyRSS = child.residentAtReady
             Self.progress("gateway pid \(child.pid) ready on port \(child.port) after \(child.startupToReady)")
@@ -276,7 +277,7 @@ struct FlowBenchmark: AsyncParsableCommand {
 
         static func take(child: GatewayChild, probe: RedisProbe, tls: Bool) async throws -> Snapshot {
             let instant = ContinuousClock.now
-            let roundTrips = await child.metric("gateway_redis_round_trips_total", tls: tls)
+            let roundTrips = await child.metric("gateway_redis_round_trips_total")
             return Snapshot(
                 instant: instant,
                 gatewayCPU: child.cpuSeconds,

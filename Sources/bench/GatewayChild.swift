@@ -12,8 +12,10 @@ import Glibc
 final class GatewayChild {
     let process = Process()
     let logFile: String
-    /// The port it listens on (found through `/proc`, as `GATEWAY_PORT=0` picks one).
+    /// The webhook listener's port (found through `/proc`, as `GATEWAY_PORT=0` picks one).
     private(set) var port = 0
+    /// The admin listener's port (`ADMIN_PORT`), where `/ready` and `/metrics` are.
+    let adminPort: Int
     /// From spawning the process to `/ready` answering 200.
     private(set) var startupToReady: Duration = .zero
     /// Resident set when `/ready` first answered 200.
@@ -37,17 +39,17 @@ final class GatewayChild {
             self.process.arguments = ["serve"]
         }
         self.process.environment = environment
+        self.adminPort = environment["ADMIN_PORT"].flatMap(Int.init) ?? 9090
         self.process.standardOutput = log
         self.process.standardError = log
         self.process.standardInput = FileHandle.nullDevice
     }
 
     /// Spawns the process, finds its port and polls `/ready` until it answers 200.
-    func start(tls: Bool, timeout: Duration) async throws {
-        let client = try HTTPClient(configuration: .init(
-            connectTimeout: .seconds(1), timeout: .seconds(2), tls: .init(verifiesPeer: false)))
+    func start(timeout: Duration) async throws {
+        let client = try HTTPClient(configuration: .init(connectTimeout: .seconds(1), timeout: .seconds(2)))
         do {
-            try await self.start(tls: tls, timeout: timeout, client: client)
+            try await self.start(timeout: timeout, client: client)
             await client.shutdown()
         } catch {
             await client.shutdown()
@@ -55,7 +57,7 @@ final class GatewayChild {
         }
     }
 
-    private func start(tls: Bool, timeout: Duration, client: HTTPClient) async throws {
+    private func start(timeout: Duration, client: HTTPClient) async throws {
         let clock = ContinuousClock()
         let spawned = clock.now
         try self.process.run()
@@ -63,13 +65,13 @@ final class GatewayChild {
         while self.port == 0 {
             try self.checkAlive()
             guard clock.now < deadline else { throw self.failure("did not listen within \(timeout)") }
-            if let port = ProcessStats.listeningPorts(pid: self.pid).first {
+            if let port = ProcessStats.listeningPorts(pid: self.pid).first(where: { $0 != self.adminPort }) {
                 self.port = port
             } else {
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        let ready = HTTPRequest(url: "\(tls ? "https" : "http")://127.0.0.1:\(self.port)/ready")
+        let ready = HTTPRequest(url: "http://127.0.0.1:\(self.adminPort)/ready")
         while true {
             try self.checkAlive()
             guard clock.now < deadline else { throw self.failure("/ready did not answer 200 within \(timeout)") }
@@ -84,11 +86,11 @@ final class GatewayChild {
 
     /// A counter the gateway exports at `/metrics`, e.g.
     /// `gateway_redis_round_trips_total`; nil when it cannot be read.
-    func metric(_ name: String, tls: Bool) async -> Double? {
-        guard let client = try? HTTPClient(configuration: .init(connectTimeout: .seconds(1), timeout: .seconds(5), tls: .init(verifiesPeer: false))) else {
+    func metric(_ name: String) async -> Double? {
+        guard let client = try? HTTPClient(configuration: .init(connectTimeout: .seconds(1), timeout: .seconds(5))) else {
             return nil
         }
-        let response = try? await client.execute(HTTPRequest(url: "\(tls ? "https" : "http")://127.0.0.1:\(self.port)/metrics"))
+        let response = try? await client.execute(HTTPRequest(url: "http://127.0.0.1:\(self.adminPort)/metrics"))
         await client.shutdown()
         guard let response, response.status == 200 else { return nil }
         for line in String(decoding: response.body, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + " ") {
@@ -129,6 +131,24 @@ final class GatewayChild {
     func logTail(lines: Int = 20) -> String {
         let text = (try? String(contentsOfFile: self.logFile, encoding: .utf8)) ?? ""
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    /// A port free on 127.0.0.1 now, for the admin listener: the bench must
+    /// know which of the child's two listening ports is which.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ValidationError("no socket for a free port: errno \(errno)") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw ValidationError("no free port on 127.0.0.1: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private func checkAlive() throws {

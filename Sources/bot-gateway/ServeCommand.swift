@@ -55,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "bot-gateway")
 
         let catalogs = Self.loadCatalogs()
-        let tls = configuration.server.tls.map(Self.loadCertificate)
+        let tls = configuration.server.tls.map { Self.loadCertificate($0, variables: "TLS_CERT_FILE / TLS_KEY_FILE") }
+        let adminTLS = configuration.admin.tls.map { Self.loadCertificate($0, variables: "ADMIN_TLS_CERT_FILE / ADMIN_TLS_KEY_FILE") }
         do {
             // Each bot against its kind: settings, and the services it calls.
             try Self.kinds.check(configuration)
@@ -68,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             catalogs: catalogs,
             registry: registry,
             tls: tls,
+            adminTLS: adminTLS,
             logger: logger
         )
         guard let databaseConfiguration else {
@@ -121,14 +123,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Loads and checks the certificate now, so a bad file stops the start
     /// with one clear line instead of failing every handshake later.
-    private static func loadCertificate(_ files: GatewayConfiguration.TLSFiles) -> TLSContextStore {
+    private static func loadCertificate(_ files: GatewayConfiguration.TLSFiles, variables: String) -> TLSContextStore {
         do {
             return try TLSContextStore(configuration: TLSConfiguration(
                 certificateFile: files.certificateFile,
                 privateKeyFile: files.privateKeyFile
             ))
         } catch {
-            fail("TLS_CERT_FILE / TLS_KEY_FILE: \(error)")
+            fail("\(variables): \(error)")
         }
     }
 

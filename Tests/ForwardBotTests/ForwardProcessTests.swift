@@ -26,6 +26,7 @@ struct ForwardProcessTests {
             "TELEGRAM_API_URL": telegram.baseURL,
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "0",
             "GATEWAY_SHUTDOWN_TIMEOUT": "2",
             "REDIS_URL": ProcessInfo.processInfo.environment["REDIS_URL"] ?? "",
             "REDIS_KEY_PREFIX": prefix,
@@ -117,7 +118,7 @@ struct ForwardProcessTests {
             """)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let child = try GatewayProcess(number: 1, environment: [
-            "BOTS_CONFIG_FILE": file, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": "0", "TELEGRAM_API_URL": "http://127.0.0.1:1",
+            "BOTS_CONFIG_FILE": file, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": "0", "ADMIN_PORT": "0", "TELEGRAM_API_URL": "http://127.0.0.1:1",
         ])
         try await waitUntil("bot-gateway to exit", timeout: .seconds(30)) { !child.isRunning }
         #expect(child.terminationStatus == 1)

@@ -89,6 +89,7 @@ struct ForwardWorld {
             bots: bots,
             telegram: .init(apiURL: apiURL ?? telegram[0].0.baseURL, sendsPerSecond: 1000, chatSendsPerSecond: 1000),
             server: .init(host: "127.0.0.1", port: 0, shutdownTimeout: .seconds(2)),
+            admin: .init(host: "127.0.0.1", port: 0),
             redis: .init(connection: try TestRedis.configuration(), pipeline: .init(keyPrefix: prefix, leaseTimeout: .seconds(5), concurrency: 8)),
             downstream: DownstreamConfiguration(serviceURLs: services),
             rateLimits: RateLimitPolicy(messagesPerMinute: 100_000, messagesPerHour: 1_000_000, commandsPerMinute: 100_000)

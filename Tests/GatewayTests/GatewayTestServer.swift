@@ -46,8 +46,10 @@ struct GatewayTestServer {
 
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = GatewayApplication.make(
-            webhook: WebhookEndpoint(bots: bots, options: options, sink: sink, logger: logger),
-            operational: OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: testMetricsRegistry)),
+            routes: { router in
+                WebhookEndpoint(bots: bots, options: options, sink: sink, logger: logger).register(on: router)
+                OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: testMetricsRegistry)).register(on: router)
+            },
             host: "127.0.0.1",
             port: 0,
             tls: store,

@@ -59,6 +59,7 @@ struct GracefulShutdownTests {
             "TELEGRAM_WEBHOOK_SECRET": "s3cret",
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "0",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "info",
         ].merging(Self.unreachableServices) { $1 })
@@ -101,6 +102,7 @@ struct GracefulShutdownTests {
             "TELEGRAM_WEBHOOK_SECRET": "s3cret",
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "0",
             "TLS_CERT_FILE": "/nonexistent/cert.pem",
             "TLS_KEY_FILE": "/nonexistent/key.pem",
         ])
@@ -119,6 +121,7 @@ struct GracefulShutdownTests {
             "TELEGRAM_WEBHOOK_SECRET": "s3cret",
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "0",
             "TELEGRAM_API_URL": "http://127.0.0.1:1",
             "AUTH_SERVICE_URL": "http://127.0.0.1:1",
         ])

@@ -5,8 +5,10 @@ import ServiceLifecycle
 import TelegramBotAPI
 
 extension GatewayAssembly {
-    /// The HTTP server (webhook routes, `/health`, `/ready`, `/metrics`), the
-    /// long pollers when webhooks are off, and the certificate reloader.
+    /// The two HTTP listeners — the webhook listener facing Telegram (webhook
+    /// routes and `/health`) and the admin listener (`/health`, `/ready`,
+    /// `/metrics`, loopback by default) — the long pollers when webhooks are
+    /// off, and the certificate reloaders.
     static func buildListeners(_ inputs: Inputs, storage: Storage, sink: any UpdateSink, http: HTTPClient) -> [any Service] {
         let configuration = inputs.configuration
         let logger = inputs.logger
@@ -17,32 +19,54 @@ extension GatewayAssembly {
             logger: logger
         )
         let server = configuration.server
+        let admin = configuration.admin
         let tls = inputs.tls
+        let adminTLS = inputs.adminTLS
         let onListening = inputs.onListening
+        let onAdminListening = inputs.onAdminListening
         let roundTrips = storage.redisRoundTrips
-        var services: [any Service] = [GatewayApplication.make(
-            webhook: webhook,
-            operational: OperationalEndpoints(
-                readiness: storage.readiness,
-                metrics: MetricsEndpoint(registry: inputs.registry, beforeEmitting: { roundTrips?.update() })
+        let operational = OperationalEndpoints(
+            readiness: storage.readiness,
+            metrics: MetricsEndpoint(registry: inputs.registry, beforeEmitting: { roundTrips?.update() })
+        )
+        var services: [any Service] = [
+            GatewayApplication.make(
+                routes: { router in
+                    webhook.register(on: router)
+                    OperationalEndpoints.registerHealth(on: router)
+                },
+                host: server.host,
+                port: server.port,
+                tls: tls,
+                logger: logger,
+                onServerRunning: { port in
+                    logger.info(
+                        "gateway listening",
+                        metadata: [
+                            "host": "\(server.host)",
+                            "port": "\(port)",
+                            "tls": "\(tls?.certificate.description ?? "off")",
+                            "bots": "\(configuration.bots.map { "\($0.id)=\($0.kind):\($0.webhookPath)" }.joined(separator: ","))",
+                        ]
+                    )
+                    await onListening(port)
+                }
             ),
-            host: server.host,
-            port: server.port,
-            tls: tls,
-            logger: logger,
-            onServerRunning: { port in
-                logger.info(
-                    "gateway listening",
-                    metadata: [
-                        "host": "\(server.host)",
-                        "port": "\(port)",
-                        "tls": "\(tls?.certificate.description ?? "off")",
-                        "bots": "\(configuration.bots.map { "\($0.id)=\($0.kind):\($0.webhookPath)" }.joined(separator: ","))",
-                    ]
-                )
-                await onListening(port)
-            }
-        )]
+            GatewayApplication.make(
+                routes: { operational.register(on: $0) },
+                host: admin.host,
+                port: admin.port,
+                tls: adminTLS,
+                logger: logger,
+                onServerRunning: { port in
+                    logger.info(
+                        "admin listening",
+                        metadata: ["host": "\(admin.host)", "port": "\(port)", "tls": "\(adminTLS?.certificate.description ?? "off")"]
+                    )
+                    await onAdminListening(port)
+                }
+            ),
+        ]
         if !configuration.telegram.useWebhook {
             for bot in configuration.bots {
                 let client = BotAPIClient(configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL), httpClient: http, logger: logger)
@@ -55,8 +79,8 @@ extension GatewayAssembly {
                 ))
             }
         }
-        if let tls {
-            services.append(CertificateReloadService(store: tls, logger: logger))
+        for store in [tls, adminTLS].compactMap({ $0 }) {
+            services.append(CertificateReloadService(store: store, logger: logger))
         }
         return services
     }

@@ -31,10 +31,14 @@ public struct GatewayAssembly: Sendable {
         public var registry: PrometheusCollectorRegistry
         /// The webhook listener's certificate; nil serves plain HTTP.
         public var tls: TLSContextStore?
+        /// The admin listener's certificate; nil serves plain HTTP.
+        public var adminTLS: TLSContextStore?
         /// The gateway's logger.
         public var logger: Logger
-        /// Called with the bound port once the server listens.
+        /// Called with the bound port once the webhook listener listens.
         public var onListening: @Sendable (Int) async -> Void
+        /// Called with the bound port once the admin listener listens.
+        public var onAdminListening: @Sendable (Int) async -> Void
 
         /// Creates the inputs.
         public init(
@@ -44,8 +48,10 @@ public struct GatewayAssembly: Sendable {
             catalogs: Catalogs,
             registry: PrometheusCollectorRegistry,
             tls: TLSContextStore? = nil,
+            adminTLS: TLSContextStore? = nil,
             logger: Logger,
-            onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+            onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+            onAdminListening: @escaping @Sendable (Int) async -> Void = { _ in }
         ) {
             self.configuration = configuration
             self.kinds = kinds
@@ -53,8 +59,10 @@ public struct GatewayAssembly: Sendable {
             self.catalogs = catalogs
             self.registry = registry
             self.tls = tls
+            self.adminTLS = adminTLS
             self.logger = logger
             self.onListening = onListening
+            self.onAdminListening = onAdminListening
         }
     }
 

@@ -30,19 +30,7 @@ extension GatewayConfiguration {
         }
         let bots = Self.readBots(&env, webhookPath: webhookPath, useWebhook: telegram.useWebhook, readFile: readFile)
 
-        let certificate = env.string("TLS_CERT_FILE")
-        let key = env.string("TLS_KEY_FILE")
-        var tls: TLSFiles?
-        switch (certificate, key) {
-        case (let certificate?, let key?):
-            tls = TLSFiles(certificateFile: certificate, privateKeyFile: key)
-        case (.some, nil):
-            env.problem("TLS_KEY_FILE", "required when TLS_CERT_FILE is set (set both for TLS, neither for plain HTTP)")
-        case (nil, .some):
-            env.problem("TLS_CERT_FILE", "required when TLS_KEY_FILE is set (set both for TLS, neither for plain HTTP)")
-        case (nil, nil):
-            tls = nil
-        }
+        let tls = Self.readTLS(&env, certificate: "TLS_CERT_FILE", key: "TLS_KEY_FILE")
         let host = env.string("GATEWAY_HOST") ?? "0.0.0.0"
         let server = Server(
             host: host,
@@ -55,6 +43,15 @@ extension GatewayConfiguration {
             ),
             shutdownTimeout: env.seconds("GATEWAY_SHUTDOWN_TIMEOUT", default: .seconds(10))
         )
+
+        let admin = Admin(
+            host: env.string("ADMIN_HOST") ?? "127.0.0.1",
+            port: env.integer("ADMIN_PORT", default: 9090, in: 0...65535),
+            tls: Self.readTLS(&env, certificate: "ADMIN_TLS_CERT_FILE", key: "ADMIN_TLS_KEY_FILE")
+        )
+        if admin.port != 0, admin.port == server.port, admin.host == server.host {
+            env.problem("ADMIN_PORT", "\(admin.port) is GATEWAY_PORT too; the admin listener needs a port of its own")
+        }
 
         let logging = Logging(
             level: env.logLevel("LOG_LEVEL", default: .info),
@@ -84,7 +81,7 @@ extension GatewayConfiguration {
 
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         self.init(
-            bots: bots, telegram: telegram, server: server, logging: logging, dispatcher: dispatcher, redis: redis,
+            bots: bots, telegram: telegram, server: server, admin: admin, logging: logging, dispatcher: dispatcher, redis: redis,
             downstream: downstream, rateLimits: rateLimits)
     }
 
@@ -115,6 +112,21 @@ extension GatewayConfiguration {
             env.problem("REDIS_URL", error.message)
             return nil
         }
+    }
+
+    /// A certificate and key given together, or neither (plain HTTP).
+    private static func readTLS(_ env: inout EnvironmentReader, certificate: String, key: String) -> TLSFiles? {
+        switch (env.string(certificate), env.string(key)) {
+        case (let certificateFile?, let keyFile?):
+            return TLSFiles(certificateFile: certificateFile, privateKeyFile: keyFile)
+        case (.some, nil):
+            env.problem(key, "required when \(certificate) is set (set both for TLS, neither for plain HTTP)")
+        case (nil, .some):
+            env.problem(certificate, "required when \(key) is set (set both for TLS, neither for plain HTTP)")
+        case (nil, nil):
+            break
+        }
+        return nil
     }
 
     private static func readBots(

@@ -130,6 +130,24 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// The admin listener: `/health`, `/ready` and `/metrics`, kept off the
+    /// webhook listener that faces Telegram and the internet.
+    public struct Admin: Sendable {
+        /// The address to bind; loopback unless the operator chooses otherwise.
+        public var host: String
+        /// The port; 0 picks a free one.
+        public var port: Int
+        /// TLS certificate and key; nil serves plain HTTP.
+        public var tls: TLSFiles?
+
+        /// Creates the settings.
+        public init(host: String = "127.0.0.1", port: Int = 9090, tls: TLSFiles? = nil) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
+    }
+
     /// How log lines are written.
     public enum LogFormat: String, Sendable {
         /// One JSON object per line.
@@ -167,6 +185,8 @@ public struct GatewayConfiguration: Sendable {
     public var bots: [Bot]
     public var telegram: Telegram
     public var server: Server
+    /// The admin listener (`ADMIN_HOST`, `ADMIN_PORT`, `ADMIN_TLS_*`).
+    public var admin: Admin
     public var logging: Logging
     /// The in-process queue's size and parallelism.
     public var dispatcher: InProcessDispatcher.Configuration
@@ -182,6 +202,7 @@ public struct GatewayConfiguration: Sendable {
         bots: [Bot],
         telegram: Telegram = .init(),
         server: Server = .init(),
+        admin: Admin = .init(),
         logging: Logging = .init(),
         dispatcher: InProcessDispatcher.Configuration = .init(),
         redis: Redis? = nil,
@@ -191,6 +212,7 @@ public struct GatewayConfiguration: Sendable {
         self.bots = bots
         self.telegram = telegram
         self.server = server
+        self.admin = admin
         self.logging = logging
         self.dispatcher = dispatcher
         self.redis = redis

@@ -16,11 +16,12 @@ public struct RedisReadinessCheck: ReadinessCheck {
     public func check() async -> ReadinessState {
         do {
             let reply = try await self.client.send(["PING"], timeout: self.timeout)
-            return reply.string == "PONG" ? .up : .down("PING answered \(reply)")
+            return reply.string == "PONG" ? .up : .down("PING was not answered PONG")
         } catch let error as RedisError {
-            return .down("\(error.code): \(error.message)")
+            // The code only: a message may name the server's address, and /ready names checks, never hosts.
+            return .down("\(error.code)")
         } catch {
-            return .down("\(error)")
+            return .down("unexpected error")
         }
     }
 }

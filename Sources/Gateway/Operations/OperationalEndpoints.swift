@@ -15,16 +15,21 @@ public struct OperationalEndpoints: Sendable {
         self.metrics = metrics
     }
 
-    /// Adds the three routes to `router`.
+    /// Adds the three routes to `router`: the admin listener's.
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/health") { _, _ in
-            Self.json(.ok, JSONText.render([("status", .string("alive"))]))
-        }
+        Self.registerHealth(on: router)
         router.get("/ready") { _, _ in
             await self.ready()
         }
         router.get("/metrics") { _, _ in
             self.metrics.respond()
+        }
+    }
+
+    /// Adds `/health` alone: the webhook listener's, for a load balancer's probe.
+    public static func registerHealth<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/health") { _, _ in
+            Self.json(.ok, JSONText.render([("status", .string("alive"))]))
         }
     }
 

@@ -20,7 +20,7 @@ public struct PostgresReadinessCheck: ReadinessCheck {
             try await self.database.ping(timeout: self.timeout)
             return .up
         } catch {
-            return .down(PostgresErrorMessage.text(for: error))
+            return .down(PostgresErrorMessage.kind(of: error))
         }
     }
 }

@@ -58,6 +58,7 @@ struct SandboxCommand: AsyncParsableCommand {
             bots: [.init(id: BotID("uk"), token: telegram.configuration.token, webhookPath: "/webhook", webhookSecret: secret)],
             telegram: .init(apiURL: telegram.baseURL),
             server: .init(host: "127.0.0.1", port: 0, shutdownTimeout: .seconds(2)),
+            admin: .init(host: "127.0.0.1", port: 0),
             downstream: DownstreamConfiguration(serviceURLs: Dictionary(uniqueKeysWithValues: DownstreamClients.serviceNames.map { ($0, services.baseURL) }))
         )
         let listening = AsyncStream<Int>.makeStream()

@@ -117,6 +117,7 @@ final class BotWorld: Sendable {
             "TELEGRAM_WEBHOOK_SECRET": Self.webhookSecret,
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": "0",
+            "ADMIN_PORT": "0",
             "GATEWAY_SHUTDOWN_TIMEOUT": "2",
             "REDIS_URL": redisURL,
             "REDIS_KEY_PREFIX": prefix,
