@@ -41,12 +41,19 @@ public struct ProfileLanguagePreferences: LanguagePreferences {
         return profile.languageCode
     }
 
-    /// Asks PostgreSQL, and keeps the answer (a language or none) as the profile.
+    /// Asks PostgreSQL, and keeps the answer (a language or none) as the
+    /// profile. A failed lookup is no answer: nothing is kept, so the next
+    /// update asks again instead of using the default language for a day.
     private func languageWithoutProfile(bot: BotID, userID: Int64) async -> String? {
-        let stored = try? await self.sessions?.language(bot: bot.name, telegramUserID: userID)
+        let stored: String?
+        do {
+            stored = try await self.sessions?.language(bot: bot.name, telegramUserID: userID)
+        } catch {
+            return nil
+        }
         let now = Date()
-        try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: stored ?? nil, firstSeen: now, lastSeen: now))
-        return stored ?? nil
+        try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: stored, firstSeen: now, lastSeen: now))
+        return stored
     }
 
     public func setLanguage(_ language: String, bot: BotID, userID: Int64, chatID: Int64) async throws {
