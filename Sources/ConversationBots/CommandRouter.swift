@@ -47,6 +47,12 @@ public struct CommandRouter: Sendable {
     /// Where `command` (without the slash) leads now.
     public func destination(of command: String) -> Destination {
         guard let route = self.directory.route(for: command) else { return .unknown }
+        return self.destination(of: route)
+    }
+
+    /// Where `route` leads now: ``Destination/unavailable(_:)`` when it is
+    /// disabled or its target is not served here.
+    public func destination(of route: CommandRoute) -> Destination {
         guard route.isEnabled, let destination = self.served(route.target) else { return .unavailable(route) }
         return destination
     }

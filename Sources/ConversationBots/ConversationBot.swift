@@ -169,7 +169,7 @@ public struct ConversationBot: UpdateHandler {
             }
             await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
         } else if let (prefix, button) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
-            if let command = button.command, !self.admits(command, &turn) { return }
+            if let command = button.command, self.admitted(command, &turn) == nil { return }
             await button.handler(data.dropFirst(prefix.count), &turn)
         } else if let press = ButtonPress.parse(data) {
             await self.drive(self.runtime.handle(.button(press), state: turn.state), &turn)
@@ -179,35 +179,31 @@ public struct ConversationBot: UpdateHandler {
         }
     }
 
-    /// Whether the user may use `command` now: it is enabled, served, and
-    /// open to their roles. If not, says why and returns false.
-    private func admits(_ command: String, _ turn: inout ConversationTurn) -> Bool {
-        switch self.router.destination(of: command) {
-        case .unknown:
+    /// Where `command` leads when the user may use it now: it has a row, is
+    /// open to their roles, enabled and served. If not, says why and returns nil.
+    private func admitted(_ command: String, _ turn: inout ConversationTurn) -> CommandRouter.Destination? {
+        guard let route = self.router.directory.route(for: command) else {
             turn.reply.say(turn.texts.text("common.not_understood"))
-            return false
-        case .unavailable(let route):
-            turn.context.logger.info("command not available", metadata: ["command": "\(command)", "enabled": "\(route.isEnabled)", "target": "\(route.target)"])
-            // Roles first, as the auth middleware checks them: a disabled command is no reason to tell a stranger it exists.
-            turn.reply.say(route.isAllowed(for: turn.roles)
-                ? turn.texts.text("common.unavailable", ["command": .string(command)])
-                : turn.texts.text("error.forbidden"))
-            return false
-        case .builtin, .menu, .flow, .service:
-            guard let route = self.router.directory.route(for: command), route.isAllowed(for: turn.roles) else {
-                turn.context.logger.info("command refused: missing role", metadata: ["command": "\(command)"])
-                turn.reply.say(turn.texts.text("error.forbidden"))
-                return false
-            }
-            return true
+            return nil
         }
+        // Roles first, as the auth middleware checks them: a disabled command is no reason to tell a stranger it exists.
+        guard route.isAllowed(for: turn.roles) else {
+            turn.context.logger.info("command refused: missing role", metadata: ["command": "\(command)"])
+            turn.reply.say(turn.texts.text("error.forbidden"))
+            return nil
+        }
+        let destination = self.router.destination(of: route)
+        if case .unavailable = destination {
+            turn.context.logger.info("command not available", metadata: ["command": "\(command)", "enabled": "\(route.isEnabled)", "target": "\(route.target)"])
+            turn.reply.say(turn.texts.text("common.unavailable", ["command": .string(command)]))
+            return nil
+        }
+        return destination
     }
 
     private func run(command: String, arguments: String, _ turn: inout ConversationTurn) async {
-        guard self.admits(command, &turn) else { return }
-        switch self.router.destination(of: command) {
-        case .unknown, .unavailable:
-            break
+        guard let destination = self.admitted(command, &turn) else { return }
+        switch destination {
         case .builtin(let name) where name == "start" || name == "menu":
             turn.leaveFlow()
             turn.reply.say(name == "start" ? turn.texts.text("menu.greeting", ["name": .string(turn.user.firstName)]) : turn.texts.text("menu.title"))
@@ -227,8 +223,8 @@ public struct ConversationBot: UpdateHandler {
                 turn.reply.say(turn.texts.text("common.cancelled"))
                 turn.showMainMenu()
             }
-        case .builtin:
-            // The router returns only the built-ins handled above.
+        case .builtin, .unknown, .unavailable:
+            // admitted() returns neither of the last two, and the router only the built-ins above.
             turn.reply.say(turn.texts.text("common.not_understood"))
         case .menu(let name):
             turn.reply.say(turn.texts.text("\(name).title"))
