@@ -143,15 +143,7 @@ struct ForwardWorld {
 
     /// Deletes this world's keys.
     func flush() async throws {
-        var cursor = "0"
-        repeat {
-            let reply = try await self.redis.send(["SCAN", .string(cursor), "MATCH", .string("{\(self.prefix):*"), "COUNT", 1000])
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { return }
-            cursor = next
-            for key in parts[1].array?.compactMap(\.string) ?? [] {
-                try await self.redis.send(["DEL", .string(key)])
-            }
-        } while cursor != "0"
+        try await TestRedis.deleteKeys(prefix: self.prefix, on: self.redis)
     }
 }
 

@@ -69,12 +69,10 @@ struct MixedKindsTests {
                     #expect(backend.calls.count == 1, "only the forward bot's update reached the backend")
                 }
                 let redis = RedisClient(configuration: try TestRedis.configuration(), logger: TestRedis.logger)
-                let keys = try await redis.send(["KEYS", .string("{\(prefix):*")]).array?.compactMap(\.string) ?? []
+                let keys = try await TestRedis.keys(prefix: prefix, on: redis)
                 #expect(keys.contains { $0.hasPrefix("{\(prefix):uk:") })
                 #expect(keys.contains { $0.hasPrefix("{\(prefix):shop:") })
-                for key in keys {
-                    _ = try await redis.send(["DEL", .string(key)])
-                }
+                try await TestRedis.deleteKeys(prefix: prefix, on: redis)
                 await redis.close()
             }
         }

@@ -19,6 +19,29 @@ public enum TestRedis {
         }
         return try RedisConfiguration(url: url)
     }
+
+    /// Every key under the hash tags of `prefix` (`{prefix:…}`): one test's keys, found with `SCAN`.
+    public static func keys(prefix: String, on client: RedisClient) async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await client.send(["SCAN", .string(cursor), "MATCH", .string("{\(prefix):*"), "COUNT", 1000])
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                throw TestSupportError("unexpected SCAN reply \(reply)")
+            }
+            cursor = next
+            keys += parts[1].array?.compactMap(\.string) ?? []
+        } while cursor != "0"
+        return keys
+    }
+
+    /// Deletes every key under `prefix`: what `FLUSHALL` would do to one
+    /// test's gateway, without touching other tests' keys.
+    public static func deleteKeys(prefix: String, on client: RedisClient) async throws {
+        for key in try await Self.keys(prefix: prefix, on: client) {
+            try await client.send(["DEL", .string(key)])
+        }
+    }
 }
 
 /// A test environment that cannot run a test, with what to do about it.

@@ -251,17 +251,7 @@ final class BotWorld: Sendable {
 
     /// Every key of this world's prefix in Redis.
     func redisKeys() async throws -> [String] {
-        var cursor = "0"
-        var keys: [String] = []
-        repeat {
-            let reply = try await self.redis.send(["SCAN", .string(cursor), "MATCH", .string("{\(self.keys.prefix):*"), "COUNT", 1000])
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
-                throw HarnessError("unexpected SCAN reply \(reply)")
-            }
-            cursor = next
-            keys += parts[1].array?.compactMap(\.string) ?? []
-        } while cursor != "0"
-        return keys
+        try await TestRedis.keys(prefix: self.keys.prefix, on: self.redis)
     }
 
     /// This world's Redis keys with their types and a short view of their
@@ -289,9 +279,7 @@ final class BotWorld: Sendable {
     /// Deletes every key of this world's prefix: what `FLUSHALL` would do to
     /// this gateway, without touching other tests' keys.
     func flushRedis() async throws {
-        for key in try await self.redisKeys() {
-            try await self.redis.send(["DEL", .string(key)])
-        }
+        try await TestRedis.deleteKeys(prefix: self.keys.prefix, on: self.redis)
     }
 
     // MARK: Failure report
