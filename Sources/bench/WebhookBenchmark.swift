@@ -60,10 +60,10 @@ struct WebhookBenchmark: AsyncParsableCommand {
         )
         let ports = PortCollector()
         let apps: [any Service] = [
-            GatewayApplication.make(routes: { webhook.register(on: $0) }, host: "127.0.0.1", port: 0, tls: nil, logger: logger) {
+            GatewayApplication.make(name: "webhook", routes: { webhook.register(on: $0) }, host: "127.0.0.1", port: 0, tls: nil, logger: logger) {
                 await ports.add("gateway http", $0)
             },
-            GatewayApplication.make(routes: { webhook.register(on: $0) }, host: "127.0.0.1", port: 0, tls: tls, logger: logger) {
+            GatewayApplication.make(name: "webhook", routes: { webhook.register(on: $0) }, host: "127.0.0.1", port: 0, tls: tls, logger: logger) {
                 await ports.add("gateway https", $0)
             },
             Self.nullApplication(tls: nil, logger: logger) { await ports.add("null http", $0) },

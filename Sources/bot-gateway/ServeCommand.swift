@@ -53,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
         let logger = Logger(label: "bot-gateway")
+        DescriptorBudget.raise(forConnections: configuration.server.limits.maxConnections, logger: logger)
 
         let catalogs = Self.loadCatalogs()
         let tls = configuration.server.tls.map { Self.loadCertificate($0, variables: "TLS_CERT_FILE / TLS_KEY_FILE") }

@@ -57,8 +57,18 @@ struct ConfigurationTests {
             "LOG_FORMAT": "text",
             "DISPATCHER_CAPACITY": "10",
             "DISPATCHER_CONCURRENCY": "3",
+            "GATEWAY_MAX_CONNECTIONS": "300",
+            "GATEWAY_HEADER_TIMEOUT": "2",
+            "GATEWAY_BODY_TIMEOUT": "4.5",
+            "GATEWAY_IDLE_TIMEOUT": "15",
+            "GATEWAY_MAX_HEADER_BYTES": "8192",
+            "GATEWAY_MAX_HEADERS": "40",
         ]
         let configuration = try GatewayConfiguration(environment: environment)
+        #expect(configuration.server.limits == IngressLimits(
+            maxConnections: 300, headerTimeout: .seconds(2), bodyTimeout: .milliseconds(4500),
+            idleTimeout: .seconds(15), maxHeaderBytes: 8192, maxHeaderCount: 40
+        ))
         #expect(configuration.bots[0].token == "42:token")
         #expect(configuration.bots[0].webhookPath == "/tg/hook")
         #expect(configuration.bots[0].webhookSecret == "Secret_-1")
@@ -108,6 +118,9 @@ struct ConfigurationTests {
             "LOG_FORMAT": "xml",
             "DISPATCHER_CAPACITY": "0",
             "DISPATCHER_CONCURRENCY": "many",
+            "GATEWAY_MAX_CONNECTIONS": "0",
+            "GATEWAY_HEADER_TIMEOUT": "never",
+            "GATEWAY_MAX_HEADERS": "2",
         ]
         let error = try #require(throws: ConfigurationError.self) { try GatewayConfiguration(environment: environment) }
         let variables = error.problems.map(\.variable)
@@ -116,7 +129,7 @@ struct ConfigurationTests {
             "TELEGRAM_SENDS_PER_SECOND", "TELEGRAM_CHAT_SENDS_PER_SECOND",
             "TELEGRAM_WEBHOOK_PATH", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TLS_KEY_FILE",
             "GATEWAY_PORT", "GATEWAY_MAX_BODY_BYTES", "TELEGRAM_IP_ALLOWLIST", "TRUSTED_PROXIES",
-            "GATEWAY_SHUTDOWN_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "DISPATCHER_CAPACITY", "DISPATCHER_CONCURRENCY",
+            "GATEWAY_SHUTDOWN_TIMEOUT", "GATEWAY_MAX_CONNECTIONS", "GATEWAY_HEADER_TIMEOUT", "GATEWAY_MAX_HEADERS", "LOG_LEVEL", "LOG_FORMAT", "DISPATCHER_CAPACITY", "DISPATCHER_CONCURRENCY",
         ])
         let text = error.description
         #expect(text.split(separator: "\n").count == error.problems.count)

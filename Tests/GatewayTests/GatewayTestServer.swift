@@ -25,6 +25,7 @@ struct GatewayTestServer {
         sink: any UpdateSink = RecordingSink(),
         readiness: ReadinessChecks = ReadinessChecks(),
         tls: Bool = false,
+        limits: IngressLimits = .init(),
         _ body: (GatewayTestServer) async throws -> Void
     ) async throws {
         // Bootstrap before the endpoint makes its metric handles.
@@ -46,6 +47,7 @@ struct GatewayTestServer {
 
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = GatewayApplication.make(
+            name: "webhook",
             routes: { router in
                 WebhookEndpoint(bots: bots, options: options, sink: sink, logger: logger).register(on: router)
                 OperationalEndpoints(readiness: readiness, metrics: MetricsEndpoint(registry: testMetricsRegistry)).register(on: router)
@@ -53,6 +55,8 @@ struct GatewayTestServer {
             host: "127.0.0.1",
             port: 0,
             tls: store,
+            limits: limits,
+            admission: options.addressPolicy,
             logger: logger,
             onServerRunning: { port in
                 portContinuation.yield(port)

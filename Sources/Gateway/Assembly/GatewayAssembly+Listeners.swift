@@ -31,6 +31,7 @@ extension GatewayAssembly {
         )
         var services: [any Service] = [
             GatewayApplication.make(
+                name: "webhook",
                 routes: { router in
                     webhook.register(on: router)
                     OperationalEndpoints.registerHealth(on: router)
@@ -38,6 +39,8 @@ extension GatewayAssembly {
                 host: server.host,
                 port: server.port,
                 tls: tls,
+                limits: server.limits,
+                admission: server.addressPolicy,
                 logger: logger,
                 onServerRunning: { port in
                     logger.info(
@@ -53,10 +56,12 @@ extension GatewayAssembly {
                 }
             ),
             GatewayApplication.make(
+                name: "admin",
                 routes: { operational.register(on: $0) },
                 host: admin.host,
                 port: admin.port,
                 tls: adminTLS,
+                limits: server.limits,
                 logger: logger,
                 onServerRunning: { port in
                     logger.info(

@@ -41,7 +41,8 @@ extension GatewayConfiguration {
                 allowlist: env.networks("TELEGRAM_IP_ALLOWLIST", allowTelegram: true),
                 trustedProxies: env.networks("TRUSTED_PROXIES", allowTelegram: false) ?? []
             ),
-            shutdownTimeout: env.seconds("GATEWAY_SHUTDOWN_TIMEOUT", default: .seconds(10))
+            shutdownTimeout: env.seconds("GATEWAY_SHUTDOWN_TIMEOUT", default: .seconds(10)),
+            limits: Self.readIngressLimits(&env)
         )
 
         let admin = Admin(
@@ -115,6 +116,18 @@ extension GatewayConfiguration {
     }
 
     /// A certificate and key given together, or neither (plain HTTP).
+    private static func readIngressLimits(_ env: inout EnvironmentReader) -> IngressLimits {
+        let defaults = IngressLimits()
+        return IngressLimits(
+            maxConnections: env.integer("GATEWAY_MAX_CONNECTIONS", default: defaults.maxConnections, in: 1...1_000_000),
+            headerTimeout: env.seconds("GATEWAY_HEADER_TIMEOUT", default: defaults.headerTimeout),
+            bodyTimeout: env.seconds("GATEWAY_BODY_TIMEOUT", default: defaults.bodyTimeout),
+            idleTimeout: env.seconds("GATEWAY_IDLE_TIMEOUT", default: defaults.idleTimeout),
+            maxHeaderBytes: env.integer("GATEWAY_MAX_HEADER_BYTES", default: defaults.maxHeaderBytes, in: 1024...(1 << 20)),
+            maxHeaderCount: env.integer("GATEWAY_MAX_HEADERS", default: defaults.maxHeaderCount, in: 8...10_000)
+        )
+    }
+
     private static func readTLS(_ env: inout EnvironmentReader, certificate: String, key: String) -> TLSFiles? {
         switch (env.string(certificate), env.string(key)) {
         case (let certificateFile?, let keyFile?):

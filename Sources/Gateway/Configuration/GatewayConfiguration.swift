@@ -111,6 +111,9 @@ public struct GatewayConfiguration: Sendable {
         public var addressPolicy: ClientAddressPolicy
         /// How long a graceful shutdown may take to drain queued updates.
         public var shutdownTimeout: Duration
+        /// Connection cap, deadlines and header limits, per listener (the
+        /// admin listener applies the same values to its own connections).
+        public var limits: IngressLimits
 
         /// Creates the settings.
         public init(
@@ -119,7 +122,8 @@ public struct GatewayConfiguration: Sendable {
             tls: TLSFiles? = nil,
             maxBodyBytes: Int = 1 << 20,
             addressPolicy: ClientAddressPolicy = .init(),
-            shutdownTimeout: Duration = .seconds(10)
+            shutdownTimeout: Duration = .seconds(10),
+            limits: IngressLimits = .init()
         ) {
             self.host = host
             self.port = port
@@ -127,6 +131,7 @@ public struct GatewayConfiguration: Sendable {
             self.maxBodyBytes = maxBodyBytes
             self.addressPolicy = addressPolicy
             self.shutdownTimeout = shutdownTimeout
+            self.limits = limits
         }
     }
 

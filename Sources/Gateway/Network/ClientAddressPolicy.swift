@@ -54,3 +54,16 @@ public struct ClientAddressPolicy: Sendable {
         self.trustedProxies.contains { $0.contains(address) }
     }
 }
+
+extension ClientAddressPolicy {
+    /// Whether a connection from `peer` may go on at accept time, before any
+    /// byte is read. A trusted proxy always may: only the `X-Forwarded-For`
+    /// of its requests can tell who the client is, so the route decides.
+    /// - Parameter peer: The socket's remote address; nil for a Unix socket.
+    public func admitsConnection(from peer: IPAddress?) -> Bool {
+        guard let allowlist else { return true }
+        guard let peer else { return false }
+        if self.trustedProxies.contains(where: { $0.contains(peer) }) { return true }
+        return allowlist.contains { $0.contains(peer) }
+    }
+}
