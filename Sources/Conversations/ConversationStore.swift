@@ -38,6 +38,14 @@ public protocol ConversationStore: Sendable {
     /// Saves a profile, starting its session TTL again.
     func saveProfile(_ profile: UserProfile) async throws
 
+    /// The language the user chose with this bot, kept without expiry (a
+    /// profile expires with its session); nil when none was chosen.
+    func chosenLanguage(bot: String, user: Int64) async throws -> String?
+
+    /// Keeps the user's chosen language; with `ifAbsent`, only when none is
+    /// kept yet (for catching up from an older copy without overwriting a newer choice).
+    func saveChosenLanguage(_ language: String, bot: String, user: Int64, ifAbsent: Bool) async throws
+
     /// The key a user's profile is stored under, for callers that read it
     /// raw along with other data in one request (the durable pipeline reads
     /// it with the user's private chat state); nil when the store has none.

@@ -22,6 +22,7 @@ public final class InMemoryConversationStore<ClockType: Clock>: ConversationStor
     private struct Storage {
         var states: [ConversationStoreKey: Entry] = [:]
         var profiles: [ProfileKey: Entry] = [:]
+        var languages: [ProfileKey: String] = [:]
     }
 
     /// What decides when entries expire.
@@ -78,6 +79,18 @@ public final class InMemoryConversationStore<ClockType: Clock>: ConversationStor
         let bytes = Array(try StoredJSON.encoder.encode(profile))
         let entry = Entry(bytes: bytes, expires: self.clock.now.advanced(by: self.sessionTTL))
         self.storage.withLock { $0.profiles[ProfileKey(bot: profile.bot, user: profile.user)] = entry }
+    }
+
+    public func chosenLanguage(bot: String, user: Int64) async throws -> String? {
+        self.storage.withLock { $0.languages[ProfileKey(bot: bot, user: user)] }
+    }
+
+    public func saveChosenLanguage(_ language: String, bot: String, user: Int64, ifAbsent: Bool) async throws {
+        self.storage.withLock { storage in
+            let key = ProfileKey(bot: bot, user: user)
+            if ifAbsent, storage.languages[key] != nil { return }
+            storage.languages[key] = language
+        }
     }
 
     /// Puts raw bytes where a state would be, as a corrupted store would hold them.

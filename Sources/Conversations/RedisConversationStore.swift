@@ -13,6 +13,8 @@ import RedisClient
 /// - `{prefix:bot:user}:profile` — the ``UserProfile`` JSON, with the session
 ///   TTL. Its hash tag is that of the user's private chat with the bot, so
 ///   the durable pipeline reads it in the same script as that chat's state.
+/// - `{prefix:bot:user}:language` — the language the user chose, a plain
+///   string without expiry (written through to PostgreSQL by the gateway).
 ///
 /// A save is one Lua script that compares the stored state's version with
 /// the expected one and writes only if they match.
@@ -99,6 +101,23 @@ public struct RedisConversationStore: ConversationStore {
             "SET", .string(self.profileKey(bot: profile.bot, user: profile.user)), .bytes(bytes),
             "PX", .integer(self.sessionTTL.redisMilliseconds)
         )
+    }
+
+    /// The key of a user's chosen language.
+    public func languageKey(bot: String, user: Int64) -> String {
+        "{\(self.keyPrefix):\(bot):\(user)}:language"
+    }
+
+    public func chosenLanguage(bot: String, user: Int64) async throws -> String? {
+        try await self.get(self.languageKey(bot: bot, user: user)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func saveChosenLanguage(_ language: String, bot: String, user: Int64, ifAbsent: Bool) async throws {
+        if ifAbsent {
+            try await self.client.send("SET", .string(self.languageKey(bot: bot, user: user)), .string(language), "NX")
+        } else {
+            try await self.client.send("SET", .string(self.languageKey(bot: bot, user: user)), .string(language))
+        }
     }
 
     private func get(_ key: String) async throws -> [UInt8]? {

@@ -16,7 +16,7 @@ public struct UKBotKind: BotKind {
     }
 
     public func makeBot(_ bot: GatewayConfiguration.Bot, context: BotContext) async throws -> BotParts {
-        let commands = try await context.commands(catalog: UKCommands.catalogName, defaults: UKCommands.defaultRoutes)
+        let commands = await context.commands(catalog: UKCommands.catalogName, defaults: UKCommands.defaultRoutes)
         // One login per user shared by every instance, through Redis when the gateway has it.
         let shared = context.redis.map { RedisAuthSessionCache(client: $0, keyPrefix: context.keyPrefix) }
         var tokens: CachingAccessTokenProvider?

@@ -77,18 +77,27 @@ struct ServeCommand: AsyncParsableCommand {
             try await Self.serve(inputs)
             return
         }
+        // The migration files are ours: a bad one stops the start. The server
+        // is not: when it is away, serve without it and connect behind.
+        let migrations: [MigrationFile]
         do {
-            try await Database.withRunning(configuration: databaseConfiguration, logger: logger) { database in
-                try await database.ping(timeout: .seconds(10))
-                let files = try MigrationFile.load(directory: MigrateCommand.Options.defaultDirectory())
-                for name in try await Migrator(database: database, files: files, logger: logger).up() {
-                    logger.info("migration applied", metadata: ["name": "\(name)"])
-                }
-                inputs.database = database
-                try await Self.serve(inputs)
+            migrations = try MigrationFile.load(directory: MigrateCommand.Options.defaultDirectory())
+        } catch {
+            Self.fail("migrations: \(error)")
+        }
+        try await Database.withRunning(configuration: databaseConfiguration, logger: logger) { database in
+            let connector = DatabaseConnector(database: database, migrations: migrations, logger: logger)
+            switch await connector.connect(timeout: .seconds(5)) {
+            case .connected:
+                break
+            case .unreachable(let kind):
+                logger.warning("PostgreSQL not reachable at start; serving without it and connecting in the background", metadata: ["error": "\(kind)"])
+            case .migrationFailed(let message):
+                Self.fail("database: a migration failed: \(message)")
             }
-        } catch let error as PersistenceError {
-            Self.fail("database: \(error)")
+            inputs.database = database
+            inputs.databaseConnector = connector
+            try await Self.serve(inputs)
         }
     }
 

@@ -118,6 +118,25 @@ struct ConversationStoreContractTests {
         }
     }
 
+    @Test("a chosen language outlives the profile's TTL; ifAbsent keeps a newer choice", arguments: StoreKind.tested)
+    func aChosenLanguageIsKeptWithoutExpiry(kind: StoreKind) async throws {
+        try await kind.withStore(fsmTTL: .seconds(1), sessionTTL: .seconds(1)) { fixture in
+            let store = fixture.store
+            #expect(try await store.chosenLanguage(bot: "uk", user: 200) == nil)
+            try await store.saveChosenLanguage("ru", bot: "uk", user: 200, ifAbsent: false)
+            try await store.saveChosenLanguage("en", bot: "uk", user: 200, ifAbsent: true)
+            #expect(try await store.chosenLanguage(bot: "uk", user: 200) == "ru")
+            try await store.saveChosenLanguage("uz", bot: "uk", user: 200, ifAbsent: false)
+            try await store.saveChosenLanguage("en", bot: "uk", user: 201, ifAbsent: true)
+            try await store.saveProfile(Self.profile(language: "uz"))
+            try await fixture.advance(.milliseconds(1500))
+            #expect(try await store.profile(bot: "uk", user: 200) == nil)
+            #expect(try await store.chosenLanguage(bot: "uk", user: 200) == "uz")
+            #expect(try await store.chosenLanguage(bot: "uk", user: 201) == "en")
+            #expect(try await store.chosenLanguage(bot: "other", user: 200) == nil)
+        }
+    }
+
     @Test(arguments: StoreKind.tested)
     func cyrillicAndEmojiDataRoundTrip(kind: StoreKind) async throws {
         try await kind.withStore { fixture in

@@ -65,6 +65,20 @@ public final class GatewayProcess: @unchecked Sendable {
         return port
     }
 
+    /// Waits for the `admin listening` line and returns the port it names.
+    public func adminPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        let line = try await eventually("bot-gateway #\(self.number)'s admin listener", timeout: timeout) { () -> LogLine? in
+            guard self.isRunning else {
+                throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus): \(self.errors.text)")
+            }
+            return self.logs.first { $0.message == "admin listening" }
+        }
+        guard let port = line.metadata["port"].flatMap(Int.init) else {
+            throw HarnessError("no port in the admin listening line: \(line)")
+        }
+        return port
+    }
+
     /// `kill -9`: no graceful shutdown, nothing finished, nothing released.
     public func kill() async throws {
         _ = Glibc.kill(self.pid, SIGKILL)

@@ -24,7 +24,7 @@ struct OperationalEndpointTests {
             #expect(ready.status == 200)
             #expect(ready.body.contains(#""status":"ready""#))
             #expect(ready.body.contains(#""redis":{"status":"up","required":true}"#))
-            #expect(ready.body.contains(#""breaker":{"status":"down","required":false,"reason":"open after 5 failures"}"#))
+            #expect(ready.body.contains(#""breaker":{"status":"degraded","required":false,"reason":"open after 5 failures"}"#))
 
             checks.register(ClosureReadinessCheck(name: "postgres") { .down("connection refused") })
             let notReady = try await Curl.request(server.baseURL + "/ready")

@@ -15,7 +15,7 @@ extension GatewayAssembly {
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
         let configuration = inputs.configuration
         let logger = inputs.logger
-        let preferences = ProfileLanguagePreferences(profiles: storage.conversations, sessions: storage.sessions)
+        let preferences = ProfileLanguagePreferences(profiles: storage.conversations, writeThrough: storage.activityWriter)
         let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
         var bots = Bots()
         var kindServices: [any Service] = []

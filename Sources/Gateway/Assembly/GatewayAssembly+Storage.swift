@@ -5,13 +5,16 @@ import ServiceLifecycle
 
 extension GatewayAssembly {
     /// Where state lives: Redis when configured, else this process's memory;
-    /// PostgreSQL's repositories and batched writers when a database is given.
+    /// PostgreSQL's repositories and batched writers when a database is given,
+    /// none of them on a step's path (the connector brings the database in
+    /// whenever it answers).
     struct Storage {
         var redis: RedisClient?
         var keyPrefix: String
         var conversations: any ConversationStore
         var rateLimits: any RateLimitStore
-        var sessions: SessionRepository?
+        /// Writes users' activity and language choices to PostgreSQL behind.
+        var activityWriter: SessionActivityWriter?
         var activity: ActivityMiddleware?
         var readiness = ReadinessChecks()
         var redisRoundTrips: RedisRoundTripMetric?
@@ -33,7 +36,7 @@ extension GatewayAssembly {
                         client: redis, keyPrefix: pipeline.keyPrefix, fsmTTL: pipeline.fsmTTL, sessionTTL: pipeline.sessionTTL),
                     rateLimits: RedisRateLimitStore(client: redis, keyPrefix: pipeline.keyPrefix),
                     redisRoundTrips: RedisRoundTripMetric(client: redis, registry: inputs.registry),
-                    directories: CommandDirectories(database: inputs.database, logger: logger)
+                    directories: CommandDirectories(database: inputs.database, connector: inputs.databaseConnector, logger: logger)
                 )
                 storage.services.append(redis)
                 storage.readiness.register(RedisReadinessCheck(client: redis))
@@ -42,14 +45,21 @@ extension GatewayAssembly {
                     keyPrefix: pipeline.keyPrefix,
                     conversations: InMemoryConversationStore(clock: ContinuousClock(), fsmTTL: pipeline.fsmTTL, sessionTTL: pipeline.sessionTTL),
                     rateLimits: InMemoryRateLimitStore(),
-                    directories: CommandDirectories(database: inputs.database, logger: logger)
+                    directories: CommandDirectories(database: inputs.database, connector: inputs.databaseConnector, logger: logger)
                 )
             }
             if let database = inputs.database {
-                storage.readiness.register(PostgresReadinessCheck(database: database))
+                storage.readiness.register(PostgresReadinessCheck(database: database, connector: inputs.databaseConnector))
                 let repository = SessionRepository(database: database, logger: logger)
-                storage.sessions = repository
+                if let connector = inputs.databaseConnector {
+                    let conversations = storage.conversations
+                    connector.whenConnected {
+                        await LanguageCatchUp.run(sessions: repository, store: conversations, logger: logger)
+                    }
+                    storage.services.append(connector)
+                }
                 let activity = SessionActivityWriter(store: repository, logger: logger)
+                storage.activityWriter = activity
                 let metrics = MetricsRecorder(repository: MetricsRepository(database: database, logger: logger), logger: logger)
                 storage.services += [activity, metrics]
                 storage.activity = ActivityMiddleware(activity: activity, metrics: metrics)

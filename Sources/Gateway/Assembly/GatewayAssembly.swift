@@ -23,8 +23,11 @@ public struct GatewayAssembly: Sendable {
         public var configuration: GatewayConfiguration
         /// The bot kinds this gateway carries.
         public var kinds: BotKinds
-        /// PostgreSQL, running and migrated; nil without `DATABASE_URL`.
+        /// PostgreSQL's pool, running; nil without `DATABASE_URL`.
         public var database: Database?
+        /// Brings PostgreSQL in whenever it answers (migrations, catch-up);
+        /// nil when the database is known to be migrated (tests) or absent.
+        public var databaseConnector: DatabaseConnector?
         /// The message catalogs (`locales/`), checked.
         public var catalogs: Catalogs
         /// Where `/metrics` reads from; the process's swift-metrics factory writes to it.
@@ -45,6 +48,7 @@ public struct GatewayAssembly: Sendable {
             configuration: GatewayConfiguration,
             kinds: BotKinds,
             database: Database? = nil,
+            databaseConnector: DatabaseConnector? = nil,
             catalogs: Catalogs,
             registry: PrometheusCollectorRegistry,
             tls: TLSContextStore? = nil,
@@ -56,6 +60,7 @@ public struct GatewayAssembly: Sendable {
             self.configuration = configuration
             self.kinds = kinds
             self.database = database
+            self.databaseConnector = databaseConnector
             self.catalogs = catalogs
             self.registry = registry
             self.tls = tls

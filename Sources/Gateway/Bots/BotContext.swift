@@ -21,7 +21,9 @@ public struct BotContext: Sendable {
     public let redis: RedisClient?
     /// The prefix of every Redis key (`REDIS_KEY_PREFIX`).
     public let keyPrefix: String
-    /// PostgreSQL, running and migrated, when `DATABASE_URL` is set.
+    /// PostgreSQL when `DATABASE_URL` is set: its pool runs, but the server
+    /// may be away (see ``Persistence/DatabaseConnector``), so a step never
+    /// waits on it.
     public let database: Database?
     /// Where users' `/language` choices are kept.
     public let preferences: any LanguagePreferences
@@ -32,10 +34,10 @@ public struct BotContext: Sendable {
     let directories: CommandDirectories
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
-    /// every instance; `defaults` where no database is configured.
-    /// - Throws: when the table cannot be read at start.
-    public func commands(catalog: String, defaults: [CommandRoute]) async throws -> any CommandDirectory {
-        try await self.directories.directory(catalog: catalog, defaults: defaults)
+    /// every instance; `defaults` where no database is configured, and until
+    /// the table loads when PostgreSQL is away at start.
+    public func commands(catalog: String, defaults: [CommandRoute]) async -> any CommandDirectory {
+        await self.directories.directory(catalog: catalog, defaults: defaults)
     }
 
     /// A client of the named downstream service (`<NAME>_SERVICE_URL`),

@@ -2,24 +2,29 @@ public import Conversations
 import Foundation
 public import Persistence
 
-/// ``LanguagePreferences`` on the user's profile in the conversation store
-/// (Redis, with the session TTL), backed by `bot_sessions` in PostgreSQL so
-/// a choice survives the TTL and a Redis flush. Without a profile,
-/// PostgreSQL is asked and the answer (a language or none) is kept as the
-/// profile, so it is asked once per session TTL.
+/// ``LanguagePreferences`` in the conversation store, never in PostgreSQL
+/// during a step: the user's profile (session TTL, read with the
+/// conversation's state) answers most updates; without a profile, the chosen
+/// language (kept without expiry) is read once and kept in a new profile.
+/// A choice is written through to `bot_sessions` behind, by the activity
+/// writer, and ``LanguageCatchUp`` copies the table's choices back into the
+/// store when PostgreSQL connects, so they survive a Redis flush.
 public struct ProfileLanguagePreferences: LanguagePreferences {
     private let profiles: any ConversationStore
-    private let sessions: SessionRepository?
+    private let writeThrough: SessionActivityWriter?
 
-    /// Creates the preferences; without `sessions` (no database) the profile alone keeps them.
-    public init(profiles: any ConversationStore, sessions: SessionRepository?) {
+    /// Creates the preferences.
+    /// - Parameters:
+    ///   - profiles: Where profiles and chosen languages live.
+    ///   - writeThrough: Writes choices to PostgreSQL behind; nil without a database.
+    public init(profiles: any ConversationStore, writeThrough: SessionActivityWriter?) {
         self.profiles = profiles
-        self.sessions = sessions
+        self.writeThrough = writeThrough
     }
 
     public func language(bot: BotID, userID: Int64) async -> String? {
-        // A profile, even one without a language, answers: PostgreSQL is asked
-        // once per session TTL, not once per update.
+        // A profile, even one without a language, answers: the chosen
+        // language is read once per session TTL, not once per update.
         if let profile = try? await self.profiles.profile(bot: bot.name, user: userID) {
             return profile.languageCode
         }
@@ -41,34 +46,28 @@ public struct ProfileLanguagePreferences: LanguagePreferences {
         return profile.languageCode
     }
 
-    /// Asks PostgreSQL, and keeps the answer (a language or none) as the
-    /// profile. A failed lookup is no answer: nothing is kept, so the next
-    /// update asks again instead of using the default language for a day.
+    /// Reads the chosen language and keeps the answer (a language or none)
+    /// as the profile. A failed read is no answer: nothing is kept, so the
+    /// next update asks again instead of using the default language for a day.
     private func languageWithoutProfile(bot: BotID, userID: Int64) async -> String? {
-        let stored: String?
+        let chosen: String?
         do {
-            stored = try await self.sessions?.language(bot: bot.name, telegramUserID: userID)
+            chosen = try await self.profiles.chosenLanguage(bot: bot.name, user: userID)
         } catch {
             return nil
         }
         let now = Date()
-        try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: stored, firstSeen: now, lastSeen: now))
-        return stored
+        try? await self.profiles.saveProfile(UserProfile(bot: bot.name, user: userID, languageCode: chosen, firstSeen: now, lastSeen: now))
+        return chosen
     }
 
     public func setLanguage(_ language: String, bot: BotID, userID: Int64, chatID: Int64) async throws {
         let now = Date()
-        if let sessions {
-            var session = try await sessions.profile(bot: bot.name, telegramUserID: userID)
-                ?? SessionProfile(bot: bot.name, telegramUserID: userID, lastActivity: now)
-            session.language = language
-            session.chatID = session.chatID ?? chatID
-            session.lastActivity = now
-            try await sessions.upsert(session)
-        }
+        try await self.profiles.saveChosenLanguage(language, bot: bot.name, user: userID, ifAbsent: false)
         var profile = (try? await self.profiles.profile(bot: bot.name, user: userID)) ?? UserProfile(bot: bot.name, user: userID, firstSeen: now, lastSeen: now)
         profile.languageCode = language
         profile.lastSeen = now
         try await self.profiles.saveProfile(profile)
+        self.writeThrough?.touch(SessionTouch(bot: bot.name, telegramUserID: userID, chatID: chatID, language: language, at: now))
     }
 }

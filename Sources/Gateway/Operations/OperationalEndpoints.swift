@@ -42,7 +42,8 @@ public struct OperationalEndpoints: Sendable {
             case .up:
                 fields.insert(("status", .string("up")), at: 0)
             case .down(let reason):
-                fields.insert(("status", .string("down")), at: 0)
+                // An optional dependency that is down leaves the gateway degraded, not unready.
+                fields.insert(("status", .string(result.isRequired ? "down" : "degraded")), at: 0)
                 fields.append(("reason", .string(reason)))
             }
             return (result.name, .object(fields))

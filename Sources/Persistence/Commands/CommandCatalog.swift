@@ -20,12 +20,22 @@ public final class CommandCatalog: Service, Sendable {
     private let logger: Logger
     private let snapshot = Mutex(Snapshot(fingerprint: nil, commands: []))
 
-    /// Creates an empty catalog; call ``refresh()`` before serving.
-    public init(bot: String, repository: CommandRepository, pollInterval: Duration = .seconds(2), logger: Logger) {
+    /// Creates a catalog holding `initial` until the first load: call
+    /// ``refresh()`` before serving, or let the polls load it once the
+    /// database answers (the gateway starts with the bot's default routes
+    /// when PostgreSQL is away).
+    public init(
+        bot: String,
+        repository: CommandRepository,
+        initial: [CommandRoute] = [],
+        pollInterval: Duration = .seconds(2),
+        logger: Logger
+    ) {
         self.bot = bot
         self.repository = repository
         self.pollInterval = pollInterval
         self.logger = logger
+        self.snapshot.withLock { $0.commands = initial.sorted { $0.sortOrder < $1.sortOrder } }
     }
 
     /// The commands as last loaded, enabled or not, in sort order.
@@ -56,23 +66,28 @@ public final class CommandCatalog: Service, Sendable {
         return true
     }
 
-    /// Polls for changes until graceful shutdown. A failed poll is logged
-    /// and the commands loaded before stay in use.
+    /// Polls for changes until graceful shutdown. A failed poll keeps the
+    /// commands loaded before; the first failure of a run of them is logged.
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var failing = false
             while true {
                 try await Task.sleep(for: self.pollInterval)
                 do {
                     if try await self.refreshIfChanged() {
                         self.logger.info("commands reloaded", metadata: ["bot": "\(self.bot)", "count": "\(self.commands.count)"])
                     }
+                    failing = false
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
-                    self.logger.warning(
-                        "commands poll failed; keeping the loaded ones",
-                        metadata: ["bot": "\(self.bot)", "error": "\(PostgresErrorMessage.text(for: error))"]
-                    )
+                    if !failing {
+                        self.logger.warning(
+                            "commands poll failed; keeping the loaded ones",
+                            metadata: ["bot": "\(self.bot)", "error": "\(PostgresErrorMessage.text(for: error))"]
+                        )
+                    }
+                    failing = true
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -29,6 +30,7 @@ public final class MetricsRecorder: Service, Sendable {
     private let logger: Logger
     private let pending = Mutex<[MetricEvent]>([])
     private let signal = FlushSignal()
+    private let droppedCounter = Counter(label: DroppedWrites.metric, dimensions: [("buffer", "metrics")])
 
     public init(repository: MetricsRepository, configuration: Configuration = .init(), logger: Logger) {
         self.repository = repository
@@ -71,6 +73,7 @@ public final class MetricsRecorder: Service, Sendable {
                 return excess
             }
             if dropped > 0 {
+                self.droppedCounter.increment(by: dropped)
                 self.logger.warning("metrics buffer full; oldest events dropped", metadata: ["dropped": "\(dropped)"])
             }
             throw error

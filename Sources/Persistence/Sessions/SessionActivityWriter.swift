@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -9,7 +10,9 @@ import Synchronization
 /// shutdown. A `Service`; run it after (listed after) its ``Database``.
 ///
 /// Touches of one user between flushes fold into one row. A failed flush
-/// keeps its touches for the next one.
+/// keeps its touches for the next one, so activity waits out a database
+/// outage; at ``Configuration/maxPending`` users a touch of a new user is
+/// dropped and counted (`gateway_database_dropped_total{buffer="activity"}`).
 public final class SessionActivityWriter: Service, Sendable {
     /// When to flush.
     public struct Configuration: Sendable {
@@ -17,10 +20,13 @@ public final class SessionActivityWriter: Service, Sendable {
         public var flushInterval: Duration
         /// Users waiting that trigger a flush before the interval is up.
         public var maxBatch: Int
+        /// Users kept while the database is away; touches of further users are dropped.
+        public var maxPending: Int
 
-        public init(flushInterval: Duration = .seconds(5), maxBatch: Int = 500) {
+        public init(flushInterval: Duration = .seconds(5), maxBatch: Int = 500, maxPending: Int = 100_000) {
             self.flushInterval = flushInterval
             self.maxBatch = maxBatch
+            self.maxPending = maxPending
         }
     }
 
@@ -29,6 +35,7 @@ public final class SessionActivityWriter: Service, Sendable {
     private let logger: Logger
     private let pending = Mutex<[SessionTouch.Key: SessionTouch]>([:])
     private let signal = FlushSignal()
+    private let dropped = Counter(label: DroppedWrites.metric, dimensions: [("buffer", "activity")])
 
     /// Creates a writer over `store` (a ``SessionRepository``).
     public init(store: any SessionActivityStore, configuration: Configuration = .init(), logger: Logger) {
@@ -39,9 +46,19 @@ public final class SessionActivityWriter: Service, Sendable {
 
     /// Records that a user was active; returns at once, without I/O.
     public func touch(_ touch: SessionTouch) {
-        let waiting = self.pending.withLock { pending in
-            pending[touch.key] = pending[touch.key].map { $0.merged(with: touch) } ?? touch
+        let waiting = self.pending.withLock { pending -> Int? in
+            if let known = pending[touch.key] {
+                pending[touch.key] = known.merged(with: touch)
+            } else if pending.count < self.configuration.maxPending {
+                pending[touch.key] = touch
+            } else {
+                return nil
+            }
             return pending.count
+        }
+        guard let waiting else {
+            self.dropped.increment()
+            return
         }
         if waiting >= self.configuration.maxBatch {
             self.signal.wake()
@@ -65,10 +82,22 @@ public final class SessionActivityWriter: Service, Sendable {
         do {
             try await self.store.recordActivity(batch)
         } catch {
-            self.pending.withLock { pending in
+            // Put back ahead of newer touches; past the cap the rest are dropped.
+            let lost = self.pending.withLock { pending -> Int in
+                var lost = 0
                 for touch in batch {
-                    pending[touch.key] = pending[touch.key].map { touch.merged(with: $0) } ?? touch
+                    if let newer = pending[touch.key] {
+                        pending[touch.key] = touch.merged(with: newer)
+                    } else if pending.count < self.configuration.maxPending {
+                        pending[touch.key] = touch
+                    } else {
+                        lost += 1
+                    }
                 }
+                return lost
+            }
+            if lost > 0 {
+                self.dropped.increment(by: lost)
             }
             throw error
         }

@@ -79,6 +79,43 @@ public struct SessionRepository: SessionActivityStore {
         return nil
     }
 
+    /// Where a page of ``chosenLanguages(after:limit:)`` ended.
+    public struct LanguageCursor: Sendable, Hashable {
+        public var bot: String
+        public var user: Int64
+
+        public init(bot: String, user: Int64) {
+            self.bot = bot
+            self.user = user
+        }
+    }
+
+    /// One user's chosen language.
+    public struct LanguageChoice: Sendable, Hashable {
+        public var bot: String
+        public var user: Int64
+        public var language: String
+    }
+
+    /// Users' chosen languages, ordered by bot and user, after `cursor` (from
+    /// the start when nil): one page of a scan that never holds the table.
+    public func chosenLanguages(after cursor: LanguageCursor?, limit: Int) async throws -> [LanguageChoice] {
+        let after = cursor ?? LanguageCursor(bot: "", user: .min)
+        let rows = try await self.client.query(
+            """
+            SELECT bot, telegram_user_id, language FROM bot_sessions
+            WHERE language IS NOT NULL AND (bot, telegram_user_id) > (\(after.bot), \(after.user))
+            ORDER BY bot, telegram_user_id LIMIT \(limit)
+            """,
+            logger: self.logger
+        )
+        var choices: [LanguageChoice] = []
+        for try await (bot, user, language) in rows.decode((String, Int64, String).self) {
+            choices.append(LanguageChoice(bot: bot, user: user, language: language))
+        }
+        return choices
+    }
+
     /// Writes last activity (and any language carried) of many users in one
     /// statement: the arrays travel as parameters and `unnest` turns them
     /// into rows, so the statement text is the same for every batch size.

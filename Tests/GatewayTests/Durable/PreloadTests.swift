@@ -96,7 +96,7 @@ struct PreloadTests {
     func aPreloadedProfileAnswersTheLanguageWithoutARoundTrip() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
         let store = RedisConversationStore(client: redis, keyPrefix: DurableTests.pipeline().keyPrefix)
-        let preferences = ProfileLanguagePreferences(profiles: store, sessions: nil)
+        let preferences = ProfileLanguagePreferences(profiles: store, writeThrough: nil)
         let bot = DurableTests.bot
         try await preferences.setLanguage("ru", bot: bot, userID: 901, chatID: 901)
         let key = store.profileKey(bot: bot.name, user: 901)

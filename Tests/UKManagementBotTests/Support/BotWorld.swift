@@ -34,6 +34,9 @@ final class BotWorld: Sendable {
         var environment: [String: String] = [:]
         /// People the fake services know beforehand; others register as applicants.
         var users: [ServiceUser] = []
+        /// PostgreSQL is reached through ``BotWorld/databaseProxy``, closed
+        /// until the test opens it: the database is away when the gateway starts.
+        var databaseAway = false
     }
 
     static let webhookSecret = "e2e-webhook-secret"
@@ -56,6 +59,8 @@ final class BotWorld: Sendable {
     let redis: RedisClient
     let keys: RedisKeyspace
     let database: ScratchDatabase
+    /// Between the gateway and PostgreSQL when ``Options/databaseAway``.
+    let databaseProxy: TCPProxy?
     /// The gateway's environment; every child of this world gets the same.
     let environment: [String: String]
     let http: HTTPClient
@@ -69,6 +74,7 @@ final class BotWorld: Sendable {
         redis: RedisClient,
         keys: RedisKeyspace,
         database: ScratchDatabase,
+        databaseProxy: TCPProxy?,
         environment: [String: String],
         http: HTTPClient
     ) {
@@ -77,6 +83,7 @@ final class BotWorld: Sendable {
         self.redis = redis
         self.keys = keys
         self.database = database
+        self.databaseProxy = databaseProxy
         self.environment = environment
         self.http = http
     }
@@ -132,6 +139,14 @@ final class BotWorld: Sendable {
             "RATE_LIMIT_MESSAGES_PER_HOUR": "10000",
             "RATE_LIMIT_COMMANDS_PER_MINUTE": "1000",
         ]
+        var databaseProxy: TCPProxy?
+        if options.databaseAway, var components = URLComponents(string: database.url) {
+            let proxy = try TCPProxy(targetHost: components.host ?? "127.0.0.1", targetPort: components.port ?? 5432)
+            components.host = "127.0.0.1"
+            components.port = proxy.port
+            environment["DATABASE_URL"] = components.string
+            databaseProxy = proxy
+        }
         for service in ["AUTH", "USER", "REQUEST", "SHIFT", "ANALYTICS"] {
             environment["\(service)_SERVICE_URL"] = services.baseURL
         }
@@ -143,6 +158,7 @@ final class BotWorld: Sendable {
             redis: RedisClient(configuration: redisConfiguration, logger: Logger(label: "uk-e2e-redis")),
             keys: RedisKeyspace(prefix: prefix),
             database: database,
+            databaseProxy: databaseProxy,
             environment: environment,
             http: http
         )
@@ -304,6 +320,7 @@ final class BotWorld: Sendable {
         for child in self.children.withLock({ $0 }) {
             await child.stop(grace: .seconds(5))
         }
+        await self.databaseProxy?.close()
         await self.telegram.shutdown()
         await self.services.shutdown()
         await self.http.shutdown()
