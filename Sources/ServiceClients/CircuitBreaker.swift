@@ -2,7 +2,10 @@
 /// clock of its own; the caller passes `now` to every method and keeps the breaker in a lock.
 ///
 /// - **Closed**: every call goes; ``Configuration/failureThreshold`` transient failures in a
-///   row open it (a success resets the count).
+///   row open it (a success resets the count), and so does slowness: when at least
+///   ``Configuration/slowCallShare`` of the last ``Configuration/slowCallWindow`` calls took
+///   longer than ``Configuration/slowCallDuration``, even if they succeeded. A service that
+///   answers in 9 s holds callers as surely as one that fails.
 /// - **Open**: calls are refused without being made until ``Configuration/coolDown`` has passed.
 /// - **Half-open**: the first call after the cool-down is admitted as the one probe and every
 ///   other call is refused while it runs; its success closes the breaker, its failure opens it
@@ -19,11 +22,26 @@ public struct CircuitBreaker: Sendable {
         public var failureThreshold: Int
         /// How long an open breaker refuses calls before it admits a probe.
         public var coolDown: Duration
+        /// A call taking longer than this is slow; nil never counts slowness.
+        public var slowCallDuration: Duration?
+        /// The share of slow calls, among the last ``slowCallWindow``, that opens the breaker.
+        public var slowCallShare: Double
+        /// How many of the latest calls the slow share is taken over; at least 1.
+        public var slowCallWindow: Int
 
         /// Creates a configuration.
-        public init(failureThreshold: Int = 5, coolDown: Duration = .seconds(30)) {
+        public init(
+            failureThreshold: Int = 5,
+            coolDown: Duration = .seconds(30),
+            slowCallDuration: Duration? = .seconds(5),
+            slowCallShare: Double = 0.5,
+            slowCallWindow: Int = 10
+        ) {
             self.failureThreshold = max(1, failureThreshold)
             self.coolDown = coolDown
+            self.slowCallDuration = slowCallDuration
+            self.slowCallShare = min(1, max(0.01, slowCallShare.isFinite ? slowCallShare : 0.5))
+            self.slowCallWindow = max(1, slowCallWindow)
         }
     }
 
@@ -69,6 +87,8 @@ public struct CircuitBreaker: Sendable {
     public let configuration: Configuration
     /// The current state.
     public private(set) var state: State = .closed(consecutiveFailures: 0)
+    /// Whether each of the latest calls (oldest first) was slow, while closed.
+    private var recentSlowness: [Bool] = []
 
     /// Creates a closed breaker.
     public init(configuration: Configuration = Configuration()) {
@@ -94,17 +114,21 @@ public struct CircuitBreaker: Sendable {
 
     /// Records how an admitted call ended.
     ///
-    /// - Parameter probe: whether ``admit(now:)`` admitted the call as ``Admission/probe``.
+    /// - Parameters:
+    ///   - probe: whether ``admit(now:)`` admitted the call as ``Admission/probe``.
+    ///   - duration: how long the call took; a slow probe counts as a failure.
     /// - Returns: the transition, if the breaker opened or closed.
     @discardableResult
-    public mutating func record(_ outcome: Outcome, probe: Bool, now: Instant) -> Transition? {
+    public mutating func record(_ outcome: Outcome, probe: Bool, now: Instant, duration: Duration? = nil) -> Transition? {
+        let slow = self.isSlow(duration)
         if probe {
             guard case .halfOpen(probing: true) = state else { return nil }
             switch outcome {
-            case .success:
+            case .success where !slow:
                 state = .closed(consecutiveFailures: 0)
+                recentSlowness = []
                 return .closed
-            case .failure:
+            case .success, .failure:
                 return open(now: now)
             case .abandoned:
                 state = .halfOpen(probing: false)
@@ -121,12 +145,28 @@ public struct CircuitBreaker: Sendable {
             }
             state = .closed(consecutiveFailures: failures + 1)
         case .abandoned:
-            break
+            return nil
+        }
+        recentSlowness.append(slow)
+        if recentSlowness.count > configuration.slowCallWindow {
+            recentSlowness.removeFirst(recentSlowness.count - configuration.slowCallWindow)
+        }
+        let slowCalls = recentSlowness.count { $0 }
+        if recentSlowness.count == configuration.slowCallWindow,
+            Double(slowCalls) >= configuration.slowCallShare * Double(configuration.slowCallWindow)
+        {
+            return open(now: now)
         }
         return nil
     }
 
+    private func isSlow(_ duration: Duration?) -> Bool {
+        guard let duration, let limit = configuration.slowCallDuration else { return false }
+        return duration > limit
+    }
+
     private mutating func open(now: Instant) -> Transition {
+        recentSlowness = []
         let until = now.advanced(by: configuration.coolDown)
         state = .open(until: until)
         return .opened(until: until)

@@ -30,18 +30,22 @@ public final class ServiceClient: Sendable {
         public var retry: RetryPolicy
         /// When the breaker opens and for how long.
         public var circuitBreaker: CircuitBreaker.Configuration
+        /// Calls to the service in flight at once (`<NAME>_SERVICE_CONCURRENCY`).
+        public var concurrency: Int
 
         /// Creates a configuration.
         public init(
             service: String,
             baseURL: String,
             retry: RetryPolicy = RetryPolicy(),
-            circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration()
+            circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+            concurrency: Int = 16
         ) {
             self.service = service
             self.baseURL = baseURL
             self.retry = retry
             self.circuitBreaker = circuitBreaker
+            self.concurrency = concurrency
         }
     }
 
@@ -51,14 +55,21 @@ public final class ServiceClient: Sendable {
     private let logger: Logger
     private let now: @Sendable () -> ContinuousClock.Instant
     private let breaker: Mutex<CircuitBreaker>
+    /// The limit on this service's calls in flight; pass the same one to
+    /// every client of the service so the limit holds for all of them.
+    public let bulkhead: Bulkhead
 
     /// Creates a client with a closed breaker.
     ///
-    /// - Parameter now: the clock the breaker reads; injectable for tests.
+    /// - Parameters:
+    ///   - bulkhead: The service's limit on calls in flight; by default one
+    ///     of its own with ``Configuration/concurrency`` places.
+    ///   - now: the clock the breaker reads; injectable for tests.
     public init(
         configuration: Configuration,
         httpClient: HTTPClient,
         logger: Logger,
+        bulkhead: Bulkhead? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.configuration = configuration
@@ -66,6 +77,7 @@ public final class ServiceClient: Sendable {
         self.logger = logger
         self.now = now
         self.breaker = Mutex(CircuitBreaker(configuration: configuration.circuitBreaker))
+        self.bulkhead = bulkhead ?? Bulkhead(limit: configuration.concurrency)
     }
 
     /// The breaker's state now.
@@ -151,29 +163,22 @@ public final class ServiceClient: Sendable {
         var lastFailure: DownstreamError?
         while true {
             attempt += 1
-            let admission = breaker.withLock { $0.admit(now: now()) }
-            let isProbe: Bool
-            switch admission {
-            case .rejected(let retryAt):
-                if var lastFailure {
-                    lastFailure.message += " (\(Self.count(attempt - 1, "attempt")); the circuit breaker is now open)"
-                    throw lastFailure
-                }
-                let wait = retryAt.map { " for another \(Self.seconds($0 - now()))" } ?? " while a probe call runs"
+            // A place first, then the breaker: a call that waited for a place
+            // is judged by the breaker as it is when the call is made.
+            do {
+                try await self.bulkhead.acquire()
+            } catch let full as Bulkhead.Full {
                 throw DownstreamError(
                     .unavailable, service: configuration.service,
-                    message: "\(request.operation) not sent: the circuit breaker is open after repeated failures\(wait)")
-            case .probe:
-                logger.notice("Downstream circuit half-open: probing", metadata: metadata(request, requestID))
-                isProbe = true
-            case .allowed:
-                isProbe = false
+                    message: "\(request.operation) not sent: \(full.limit) calls in flight and \(full.waiting) waiting, the most this service is given")
+            } catch {
+                throw DownstreamError(.cancelled, service: configuration.service, message: "\(request.operation) cancelled while waiting for a place")
             }
-
-            let verdict = await exchange(httpRequest, request, token: token)
-            let transition = breaker.withLock { $0.record(verdict.breakerOutcome, probe: isProbe, now: now()) }
-            log(transition, request, requestID)
-
+            let verdict: Verdict
+            do {
+                defer { self.bulkhead.release() }
+                verdict = try await self.attempt(httpRequest, request, requestID: requestID, token: token, lastFailure: lastFailure, attempt: attempt)
+            }
             let failure: DownstreamError
             let retryAfter: Duration?
             switch verdict {
@@ -204,6 +209,41 @@ public final class ServiceClient: Sendable {
     }
 
     /// How long to wait before the next attempt: what `Retry-After` asked for, else the backoff.
+    /// One call while holding a place: the breaker's admission, the exchange,
+    /// and its outcome (with its duration, for slowness) recorded.
+    private func attempt(
+        _ httpRequest: HTTPRequest,
+        _ request: ServiceRequest,
+        requestID: String,
+        token: String?,
+        lastFailure: DownstreamError?,
+        attempt: Int
+    ) async throws(DownstreamError) -> Verdict {
+        let admission = breaker.withLock { $0.admit(now: now()) }
+        let isProbe: Bool
+        switch admission {
+        case .rejected(let retryAt):
+            if var lastFailure {
+                lastFailure.message += " (\(Self.count(attempt - 1, "attempt")); the circuit breaker is now open)"
+                throw lastFailure
+            }
+            let wait = retryAt.map { " for another \(Self.seconds($0 - now()))" } ?? " while a probe call runs"
+            throw DownstreamError(
+                .unavailable, service: configuration.service,
+                message: "\(request.operation) not sent: the circuit breaker is open after repeated failures or slow answers\(wait)")
+        case .probe:
+            logger.notice("Downstream circuit half-open: probing", metadata: metadata(request, requestID))
+            isProbe = true
+        case .allowed:
+            isProbe = false
+        }
+        let started = now()
+        let verdict = await exchange(httpRequest, request, token: token)
+        let transition = breaker.withLock { $0.record(verdict.breakerOutcome, probe: isProbe, now: now(), duration: now() - started) }
+        log(transition, request, requestID)
+        return verdict
+    }
+
     private func pause(after attempt: Int, of failure: DownstreamError, retryAfter: Duration?) throws(DownstreamError) -> Duration {
         let retry = configuration.retry
         guard let retryAfter else {

@@ -24,7 +24,8 @@ public struct UKBotKind: BotKind {
             configuration: context.configuration.downstream,
             httpClient: context.httpClient,
             logger: context.logger,
-            requiredBy: "bot \"\(bot.id)\" (kind uk)"
+            requiredBy: "bot \"\(bot.id)\" (kind uk)",
+            bulkheads: context.bulkheads
         ) { auth in
             let provider = CachingAccessTokenProvider(auth: auth, shared: shared)
             tokens = provider

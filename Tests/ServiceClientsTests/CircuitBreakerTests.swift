@@ -99,4 +99,31 @@ struct CircuitBreakerTests {
         #expect(breaker.configuration.failureThreshold == 1)
         #expect(breaker.record(.failure, probe: false, now: at(0)) == .opened(until: at(1)))
     }
+
+    @Test("slow answers open it: half the last 10 calls over the slow-call duration, successes or not")
+    func slowCallsOpen() {
+        var breaker = CircuitBreaker(configuration: CircuitBreaker.Configuration(failureThreshold: 5, coolDown: .seconds(30), slowCallDuration: .seconds(5)))
+        for second in 0..<6 {
+            #expect(breaker.record(.success, probe: false, now: at(Double(second)), duration: .seconds(1)) == nil)
+        }
+        for second in 6..<9 {
+            #expect(breaker.record(.success, probe: false, now: at(Double(second)), duration: .seconds(9)) == nil)
+        }
+        // 4 slow of the last 10 is below half; the 5th makes it half.
+        #expect(breaker.record(.success, probe: false, now: at(9), duration: .seconds(9)) == nil)
+        #expect(breaker.record(.success, probe: false, now: at(10), duration: .seconds(9)) == .opened(until: at(40)))
+        // A slow probe is a failed probe; a quick one closes it and starts the count afresh.
+        #expect(breaker.admit(now: at(40)) == .probe)
+        #expect(breaker.record(.success, probe: true, now: at(49), duration: .seconds(9)) == .opened(until: at(79)))
+        #expect(breaker.admit(now: at(79)) == .probe)
+        #expect(breaker.record(.success, probe: true, now: at(79.5), duration: .milliseconds(500)) == .closed)
+        for second in 80..<84 {
+            #expect(breaker.record(.success, probe: false, now: at(Double(second)), duration: .seconds(9)) == nil, "the window starts empty")
+        }
+        let quiet = CircuitBreaker.Configuration(slowCallDuration: nil)
+        var never = CircuitBreaker(configuration: quiet)
+        for second in 0..<20 {
+            #expect(never.record(.success, probe: false, now: at(Double(second)), duration: .seconds(60)) == nil)
+        }
+    }
 }

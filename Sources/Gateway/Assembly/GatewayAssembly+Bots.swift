@@ -1,3 +1,4 @@
+import ServiceClients
 import CurlHTTP
 import Logging
 import ServiceLifecycle
@@ -17,6 +18,7 @@ extension GatewayAssembly {
         let logger = inputs.logger
         let preferences = ProfileLanguagePreferences(profiles: storage.conversations, writeThrough: storage.activityWriter)
         let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
+        let bulkheads = ServiceBulkheads()
         var bots = Bots()
         var kindServices: [any Service] = []
         for bot in configuration.bots {
@@ -42,7 +44,8 @@ extension GatewayAssembly {
                 preferences: preferences,
                 notices: notices,
                 profile: profile,
-                directories: storage.directories
+                directories: storage.directories,
+                bulkheads: bulkheads
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [

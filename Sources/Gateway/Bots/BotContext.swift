@@ -32,6 +32,8 @@ public struct BotContext: Sendable {
     /// What Telegram says about this bot (its username), filled in at start.
     public let profile: BotProfile
     let directories: CommandDirectories
+    /// One limit on calls in flight per named service, shared by every bot.
+    public let bulkheads: ServiceBulkheads
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
     /// every instance; `defaults` where no database is configured, and until
@@ -44,10 +46,12 @@ public struct BotContext: Sendable {
     /// with the configured retries and circuit breaker.
     /// - Throws: ``ConfigurationError`` naming the variable when it is not set.
     public func serviceClient(named service: String) throws(ConfigurationError) -> ServiceClient {
-        ServiceClient(
-            configuration: try self.configuration.downstream.clientConfiguration(for: service),
+        let configuration = try self.configuration.downstream.clientConfiguration(for: service)
+        return ServiceClient(
+            configuration: configuration,
             httpClient: self.httpClient,
-            logger: self.logger
+            logger: self.logger,
+            bulkhead: self.bulkheads.bulkhead(for: service, limit: configuration.concurrency)
         )
     }
 }

@@ -103,7 +103,8 @@ extension GatewayConfiguration {
             sessionTTL: .seconds(env.integer("REDIS_SESSION_TTL", default: day, in: 1...(365 * day))),
             leaseTimeout: env.seconds("REDIS_LEASE_TIMEOUT", default: .seconds(15)),
             conversationCap: env.integer("REDIS_INBOX_CAP", default: 1000, in: 1...1_000_000),
-            concurrency: concurrency
+            concurrency: concurrency,
+            stepTimeout: env.seconds("STEP_TIMEOUT", default: .seconds(30))
         )
         guard let url = env.string("REDIS_URL") else { return nil }
         do {

@@ -14,6 +14,11 @@ extension DownstreamConfiguration {
                 urls[stem.lowercased()] = url
             }
         }
+        var concurrency: [String: Int] = [:]
+        for service in urls.keys.sorted() {
+            let variable = "\(service.uppercased())_SERVICE_CONCURRENCY"
+            concurrency[service] = env.integer(variable, default: Self.defaultConcurrency, in: 1...10_000)
+        }
         var admins: Set<Int64> = []
         for entry in (env.string("ADMIN_USER_IDS") ?? "").split(separator: ",") {
             let text = entry.trimmingCharacters(in: .whitespaces)
@@ -27,11 +32,13 @@ extension DownstreamConfiguration {
         let attempts = env.integer("SERVICE_ATTEMPTS", default: 3, in: 1...10)
         let failures = env.integer("SERVICE_CIRCUIT_FAILURES", default: 5, in: 1...1000)
         let coolDown = env.seconds("SERVICE_CIRCUIT_COOLDOWN", default: .seconds(30))
+        let slowCall = env.seconds("SERVICE_CIRCUIT_SLOW_CALL", default: .seconds(5))
         self.init(
             serviceURLs: urls,
             adminUserIDs: admins,
             retry: RetryPolicy(attempts: attempts, attemptTimeout: timeout),
-            circuitBreaker: CircuitBreaker.Configuration(failureThreshold: failures, coolDown: coolDown)
+            circuitBreaker: CircuitBreaker.Configuration(failureThreshold: failures, coolDown: coolDown, slowCallDuration: slowCall),
+            concurrency: concurrency
         )
     }
 }

@@ -16,18 +16,31 @@ public struct DownstreamConfiguration: Sendable {
     public var retry: RetryPolicy
     /// Each service's breaker settings.
     public var circuitBreaker: CircuitBreaker.Configuration
+    /// Calls in flight at once per service (`<NAME>_SERVICE_CONCURRENCY`);
+    /// a service not named gets ``defaultConcurrency``.
+    public var concurrency: [String: Int]
 
     /// Creates a configuration.
     public init(
         serviceURLs: [String: String] = [:],
         adminUserIDs: Set<Int64> = [],
         retry: RetryPolicy = RetryPolicy(),
-        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration()
+        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+        concurrency: [String: Int] = [:]
     ) {
         self.serviceURLs = serviceURLs
         self.adminUserIDs = adminUserIDs
         self.retry = retry
         self.circuitBreaker = circuitBreaker
+        self.concurrency = concurrency
+    }
+
+    /// Calls in flight per service when `<NAME>_SERVICE_CONCURRENCY` is not set.
+    public static let defaultConcurrency = 16
+
+    /// Calls in flight at once allowed to `service`.
+    public func concurrency(of service: String) -> Int {
+        self.concurrency[service] ?? Self.defaultConcurrency
     }
 
     /// The environment variable holding a service's base URL: `request` → `REQUEST_SERVICE_URL`.
@@ -40,7 +53,9 @@ public struct DownstreamConfiguration: Sendable {
     /// - Throws: ``ConfigurationError`` naming the variable to set.
     public func clientConfiguration(for service: String) throws(ConfigurationError) -> ServiceClient.Configuration {
         try self.require([service], by: "a bot")
-        return ServiceClient.Configuration(service: service, baseURL: self.serviceURLs[service] ?? "", retry: self.retry, circuitBreaker: self.circuitBreaker)
+        return ServiceClient.Configuration(
+            service: service, baseURL: self.serviceURLs[service] ?? "", retry: self.retry, circuitBreaker: self.circuitBreaker,
+            concurrency: self.concurrency(of: service))
     }
 
     /// Checks at start that every service a bot calls is configured.

@@ -31,6 +31,8 @@ public struct DurablePipelineConfiguration: Sendable {
     public var outboxRetryDelay: Duration
     /// Replies the relay has in flight at once, each of a different conversation.
     public var outboxConcurrency: Int
+    /// How long one step may run; then it is cancelled and fails (`STEP_TIMEOUT`).
+    public var stepTimeout: Duration
 
     /// Creates a configuration.
     public init(
@@ -45,7 +47,8 @@ public struct DurablePipelineConfiguration: Sendable {
         sweepInterval: Duration = .seconds(1),
         outboxPollInterval: Duration = .milliseconds(50),
         outboxRetryDelay: Duration = .seconds(5),
-        outboxConcurrency: Int = 64
+        outboxConcurrency: Int = 64,
+        stepTimeout: Duration = .seconds(30)
     ) {
         self.keyPrefix = keyPrefix
         self.fsmTTL = fsmTTL
@@ -59,6 +62,7 @@ public struct DurablePipelineConfiguration: Sendable {
         self.outboxPollInterval = outboxPollInterval
         self.outboxRetryDelay = outboxRetryDelay
         self.outboxConcurrency = outboxConcurrency
+        self.stepTimeout = stepTimeout
     }
 }
 

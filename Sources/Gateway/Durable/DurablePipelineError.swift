@@ -4,6 +4,7 @@ public struct DurablePipelineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
             case leaseLost
+            case stepTimedOut
             case unencodableReply
             case unexpectedReply
         }
@@ -17,6 +18,8 @@ public struct DurablePipelineError: Error, CustomStringConvertible, Sendable {
         /// The dispatcher no longer owns the conversation (its lease expired and
         /// another instance took it over); the step was not committed.
         public static let leaseLost = Code(.leaseLost)
+        /// The step ran longer than `STEP_TIMEOUT` and was cancelled.
+        public static let stepTimedOut = Code(.stepTimedOut)
         /// A reply cannot be stored in the outbox (an upload's bytes, for one).
         public static let unencodableReply = Code(.unencodableReply)
         /// A script answered in a shape this version does not know: an older

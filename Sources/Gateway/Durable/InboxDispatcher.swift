@@ -1,5 +1,6 @@
 public import Logging
 import RedisClient
+import ServiceClients
 public import ServiceLifecycle
 import TelegramBotAPI
 
@@ -16,7 +17,11 @@ import TelegramBotAPI
 ///
 /// A handler error drops the update (logged, counted as `handler_failed`)
 /// so one bad update cannot block its conversation for ever; the conversation
-/// engine decides what to retry itself. On graceful shutdown each worker
+/// engine decides what to retry itself. A step running past `STEP_TIMEOUT` is
+/// cancelled and dropped the same way (`step_timeout`). A step whose service
+/// call has to wait for a place (`<NAME>_SERVICE_CONCURRENCY`) releases its
+/// ``ServiceClients/WorkerSlot``: a new worker (or handed-over place) takes
+/// over at once, so a slow service holds only the steps that call it. On graceful shutdown each worker
 /// finishes its step and stops; a step cut off by cancellation releases its
 /// lease, so another instance (or this one after a restart) handles the
 /// update again at once. A killed process's lease simply expires.
@@ -56,10 +61,11 @@ public final class InboxDispatcher: Service {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
         let local = self.inbox.local
         let handedOver = local.openSteps(capacity: concurrency * 4)
+        let (starts, start) = AsyncStream<Start>.makeStream()
         await withDiscardingTaskGroup { group in
             for bot in self.bots {
                 for _ in 0..<concurrency {
-                    group.addTask { await self.work(bot) }
+                    group.addTask { await self.work(bot, starts: start) }
                 }
                 group.addTask { await self.sweep(bot) }
             }
@@ -69,21 +75,48 @@ public final class InboxDispatcher: Service {
                 }
                 local.closeSteps()
             }
-            for await item in handedOver {
-                group.addTask {
-                    await self.process(item)
-                    local.endStep()
+            group.addTask {
+                for await item in handedOver {
+                    start.yield(.step(item))
+                }
+                start.finish()
+            }
+            for await next in starts {
+                switch next {
+                case .step(let item):
+                    group.addTask {
+                        // Waiting for a busy service gives the handed-over place back, as a worker's slot does.
+                        let slot = WorkerSlot { local.endStep() }
+                        await WorkerSlot.$current.withValue(slot) {
+                            await self.process(item)
+                        }
+                        if slot.isReleased {
+                            self.inbox.metrics.record("worker_released", bot: item.delivery.bot)
+                        } else {
+                            local.endStep()
+                        }
+                    }
+                case .worker(let bot):
+                    group.addTask { await self.work(bot, starts: start) }
                 }
             }
         }
         self.logger.info("inbox dispatcher stopped")
     }
 
+    /// What the run loop starts in its task group.
+    enum Start: Sendable {
+        /// An update this instance's webhook handed over.
+        case step(InboxItem)
+        /// A worker in place of one whose step released its slot.
+        case worker(BotID)
+    }
+
     static var isStopping: Bool {
         Task.isCancelled || Task.isShuttingDownGracefully
     }
 
-    private func work(_ bot: BotID) async {
+    private func work(_ bot: BotID, starts: AsyncStream<Start>.Continuation) async {
         let ready = self.inbox.keys.bot(bot).ready
         let block = self.inbox.configuration.pollTimeout
         let blockSeconds = String(Double(block.redisMilliseconds) / 1000)
@@ -99,7 +132,18 @@ public final class InboxDispatcher: Service {
                             try await self.inbox.giveBack(conversation, of: bot)
                             return
                         }
-                        await self.step(conversation, of: bot)
+                        // A step waiting for a service at its `<NAME>_SERVICE_CONCURRENCY`
+                        // releases its slot: a new worker starts at once, so conversations
+                        // that do not use that service keep their workers, and this one
+                        // ends with its step.
+                        let slot = WorkerSlot { starts.yield(.worker(bot)) }
+                        await WorkerSlot.$current.withValue(slot) {
+                            await self.step(conversation, of: bot)
+                        }
+                        if slot.isReleased {
+                            self.inbox.metrics.record("worker_released", bot: bot)
+                            return
+                        }
                     }
                 }
             } catch {
@@ -148,6 +192,9 @@ public final class InboxDispatcher: Service {
         } catch let error as DurablePipelineError where error.code == .leaseLost {
             self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             return
+        } catch let error as DurablePipelineError where error.code == .stepTimedOut {
+            self.logger.error("\(error.message); the update is dropped", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
+            self.inbox.metrics.record("step_timeout", bot: bot)
         } catch {
             // Cut off (the task cancelled, or a handler that stopped for shutdown): another run handles it again.
             if Task.isCancelled || error is CancellationError {
@@ -166,11 +213,17 @@ public final class InboxDispatcher: Service {
     }
 
     /// Runs the handler while a child task renews the lease every third of
-    /// its length; a lost lease cancels the handler.
+    /// its length; a lost lease cancels the handler, and so does
+    /// `STEP_TIMEOUT`, which fails the step.
     private func handle(_ item: InboxItem) async throws -> StepOutcome {
         let renewEvery = self.inbox.configuration.leaseTimeout / 3
+        let timeout = self.inbox.configuration.stepTimeout
         return try await withThrowingTaskGroup(of: StepOutcome?.self) { group in
             group.addTask { try await self.handler(item) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+            }
             group.addTask {
                 while true {
                     try await Task.sleep(for: renewEvery)

@@ -24,22 +24,27 @@ public struct DownstreamClients: Sendable {
     ///   - tokens: makes the token provider from the auth client, for example
     ///     `{ CachingAccessTokenProvider(auth: $0) }`.
     ///   - user: who needs the services, for the error, such as `the UK bot`.
+    ///   - bulkheads: the gateway's limits on calls in flight per service.
     /// - Throws: ``ConfigurationError`` naming every service URL that is not set.
     public init(
         configuration: DownstreamConfiguration,
         httpClient: HTTPClient,
         logger: Logger,
         requiredBy user: String,
+        bulkheads: ServiceBulkheads = ServiceBulkheads(),
         tokens: (AuthServiceClient) -> any AccessTokenProvider
     ) throws(ConfigurationError) {
         try configuration.require(Self.serviceNames, by: user)
         func client(_ service: String) -> ServiceClient {
             let url = configuration.serviceURLs[service] ?? ""
+            let concurrency = configuration.concurrency(of: service)
             return ServiceClient(
                 configuration: ServiceClient.Configuration(
-                    service: service, baseURL: url, retry: configuration.retry, circuitBreaker: configuration.circuitBreaker),
+                    service: service, baseURL: url, retry: configuration.retry, circuitBreaker: configuration.circuitBreaker,
+                    concurrency: concurrency),
                 httpClient: httpClient,
-                logger: logger)
+                logger: logger,
+                bulkhead: bulkheads.bulkhead(for: service, limit: concurrency))
         }
         auth = AuthServiceClient(client: client("auth"))
         let provider = tokens(auth)

@@ -1,3 +1,4 @@
+import Synchronization
 import CurlHTTP
 import Foundation
 import Gateway
@@ -68,6 +69,61 @@ struct ServiceClientTests {
             #expect(refused?.status == nil)
             #expect(refused?.message.contains("circuit breaker is open") == true)
             #expect(harness.services.calls(.myShifts).count == 3)
+        }
+    }
+
+    @Test("slow answers open the breaker though every call succeeds; the next call is not sent")
+    func slownessOpensTheBreaker() async throws {
+        let breaker = CircuitBreaker.Configuration(failureThreshold: 100, coolDown: .seconds(60), slowCallDuration: .milliseconds(150), slowCallWindow: 4)
+        try await DownstreamHarness.run(breaker: breaker) { harness in
+            let client = harness.client("shift")
+            let tokens = harness.tokens()
+            harness.services.setLatency(.milliseconds(300), for: .myShifts)
+            for _ in 0..<4 {
+                let _: ShiftList = try await client.send(mine, caller: caller, tokens: tokens)
+            }
+            guard case .open = client.circuitState else {
+                Issue.record("expected an open breaker after 4 slow calls, got \(client.circuitState)")
+                return
+            }
+            let refused = await #expect(throws: DownstreamError.self) {
+                let _: ShiftList = try await client.send(mine, caller: caller, tokens: tokens)
+            }
+            #expect(refused?.message.contains("slow answers") == true)
+            #expect(harness.services.calls(.myShifts).count == 4)
+        }
+    }
+
+    @Test("a service's concurrency limit: calls past the limit wait, and never more than the limit reach the service at once")
+    func concurrencyLimit() async throws {
+        try await DownstreamHarness.run { harness in
+            let bulkhead = Bulkhead(limit: 2)
+            let client = ServiceClient(
+                configuration: .init(service: "shift", baseURL: harness.services.baseURL, retry: DownstreamHarness.fastRetry),
+                httpClient: harness.http, logger: Logger(label: "downstream-test"), bulkhead: bulkhead)
+            let tokens = harness.tokens()
+            // Log in first, so the six calls below are all calls of the shift service.
+            let _: ShiftList = try await client.send(mine, caller: caller, tokens: tokens)
+            harness.services.setLatency(.milliseconds(300), for: .myShifts)
+            let sends = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            let _: ShiftList = try await client.send(mine, caller: caller, tokens: tokens)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            var peak = 0
+            for _ in 0..<40 {
+                peak = max(peak, bulkhead.inFlight)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await sends.value
+            #expect(peak == 2)
+            #expect(harness.services.calls(.myShifts).count == 7)
+            #expect(bulkhead.inFlight == 0)
         }
     }
 
