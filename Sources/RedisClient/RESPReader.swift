@@ -2,18 +2,26 @@ import CHiredis
 
 /// Decodes RESP2 replies with the hiredis reader. Owns the C reader and
 /// frees it in `deinit`; used only on its connection's event loop.
+///
+/// Arrays are capped at ``maxArrayElements``: hiredis allocates an array's
+/// element table when it reads the count, before any element arrives, so an
+/// uncapped reader lets a hostile or broken peer ask for gigabytes in one line.
 final class RESPReader {
+    /// The most elements one array may declare (8 MiB of element table).
+    /// The gateway's replies are far smaller: `SCAN` pages, capped inboxes.
+    static let maxArrayElements = 1 << 20
+
     private let reader: UnsafeMutablePointer<redisReader>
 
     init() throws(RedisError) {
-        guard let reader = redisReaderCreate() else {
+        guard let reader = cgw_redis_reader_create_capped(Int64(Self.maxArrayElements)) else {
             throw RedisError(code: .protocolError, message: "hiredis could not create a reply reader (out of memory)")
         }
         self.reader = reader
     }
 
     deinit {
-        redisReaderFree(reader)
+        cgw_redis_reader_free_capped(reader)
     }
 
     /// Hands bytes read from the socket to the reader.
@@ -37,7 +45,13 @@ final class RESPReader {
     }
 
     private func readerError() -> RedisError {
-        RedisError(code: .protocolError, message: "malformed reply from Redis: \(String(cString: cgw_redis_reader_error(reader)))")
+        let refused = cgw_redis_reader_refused_elements(reader)
+        if refused > 0 {
+            return RedisError(
+                code: .protocolError,
+                message: "Redis sent an array of \(refused) elements; the most this client reads is \(Self.maxArrayElements)")
+        }
+        return RedisError(code: .protocolError, message: "malformed reply from Redis: \(String(cString: cgw_redis_reader_error(reader)))")
     }
 
     private static func value(of reply: UnsafePointer<redisReply>) -> RedisValue {

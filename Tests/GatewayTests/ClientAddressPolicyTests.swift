@@ -22,6 +22,9 @@ struct ClientAddressPolicyTests {
         for bad in ["149.154.160.0/33", "149.154.160/20", "host.example", "", "::1/129", "1.2.3.4/-1"] {
             #expect(IPNetwork(bad) == nil, "\(bad)")
         }
+        // Found by reading the fuzz harness: a C string ends at NUL, so the tail was ignored.
+        #expect(IPAddress("149.154.167.99\u{0}junk") == nil)
+        #expect(IPAddress("149.154.167.99\u{0}") == nil)
     }
 
     @Test("without a trusted proxy the peer is the client and X-Forwarded-For is ignored")

@@ -18,7 +18,7 @@ import TelegramBotAPI
 /// A handler error drops the update (logged, counted as `handler_failed`)
 /// so one bad update cannot block its conversation for ever; the conversation
 /// engine decides what to retry itself. A step running past `STEP_TIMEOUT` is
-/// cancelled and dropped the same way (`step_timeout`). A step whose service
+/// cancelled and its update given back for another try (`step_timeout`). A step whose service
 /// call has to wait for a place (`<NAME>_SERVICE_CONCURRENCY`) releases its
 /// ``ServiceClients/WorkerSlot``: a new worker (or handed-over place) takes
 /// over at once, so a slow service holds only the steps that call it. On graceful shutdown each worker
@@ -193,8 +193,14 @@ public final class InboxDispatcher: Service {
             self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             return
         } catch let error as DurablePipelineError where error.code == .stepTimedOut {
-            self.logger.error("\(error.message); the update is dropped", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
+            // Given back, not dropped: a step may be slow because a dependency is
+            // (a forward bot waits out its backend's breaker), and the next try may finish.
+            self.logger.warning(
+                "\(error.message); the update is given back for another try",
+                metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             self.inbox.metrics.record("step_timeout", bot: bot)
+            await self.release(item)
+            return
         } catch {
             // Cut off (the task cancelled, or a handler that stopped for shutdown): another run handles it again.
             if Task.isCancelled || error is CancellationError {

@@ -17,6 +17,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Returns nil for anything else, including host names.
     public init?(_ text: some StringProtocol) {
         var text = String(text)
+        // inet_pton reads a C string: text after a NUL would be ignored, not refused.
+        guard !text.utf8.contains(0) else { return nil }
         if let zone = text.firstIndex(of: "%") {
             text = String(text[..<zone])
         }

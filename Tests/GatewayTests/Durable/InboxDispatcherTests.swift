@@ -1,11 +1,42 @@
 import Gateway
 import RedisClient
 import TelegramBotAPI
+import Synchronization
 import Testing
 
 /// The durable inbox and its dispatchers against a real Redis.
 @Suite("Durable inbox")
 struct InboxDispatcherTests {
+    @Test("a step past STEP_TIMEOUT is cancelled and its update given back: the next try handles it", .timeLimit(.minutes(1)))
+    func aStepPastTheTimeoutIsCancelledAndTriedAgain() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        var configuration = DurableTests.pipeline()
+        configuration.stepTimeout = .milliseconds(300)
+        let inbox = RedisInbox(client: redis, configuration: configuration, logger: DurableTests.logger)
+        let recorder = StepRecorder()
+        let tries = Atomic(0)
+        let (update, raw) = try DurableTests.update(id: 8, chat: 101, sequence: 1)
+        try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+        let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            if tries.add(1, ordering: .relaxed).newValue == 1 {
+                // Hangs until cancelled: only the deadline ends it.
+                try await Task.sleep(for: .seconds(60))
+            }
+            recorder.record(item)
+            return .unchanged
+        }
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
+            group.cancelAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(10), "cut off at the deadline, not after the minute")
+        #expect(tries.load(ordering: .relaxed) == 2)
+        #expect(recorder.counts == [8: 1])
+        await redis.close()
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aRedeliveredUpdateIsHandledOnce() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
