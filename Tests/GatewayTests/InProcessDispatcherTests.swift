@@ -103,6 +103,26 @@ struct InProcessDispatcherTests {
         #expect(handled.withLock { $0 } == 20)
     }
 
+    @Test("a step past STEP_TIMEOUT is cancelled; the conversation's next update is handled")
+    func stepTimeout() async throws {
+        let handled = Mutex<[Int]>([])
+        let dispatcher = InProcessDispatcher(
+            configuration: .init(capacity: 10, concurrency: 1, stepTimeout: .milliseconds(200)), logger: Self.logger
+        ) { delivery in
+            if delivery.update.updateID == 1 {
+                try await Task.sleep(for: .seconds(60))
+            }
+            handled.withLock { $0.append(delivery.update.updateID) }
+        }
+        let started = ContinuousClock.now
+        try await Self.running(dispatcher) {
+            try await dispatcher.accept(try Self.update(1, chat: 9), raw: [], bot: BotID("b"))
+            try await dispatcher.accept(try Self.update(2, chat: 9), raw: [], bot: BotID("b"))
+        }
+        #expect(handled.withLock { $0 } == [2])
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test("a drain that outlasts its deadline stops, dropping the rest")
     func deadline() async throws {
         let started = Mutex(0)

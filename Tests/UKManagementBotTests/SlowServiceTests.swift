@@ -7,12 +7,12 @@ import UKServiceFakes
 /// Bulkheads: a slow service holds only its own calls. With one dispatcher
 /// worker (and so four places for updates this instance's webhook hands over)
 /// and one place for the request service, five residents confirming requests
-/// would hold every place for half a minute; the four waiting for the
+/// would hold every place for 45 s; the four waiting for the
 /// service give their places back, so another resident's `/start` keeps its
 /// latency.
 @Suite("UK bot end to end: one slow service", .serialized, BotWorld.logsOnFailure, .timeLimit(.minutes(2)))
 struct SlowServiceTests {
-    @Test("the request service answers in 6 s: /start of another resident keeps its latency while five confirms wait on it")
+    @Test("the request service answers in 9 s: /start of another resident keeps its latency while five confirms wait on it")
     func slowServiceHoldsOnlyItsOwnCalls() async throws {
         let environment = [
             "DISPATCHER_CONCURRENCY": "1",
@@ -39,8 +39,8 @@ struct SlowServiceTests {
                 before.append(ContinuousClock.now - started)
             }
 
-            world.services.setLatency(.seconds(6), for: .createRequest)
-            // Pressed, not awaited: the last confirm is answered after half a minute.
+            world.services.setLatency(.seconds(9), for: .createRequest)
+            // Pressed, not awaited: the last confirm is answered after 45 s.
             for resident in residents {
                 Task { _ = try? await resident.press(resident.text("button.confirm")) }
             }
@@ -52,10 +52,10 @@ struct SlowServiceTests {
                 during.append(ContinuousClock.now - started)
                 #expect(menu.text == other.text("menu.greeting", ["name": "Cem"]))
             }
-            print("slow service: /start before \(before), while five confirms wait on a 6 s service \(during)")
+            print("slow service: /start before \(before), while five confirms wait on a 9 s service \(during)")
             #expect(during.allSatisfy { $0 < .seconds(3) }, "/start did not wait behind the slow service: \(during)")
 
-            try await waitUntil("the five requests created", timeout: .seconds(60)) { world.services.requestCount == 5 }
+            try await waitUntil("the five requests created", timeout: .seconds(75)) { world.services.requestCount == 5 }
         }
     }
 }

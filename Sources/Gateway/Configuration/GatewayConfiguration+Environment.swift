@@ -65,13 +65,15 @@ extension GatewayConfiguration {
                 return format
             }()
         )
+        let stepTimeout = env.seconds("STEP_TIMEOUT", default: .seconds(30))
         let dispatcher = InProcessDispatcher.Configuration(
             capacity: env.integer("DISPATCHER_CAPACITY", default: 1024, in: 1...1_000_000),
             concurrency: env.integer("DISPATCHER_CONCURRENCY", default: 16, in: 1...4096),
-            drainTimeout: server.shutdownTimeout
+            drainTimeout: server.shutdownTimeout,
+            stepTimeout: stepTimeout
         )
 
-        let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency)
+        let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency, stepTimeout: stepTimeout)
         let downstream = DownstreamConfiguration(reading: &env)
         let defaults = RateLimitPolicy()
         let rateLimits = RateLimitPolicy(
@@ -89,7 +91,7 @@ extension GatewayConfiguration {
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other
     /// `REDIS_*` variables are checked either way, so a typo never waits for
     /// the day Redis is switched on.
-    private static func readRedis(_ env: inout EnvironmentReader, concurrency: Int) -> Redis? {
+    private static func readRedis(_ env: inout EnvironmentReader, concurrency: Int, stepTimeout: Duration) -> Redis? {
         let day = 86400
         let pipeline = DurablePipelineConfiguration(
             keyPrefix: {
@@ -104,7 +106,7 @@ extension GatewayConfiguration {
             leaseTimeout: env.seconds("REDIS_LEASE_TIMEOUT", default: .seconds(15)),
             conversationCap: env.integer("REDIS_INBOX_CAP", default: 1000, in: 1...1_000_000),
             concurrency: concurrency,
-            stepTimeout: env.seconds("STEP_TIMEOUT", default: .seconds(30))
+            stepTimeout: stepTimeout
         )
         guard let url = env.string("REDIS_URL") else { return nil }
         do {

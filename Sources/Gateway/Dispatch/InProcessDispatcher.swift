@@ -30,12 +30,15 @@ public final class InProcessDispatcher: UpdateSink, Service {
         public var concurrency: Int
         /// How long a graceful shutdown waits for the queue to drain.
         public var drainTimeout: Duration
+        /// How long one step may run; then it is cancelled and its update dropped (`STEP_TIMEOUT`).
+        public var stepTimeout: Duration
 
         /// Creates a configuration.
-        public init(capacity: Int = 1024, concurrency: Int = 16, drainTimeout: Duration = .seconds(10)) {
+        public init(capacity: Int = 1024, concurrency: Int = 16, drainTimeout: Duration = .seconds(10), stepTimeout: Duration = .seconds(30)) {
             self.capacity = capacity
             self.concurrency = concurrency
             self.drainTimeout = drainTimeout
+            self.stepTimeout = stepTimeout
         }
     }
 
@@ -132,7 +135,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
         var job = await self.nextJob()
         while let current = job {
             do {
-                try await self.handler(current.delivery)
+                try await self.handleWithinDeadline(current.delivery)
             } catch {
                 self.logger.error(
                     "update handler failed; the update is dropped",
@@ -146,6 +149,21 @@ public final class InProcessDispatcher: UpdateSink, Service {
             }
             for (worker, job) in resume { worker.resume(returning: job) }
             job = if let next { next } else { await self.nextJob() }
+        }
+    }
+
+    /// Runs the handler, cancelled after `STEP_TIMEOUT`: without a durable
+    /// inbox there is nowhere to give the update back to, so it is dropped.
+    private func handleWithinDeadline(_ delivery: UpdateDelivery) async throws {
+        let timeout = self.configuration.stepTimeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.handler(delivery) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 
