@@ -95,6 +95,31 @@ extension RedisCommandRunner {
         }
     }
 
+    /// ``evaluate(after:_:keys:arguments:)`` that reads every reply: the
+    /// commands' results come back in place, failures included, next to the
+    /// script's reply. A refused command (out of memory) says nothing about
+    /// the script, which may have run; only the script's own failure throws.
+    public func evaluateReadingEach(
+        after commands: [[RedisArgument]],
+        _ script: RedisScript,
+        keys: [RedisArgument] = [],
+        arguments: [RedisArgument] = []
+    ) async throws -> (commands: [Result<RedisValue, RedisError>], script: RedisValue) {
+        let replies = try await pipeline(commands + [Self.evalsha(script, keys: keys, arguments: arguments)])
+        guard replies.count == commands.count + 1, let last = replies.last else {
+            throw RedisError(code: .protocolError, message: "a pipeline answered fewer replies than it sent commands")
+        }
+        let before = Array(replies.dropLast())
+        switch last {
+        case .success(let value):
+            return (before, value)
+        case .failure(let error) where error.serverErrorPrefix == "NOSCRIPT":
+            return (before, try await self.evaluate(script, keys: keys, arguments: arguments))
+        case .failure(let error):
+            throw error
+        }
+    }
+
     private static func evalsha(_ script: RedisScript, keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
         ["EVALSHA", .string(script.sha1), .integer(keys.count)] + keys + arguments
     }

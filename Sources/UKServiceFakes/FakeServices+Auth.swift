@@ -1,5 +1,5 @@
 import Foundation
-public import TelegramEmulator
+import TelegramEmulator
 
 extension FakeServices {
     /// Who may do what, as `permissions/check` answers: `resource:action` to the roles allowed.

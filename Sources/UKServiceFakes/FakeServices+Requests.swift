@@ -1,5 +1,5 @@
 import Foundation
-public import TelegramEmulator
+import TelegramEmulator
 
 extension FakeServices {
     /// The request categories with their names in every locale.

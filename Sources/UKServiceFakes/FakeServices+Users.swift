@@ -27,7 +27,9 @@ extension FakeServices {
             .filter { user in context.query["specialization"].map { user.specialization == $0 } ?? true }
             .filter { user in context.query["available_only"] == "true" ? user.isAvailable : true }
             .sorted { $0.id < $1.id }
-        let items = matching.dropFirst((page - 1) * perPage).prefix(perPage)
+        // A hostile page number skips everything rather than overflowing.
+        let skip = (page - 1).multipliedReportingOverflow(by: perPage)
+        let items = matching.dropFirst(skip.overflow ? matching.count : skip.partialValue).prefix(perPage)
         return .ok(.object([
             "items": .array(items.map(\.json)), "page": .int(Int64(page)), "per_page": .int(Int64(perPage)),
             "total": .int(Int64(matching.count)),

@@ -162,6 +162,10 @@ private func withServices(_ body: (ServicesHarness) async throws -> Void) async 
             let (_, page) = try await harness.call(.get, "/api/v1/users?page=2&per_page=3", token: dan)
             #expect(page["total"] == .int(4))
             #expect(page["items"]?.arrayCount == 1)
+            // A page number far past the end is an empty page, not an overflow.
+            let (status, far) = try await harness.call(.get, "/api/v1/users?page=\(Int.max)&per_page=100", token: dan)
+            #expect(status == 200)
+            #expect(far["items"]?.arrayCount == 0)
 
             let (_, changed) = try await harness.call(.patch, "/api/v1/users/u-4/language", token: dan, body: .object(["language": .string("uz")]), idempotencyKey: "lang-1")
             #expect(changed["language"] == .string("uz"))

@@ -77,8 +77,9 @@ enum DurableScripts {
         return 1
         """)
 
-    /// The atomic step: acknowledge the head update, save the state, run the
-    /// step's writes, append the replies, and release the conversation — or
+    /// The atomic step: acknowledge the head update, save the state (a kept
+    /// state gets its FSM TTL again: a user answering invalidly keeps the
+    /// flow), run the step's writes, append the replies, and release the conversation — or
     /// mark it ready when more updates wait. With a claim token it also
     /// claims the outbox for this instance's relay when the new replies are
     /// its only entries and nobody has it in flight. KEYS: lease, queue,
@@ -93,7 +94,8 @@ enum DurableScripts {
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
         redis.call('LPOP', KEYS[2])
         if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
-        elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3]) end
+        elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3])
+        else redis.call('EXPIRE', KEYS[3], ARGV[4]) end
         local next = 8
         for _ = 1, tonumber(ARGV[7]) do
           local count = tonumber(ARGV[next])

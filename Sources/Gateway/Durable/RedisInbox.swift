@@ -240,7 +240,7 @@ public final class RedisInbox: UpdateSink {
                 .string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds),
                 .string(claim ?? ""), .integer(claimLength), .integer(writes.count),
             ] + writes.flatMap { [.integer($0.count)] + $0 } + encoded.map { .bytes($0) }
-        let reply = try await self.client.evaluate(
+        let (registered, reply) = try await self.client.evaluateReadingEach(
             after: register,
             DurableScripts.commit,
             keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox), .string(keys.outboxLease)],
@@ -248,6 +248,12 @@ public final class RedisInbox: UpdateSink {
         )
         guard let parts = reply.array, let status = parts.first?.int else {
             throw DurablePipelineError(code: .unexpectedReply, message: "the commit script answered \(reply)")
+        }
+        // The script ran even if Redis refused the registration (a write
+        // command alone is refused out of memory; a script that has started
+        // writing is not): the replies exist and must be registered.
+        if status != -1, case .failure(let refusal)? = registered.first {
+            try await self.registerAlone(register[0], conversation: conversation, bot: bot, refusal: refusal)
         }
         if status == -1 {
             self.metrics.record("lease_lost", bot: bot)
@@ -268,6 +274,29 @@ public final class RedisInbox: UpdateSink {
         }
         if status == 1 {
             try await self.schedule(conversation, of: bot, checkingReadyList: false)
+        }
+    }
+
+    /// Sends a refused outbox registration again, alone, until Redis takes
+    /// it: without it the committed replies would wait for the
+    /// conversation's next update. Gives up only when the task is cancelled
+    /// (shutdown), leaving the replies to the next commit of the conversation.
+    private func registerAlone(_ command: [RedisArgument], conversation: String, bot: BotID, refusal: RedisError) async throws {
+        self.logger.warning(
+            "Redis refused to register committed replies; retrying the registration alone until it lands",
+            metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(refusal.message)"]
+        )
+        self.metrics.record("registration_retried", bot: bot)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await self.client.send(command)
+                self.logger.info("the replies' registration landed", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "attempts": "\(attempt + 1)"])
+                return
+            } catch {
+                try await Task.sleep(for: .milliseconds(min(50 << min(attempt, 5), 1000)))
+            }
         }
     }
 

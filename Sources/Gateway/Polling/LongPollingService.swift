@@ -117,7 +117,8 @@ public struct LongPollingService: Service {
                     try await pause(after: error, failures: failures, call: "accept")
                     break
                 }
-                progress.state.withLock { $0.nextOffset = update.updateID + 1 }
+                // Saturating: an update_id of Int.max (a broken or hostile API) must not trap.
+                progress.state.withLock { $0.nextOffset = update.updateID == .max ? .max : update.updateID + 1 }
             }
         }
     }

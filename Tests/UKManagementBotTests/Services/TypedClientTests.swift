@@ -11,6 +11,14 @@ import UKServiceFakes
 struct TypedClientTests {
     private typealias H = DownstreamHarness
 
+    @Test("an expires_in too large for a duration is clamped, not a trap", arguments: ["1e308", "9223372036854775807", "-5"])
+    func hugeLifetimeIsClamped(expiresIn: String) throws {
+        let json = #"{"access_token":"t","expires_in":"# + expiresIn + #","user":{"id":"u-1","telegram_id":1,"roles":[],"status":"active"}}"#
+        let session = try JSONDecoder().decode(AuthSession.self, from: Data(json.utf8))
+        #expect(session.expiresIn >= .zero)
+        #expect(session.expiresIn <= .seconds(3_155_760_000))
+    }
+
     @Test("auth: login answers the token, its lifetime and the user")
     func login() async throws {
         try await H.run { harness in

@@ -23,7 +23,9 @@ public struct AuthSession: Codable, Sendable, Hashable, CustomStringConvertible,
         accessToken = try container.decode(String.self, forKey: .accessToken)
         tokenType = try container.decodeIfPresent(String.self, forKey: .tokenType) ?? "bearer"
         let seconds = try container.decode(Double.self, forKey: .expiresIn)
-        expiresIn = .milliseconds(Int64((max(0, seconds) * 1000).rounded()))
+        // Clamped to a century: a huge value from the service must not trap
+        // in the conversion (1e308 × 1000 is infinity).
+        expiresIn = .milliseconds(Int64((min(max(0, seconds), 3_155_760_000) * 1000).rounded()))
         user = try container.decode(AuthenticatedUser.self, forKey: .user)
     }
 
