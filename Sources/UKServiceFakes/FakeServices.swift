@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-public import TelegramEmulator
+import TelegramEmulator
 
 /// Fake downstream services of the UK system — auth, users, requests, shifts, analytics — on one
 /// port at 127.0.0.1, answering the paths and shapes of `downstream-services.md`.
