@@ -11,14 +11,37 @@ public enum OutboxEnvelope {
     private enum CodingKeys: String, CodingKey {
         case method
         case parameters
+        case at
+    }
+
+    /// Telegram accepts a callback query's answer for about 15 seconds after
+    /// the press ("query is too old" after that); an answer still queued
+    /// past this age is dropped rather than sent or retried.
+    public static let callbackAnswerWindow: Duration = .seconds(15)
+
+    /// A reply as stored: the call, and when it was committed (kept for
+    /// callback answers only, which expire).
+    public struct Stored: Sendable {
+        public var call: OutboundCall
+        /// Milliseconds since 1970 at commit; nil when not kept.
+        public var committedAt: Int64?
+
+        /// Whether this is a callback answer older than ``OutboxEnvelope/callbackAnswerWindow`` at `now`.
+        public func isExpiredCallbackAnswer(now: Date = Date()) -> Bool {
+            guard case .answerCallbackQuery = self.call, let committedAt else { return false }
+            let age = Int64((now.timeIntervalSince1970 * 1000).rounded()) - committedAt
+            return age > OutboxEnvelope.callbackAnswerWindow.components.seconds * 1000
+        }
     }
 
     private struct Encoded: Encodable {
         let call: OutboundCall
+        let at: Int64?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.call.methodName, forKey: .method)
+            try container.encodeIfPresent(self.at, forKey: .at)
             switch self.call {
             case .sendMessage(let parameters): try container.encode(parameters, forKey: .parameters)
             case .sendPhoto(let parameters): try container.encode(parameters, forKey: .parameters)
@@ -33,10 +56,12 @@ public enum OutboxEnvelope {
 
     private struct Decoded: Decodable {
         let call: OutboundCall
+        let at: Int64?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let method = try container.decode(String.self, forKey: .method)
+            self.at = try container.decodeIfPresent(Int64.self, forKey: .at)
             switch method {
             case SendMessage.name: self.call = .sendMessage(try container.decode(SendMessage.self, forKey: .parameters))
             case SendPhoto.name: self.call = .sendPhoto(try container.decode(SendPhoto.self, forKey: .parameters))
@@ -56,6 +81,12 @@ public enum OutboxEnvelope {
     /// The stored form of `call`.
     /// - Throws: ``DurablePipelineError`` (`unencodableReply`) for an upload.
     public static func encode(_ call: OutboundCall) throws -> [UInt8] {
+        try self.encode(call, at: Date())
+    }
+
+    /// The stored form of `call` committed at `date` (kept for callback answers).
+    /// - Throws: ``DurablePipelineError`` (`unencodableReply`) for an upload.
+    public static func encode(_ call: OutboundCall, at date: Date) throws -> [UInt8] {
         if case .sendPhoto(let parameters) = call, case .upload = parameters.photo {
             throw DurablePipelineError(
                 code: .unencodableReply,
@@ -63,7 +94,8 @@ public enum OutboxEnvelope {
             )
         }
         do {
-            return Array(try JSONEncoder().encode(Encoded(call: call)))
+            let at: Int64? = if case .answerCallbackQuery = call { Int64((date.timeIntervalSince1970 * 1000).rounded()) } else { nil }
+            return Array(try JSONEncoder().encode(Encoded(call: call, at: at)))
         } catch {
             throw DurablePipelineError(code: .unencodableReply, message: "\(call.methodName) could not be encoded: \(error)")
         }
@@ -72,5 +104,11 @@ public enum OutboxEnvelope {
     /// The call stored as `bytes`.
     public static func decode(_ bytes: [UInt8]) throws -> OutboundCall {
         try JSONDecoder().decode(Decoded.self, from: Data(bytes)).call
+    }
+
+    /// The call stored as `bytes`, with when it was committed.
+    public static func decodeStored(_ bytes: [UInt8]) throws -> Stored {
+        let decoded = try JSONDecoder().decode(Decoded.self, from: Data(bytes))
+        return Stored(call: decoded.call, committedAt: decoded.at)
     }
 }

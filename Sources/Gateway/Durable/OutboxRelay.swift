@@ -83,7 +83,7 @@ public final class OutboxRelay: Service {
                 case .claimed(let conversation, let token, let replies):
                     self.state.withLock { _ = $0.inFlight.insert(conversation) }
                     group.addTask {
-                        await self.drain(conversation, token: token, replies: replies.map { .success($0) })
+                        await self.drain(conversation, token: token, replies: replies.map { .success(OutboxEnvelope.Stored(call: $0, committedAt: nil)) })
                         _ = self.state.withLock { $0.inFlight.remove(conversation) }
                     }
                 case .due(let conversation, let score):
@@ -176,14 +176,14 @@ public final class OutboxRelay: Service {
         }
     }
 
-    private static func decode(_ entry: RedisValue) -> Result<OutboundCall, any Error> {
-        Result { try OutboxEnvelope.decode(entry.bytes ?? []) }
+    private static func decode(_ entry: RedisValue) -> Result<OutboxEnvelope.Stored, any Error> {
+        Result { try OutboxEnvelope.decodeStored(entry.bytes ?? []) }
     }
 
     /// Sends claimed replies in order, settles them, and goes on with any
     /// committed meanwhile, until the outbox is empty, a send fails
     /// transiently, or the relay stops.
-    private func drain(_ conversation: String, token: String, replies: [Result<OutboundCall, any Error>]) async {
+    private func drain(_ conversation: String, token: String, replies: [Result<OutboxEnvelope.Stored, any Error>]) async {
         let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         var batch = replies
@@ -233,11 +233,16 @@ public final class OutboxRelay: Service {
 
     /// Sends one reply; false when it must be tried again later. A reply
     /// refused for good, or unreadable, is dropped and counts as done.
-    private func send(_ reply: Result<OutboundCall, any Error>, conversation: String) async -> Bool {
+    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String) async -> Bool {
         let call: OutboundCall
         switch reply {
-        case .success(let decoded):
-            call = decoded
+        case .success(let stored) where stored.isExpiredCallbackAnswer():
+            // Telegram would refuse it ("query is too old"): waiting or retrying cannot help.
+            self.logger.info("callback answer older than Telegram's window; dropped", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
+            self.count(\.dropped, event: "callback_expired")
+            return true
+        case .success(let stored):
+            call = stored.call
         case .failure(let error):
             self.logger.error("dropping an outbox entry that is not a valid reply", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.count(\.dropped, event: "reply_refused")

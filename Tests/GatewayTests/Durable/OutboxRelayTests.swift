@@ -128,6 +128,39 @@ struct OutboxRelayTests {
         await telegram.shutdown()
     }
 
+    @Test("a callback answer still queued past Telegram's window is dropped, not sent or retried; the replies after it go out", .timeLimit(.minutes(1)))
+    func aStaleCallbackAnswerIsDropped() async throws {
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        _ = telegram.privateUser(id: 22, firstName: "User 22")
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(), logger: DurableTests.logger)
+        let keys = inbox.keys.conversation("22", of: DurableTests.bot)
+        let stale = try OutboxEnvelope.encode(
+            .answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "old", text: "late")), at: Date().addingTimeInterval(-20))
+        let message = try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: 22, text: "after")))
+        for reply in [stale, message] {
+            try await redis.send(["RPUSH", .string(keys.outbox), .bytes(reply)])
+        }
+        try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "22"])
+
+        let sender = Self.sender(telegram: telegram, http: http)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 1 })
+            group.cancelAll()
+        }
+        #expect(relay.counters.dropped == 1)
+        #expect(telegram.calls("answerCallbackQuery").isEmpty, "never sent, so never retried either")
+        #expect(telegram.calls("sendMessage").map { $0["text"] } == [.string("after")])
+        await redis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
     @Test
     func everyOutboundCallSurvivesTheEnvelope() throws {
         let calls: [OutboundCall] = [
@@ -142,6 +175,16 @@ struct OutboxRelayTests {
         for call in calls {
             #expect(try OutboxEnvelope.decode(OutboxEnvelope.encode(call)) == call)
         }
+        // Only a callback answer keeps its commit time, and it expires after Telegram's window.
+        let answer = OutboundCall.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "q"))
+        let committed = Date()
+        let stored = try OutboxEnvelope.decodeStored(OutboxEnvelope.encode(answer, at: committed))
+        #expect(stored.committedAt != nil)
+        #expect(!stored.isExpiredCallbackAnswer(now: committed.addingTimeInterval(14)))
+        #expect(stored.isExpiredCallbackAnswer(now: committed.addingTimeInterval(16)))
+        let message = try OutboxEnvelope.decodeStored(OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: 1, text: "x")), at: committed))
+        #expect(message.committedAt == nil)
+        #expect(!message.isExpiredCallbackAnswer(now: committed.addingTimeInterval(3600)))
     }
 
     /// A sender to the emulated Bot API, with limits high enough not to pace the tests.
