@@ -4,6 +4,7 @@ struct BotAPIFailure: Error, Sendable {
     var errorCode: Int
     var description: String
     var retryAfter: Int?
+    var migrateToChatID: Int64?
 
     static let unauthorized = BotAPIFailure(errorCode: 401, description: "Unauthorized")
     static let notFound = BotAPIFailure(errorCode: 404, description: "Not Found")
@@ -35,6 +36,10 @@ struct BotAPIFailure: Error, Sendable {
 
     static func missing(_ parameter: String) -> BotAPIFailure {
         badRequest("\(parameter) is empty")
+    }
+
+    static func upgradedToSupergroup(_ supergroup: Int64) -> BotAPIFailure {
+        BotAPIFailure(errorCode: 400, description: "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatID: supergroup)
     }
 
     static func tooManyRequests(retryAfter: Int) -> BotAPIFailure {

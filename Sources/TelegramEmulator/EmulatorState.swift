@@ -13,6 +13,8 @@ struct EmulatorState {
         var events: [BotMessageEvent] = []
         /// True when the private chat's user blocked the bot.
         var isBlocked = false
+        /// The supergroup a group was upgraded to; sends to the group are then refused with it.
+        var migratedTo: Int64?
         /// Distinguishes the chat in callback queries, as Telegram's `chat_instance` does.
         var instance: String
 

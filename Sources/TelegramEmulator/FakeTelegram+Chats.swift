@@ -40,6 +40,22 @@ public struct TelegramGroup: Sendable {
     public let telegram: FakeTelegram
     public let chat: Chat
 
+    /// Upgrades the group to a supergroup with the id `supergroup`, as Telegram
+    /// does: the supergroup gets the members, and sends to the old id are
+    /// refused with 400 and `migrate_to_chat_id`.
+    @discardableResult
+    public func upgrade(to supergroup: Int64) -> TelegramGroup {
+        let upgraded = Chat(id: supergroup, type: .supergroup, title: chat.title)
+        telegram.register(upgraded, member: nil)
+        telegram.mutate { state in
+            if let members = state.chats[chat.id]?.members {
+                state.chats[supergroup]?.members.merge(members) { current, _ in current }
+            }
+            state.chats[chat.id]?.migratedTo = supergroup
+        }
+        return TelegramGroup(telegram: telegram, chat: upgraded)
+    }
+
     /// Adds a member who can then write in the group.
     public func member(id: Int64, firstName: String, username: String? = nil, languageCode: String? = "en") -> TelegramUser {
         let user = User(id: id, firstName: firstName, username: username, languageCode: languageCode)

@@ -129,6 +129,7 @@ extension FakeTelegram {
     func admit(_ chatID: Int64, in state: inout EmulatorState) throws {
         guard let record = state.chats[chatID] else { throw BotAPIFailure.chatNotFound }
         guard !record.isBlocked else { throw BotAPIFailure.blockedByUser }
+        if let supergroup = record.migratedTo { throw BotAPIFailure.upgradedToSupergroup(supergroup) }
         if let retryAfter = state.limiter.admit(record.chat, now: .now) {
             throw BotAPIFailure.tooManyRequests(retryAfter: retryAfter)
         }

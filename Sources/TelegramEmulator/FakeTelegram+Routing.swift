@@ -106,7 +106,8 @@ extension FakeTelegram {
     static func encode(failure: BotAPIFailure) -> LocalHTTPServer.Response {
         let body = BotAPIResponse<JSONValue>(
             ok: false, errorCode: failure.errorCode, description: failure.description,
-            parameters: failure.retryAfter.map { ResponseParameters(retryAfter: $0) })
+            parameters: failure.retryAfter != nil || failure.migrateToChatID != nil
+                ? ResponseParameters(migrateToChatID: failure.migrateToChatID, retryAfter: failure.retryAfter) : nil)
         var response = encode(body, status: failure.errorCode)
         if let retryAfter = failure.retryAfter {
             response.headers.append((name: "Retry-After", value: String(retryAfter)))

@@ -233,7 +233,7 @@ public final class OutboxRelay: Service {
 
     /// Sends one reply; false when it must be tried again later. A reply
     /// refused for good, or unreadable, is dropped and counts as done.
-    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String) async -> Bool {
+    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false) async -> Bool {
         let call: OutboundCall
         switch reply {
         case .success(let stored) where stored.isExpiredCallbackAnswer():
@@ -252,6 +252,19 @@ public final class OutboxRelay: Service {
         case .delivered:
             self.count(\.sent, event: "reply_sent")
             return true
+        case .failed(let error) where error.migrateToChatID != nil:
+            // The group became a supergroup: the reply goes there instead, at
+            // once (once: a supergroup does not move again).
+            guard !migrated, let supergroup = error.migrateToChatID, let moved = call.moved(to: supergroup) else {
+                self.count(\.dropped, event: "reply_refused")
+                return true
+            }
+            self.logger.notice(
+                "group upgraded to a supergroup; the reply goes to the new chat",
+                metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "chat": "\(supergroup)"]
+            )
+            self.inbox.metrics.record("chat_migrated", bot: self.bot)
+            return await self.send(.success(OutboxEnvelope.Stored(call: moved, committedAt: nil)), conversation: conversation, migrated: true)
         case .failed(let error) where error.disposition == .permanent:
             self.logger.notice(
                 "reply refused by the Bot API; dropped",

@@ -84,3 +84,26 @@ extension EditedMessage {
         return nil
     }
 }
+
+extension OutboundCall {
+    /// The call addressed to `chat` instead, for a group Telegram upgraded to
+    /// a supergroup (`migrate_to_chat_id`): a new message moves, without its
+    /// reply to a message of the old chat (and without a thread of it); an
+    /// edit, a deletion or an answer cannot, so it is nil.
+    public func moved(to chat: Int64) -> OutboundCall? {
+        switch self {
+        case .sendMessage(var parameters):
+            parameters.chatID = chat
+            parameters.replyParameters = nil
+            parameters.messageThreadID = nil
+            return .sendMessage(parameters)
+        case .sendPhoto(var parameters):
+            parameters.chatID = chat
+            parameters.replyParameters = nil
+            parameters.messageThreadID = nil
+            return .sendPhoto(parameters)
+        case .editMessageText, .editMessageReplyMarkup, .deleteMessage, .answerCallbackQuery, .setMyCommands:
+            return nil
+        }
+    }
+}

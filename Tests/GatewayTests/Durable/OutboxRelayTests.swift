@@ -161,6 +161,38 @@ struct OutboxRelayTests {
         await telegram.shutdown()
     }
 
+    @Test("replies to a group that became a supergroup follow migrate_to_chat_id to the new chat", .timeLimit(.minutes(1)))
+    func repliesFollowAGroupUpgrade() async throws {
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        let group = telegram.group(id: -4242, title: "House 7", isSupergroup: false)
+        let supergroup = group.upgrade(to: -1_004_242)
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(), logger: DurableTests.logger)
+        let keys = inbox.keys.conversation("-4242", of: DurableTests.bot)
+        for text in ["first", "second"] {
+            let reply = try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: -4242, text: text)))
+            try await redis.send(["RPUSH", .string(keys.outbox), .bytes(reply)])
+        }
+        try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "-4242"])
+
+        let sender = Self.sender(telegram: telegram, http: http)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 2 })
+            group.cancelAll()
+        }
+        #expect(relay.counters.dropped == 0)
+        #expect(telegram.botEvents(inChat: supergroup.chat.id).map(\.message.text) == ["first", "second"])
+        #expect(telegram.botEvents(inChat: -4242).isEmpty)
+        await redis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
     @Test
     func everyOutboundCallSurvivesTheEnvelope() throws {
         let calls: [OutboundCall] = [
