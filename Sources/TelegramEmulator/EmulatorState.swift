@@ -34,6 +34,8 @@ struct EmulatorState {
     }
 
     var chats: [Int64: ChatRecord] = [:]
+    /// While true, every call is refused with 401, as for a revoked token.
+    var tokenRevoked = false
     var nextUpdateID = 1
     /// Updates produced and not yet confirmed (getUpdates) or delivered (webhook), oldest first.
     var pending: [Update] = []

@@ -24,6 +24,12 @@ extension FakeTelegram {
         return TelegramGroup(telegram: self, chat: chat)
     }
 
+    /// Refuses every call with 401 while `revoked` is true, as Telegram does
+    /// for a token revoked in @BotFather (or one that is wrong).
+    public func setTokenRevoked(_ revoked: Bool) {
+        mutate { $0.tokenRevoked = revoked }
+    }
+
     func register(_ chat: Chat, member: User?) {
         mutate { state in
             if state.chats[chat.id] == nil {

@@ -28,7 +28,7 @@ extension FakeTelegram {
             return Self.encode(failure: .notFound)
         }
         let token = path[0].dropFirst(3)
-        guard token == configuration.token else {
+        guard token == configuration.token, !mutate({ $0.tokenRevoked }) else {
             return Self.encode(failure: Self.looksLikeToken(token) ? .unauthorized : .notFound)
         }
         let method = String(path[1])

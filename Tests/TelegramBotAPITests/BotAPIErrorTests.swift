@@ -48,11 +48,12 @@ struct BotAPIErrorTests {
         (409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", .conflict),
         (413, "Request Entity Too Large", .rejected),
     ])
-    func refusalsArePermanent(status: Int, description: String, code: BotAPIError.Code) async throws {
+    func refusalsAreNotRetried(status: Int, description: String, code: BotAPIError.Code) async throws {
         try await withBotAPI(reply: { _ in ScriptedBotAPI.error(status, description) }) { client, _ in
             let error = try #require(await expectFailure { try await client.sendMessage(SendMessage(chatID: 5, text: "hi")) })
             #expect(error.code == code)
-            #expect(error.disposition == .permanent)
+            // 401 and 404 are about the bot (its token, its base URL), not the call.
+            #expect(error.disposition == ([.unauthorized, .notFound].contains(code) ? .botUnavailable : .permanent))
             #expect(error.errorCode == status)
             #expect(error.description == description)
             #expect(error.retryAfter == nil)
@@ -82,7 +83,7 @@ struct BotAPIErrorTests {
         try await withBotAPI(reply: { _ in ScriptedBotAPI.ok(#"{"id":"not a number"}"#) }) { client, _ in
             let error = try #require(await expectFailure { try await client.getMe() })
             #expect(error.code == .invalidResponse)
-            #expect(error.disposition == .permanent)
+            #expect(error.disposition == .botUnavailable, "not the Bot API answering: a proxy's page, a wrong URL")
             #expect(error.description.contains("result.id"))
         }
     }

@@ -44,7 +44,7 @@ struct BotAPIErrorEmulatorTests {
             let wrongToken = "987654321:AAH-another-bots-secret"
             let wrong = try #require(await botAPIError { () async throws(BotAPIError) in try await harness.client(forToken: wrongToken).getMe() })
             #expect(wrong.code == .unauthorized)
-            #expect(wrong.disposition == .permanent)
+            #expect(wrong.disposition == .botUnavailable)
             #expect(wrong.errorCode == 401)
             expectNoToken(in: wrong, wrongToken)
 

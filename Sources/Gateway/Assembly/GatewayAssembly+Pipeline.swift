@@ -43,7 +43,12 @@ extension GatewayAssembly {
         var services: [any Service] = []
         for bot in configuration.bots {
             guard let sender = outbound[bot.id] else { continue }
-            services.append(OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger))
+            let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger)
+            // Not ready while the bot cannot send at all (revoked token, wrong TELEGRAM_API_URL).
+            storage.readiness.register(ClosureReadinessCheck(name: "bot_api_\(bot.id.name)") {
+                relay.pauseReason.map { .down($0) } ?? .up
+            })
+            services.append(relay)
         }
         services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
             guard let pipeline = handlers[item.delivery.bot] else { return .unchanged }

@@ -47,7 +47,12 @@ public final class OutboxRelay: Service {
     private struct State {
         var counters = Counters()
         var inFlight: Set<String> = []
+        /// Why the bot cannot send now (401, 404, not the Bot API answering); nil while it can.
+        var pauseReason: String?
     }
+
+    /// How often a paused relay asks `getMe` whether the bot can send again.
+    static let probeInterval: Duration = .seconds(2)
 
     /// Creates a relay for `bot`, sending through `sender` (which sends as that bot).
     public init(inbox: RedisInbox, bot: BotID, sender: OutboundSender, logger: Logger, metrics: GatewayMetrics = .init()) {
@@ -56,6 +61,13 @@ public final class OutboxRelay: Service {
         self.sender = sender
         self.logger = logger
         self.gateway = metrics
+    }
+
+    /// Why the bot's sending is paused, for `/ready`; nil while it sends.
+    /// Replies stay queued meanwhile, and sending resumes by itself once
+    /// `getMe` succeeds.
+    public var pauseReason: String? {
+        self.state.withLock { $0.pauseReason }
     }
 
     /// What the relay has done so far.
@@ -78,6 +90,7 @@ public final class OutboxRelay: Service {
                 await self.poll(into: continuation)
                 local.closeReplies(for: self.bot)
             }
+            group.addTask { await self.probeWhilePaused() }
             for await job in jobs {
                 switch job {
                 case .claimed(let conversation, let token, let replies):
@@ -234,6 +247,8 @@ public final class OutboxRelay: Service {
     /// Sends one reply; false when it must be tried again later. A reply
     /// refused for good, or unreadable, is dropped and counts as done.
     private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false) async -> Bool {
+        // Paused: every call would fail the same way; the reply waits.
+        guard self.pauseReason == nil else { return false }
         let call: OutboundCall
         switch reply {
         case .success(let stored) where stored.isExpiredCallbackAnswer():
@@ -265,6 +280,9 @@ public final class OutboxRelay: Service {
             )
             self.inbox.metrics.record("chat_migrated", bot: self.bot)
             return await self.send(.success(OutboxEnvelope.Stored(call: moved, committedAt: nil)), conversation: conversation, migrated: true)
+        case .failed(let error) where error.disposition == .botUnavailable:
+            self.pause(because: error)
+            return false
         case .failed(let error) where error.disposition == .permanent:
             self.logger.notice(
                 "reply refused by the Bot API; dropped",
@@ -274,6 +292,38 @@ public final class OutboxRelay: Service {
             return true
         case .failed, .abandoned:
             return false
+        }
+    }
+
+    /// Stops sending for the whole bot: the failure is about the bot (its
+    /// token, its base URL, what answers there), not about a reply.
+    private func pause(because error: BotAPIError) {
+        let hint =
+            switch error.code {
+            case .unauthorized: "the token was refused (401): check the bot's token"
+            case .notFound: "the Bot API answered 404: check TELEGRAM_API_URL and the token"
+            default: "the answer was not the Bot API's: check TELEGRAM_API_URL and any proxy"
+            }
+        let first = self.state.withLock { state -> Bool in
+            defer { state.pauseReason = hint }
+            return state.pauseReason == nil
+        }
+        if first {
+            self.logger.error("the bot cannot send; replies stay queued and sending resumes once getMe succeeds", metadata: ["bot": "\(self.bot)", "reason": "\(hint)"])
+            self.inbox.metrics.record("sending_paused", bot: self.bot)
+        }
+    }
+
+    /// While paused, asks `getMe` every ``probeInterval``; its success resumes sending.
+    private func probeWhilePaused() async {
+        while !InboxDispatcher.isStopping {
+            await InboxDispatcher.pause(for: Self.probeInterval)
+            guard self.pauseReason != nil, !InboxDispatcher.isStopping else { continue }
+            if case .success = await self.sender.probe() {
+                self.state.withLock { $0.pauseReason = nil }
+                self.logger.notice("the bot can send again; sending resumes", metadata: ["bot": "\(self.bot)"])
+                self.inbox.metrics.record("sending_resumed", bot: self.bot)
+            }
         }
     }
 

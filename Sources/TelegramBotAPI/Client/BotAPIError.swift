@@ -61,7 +61,8 @@ public struct BotAPIError: Error, Sendable, CustomDebugStringConvertible {
             switch base {
             case .rateLimited: .rateLimited
             case .serverError, .network, .timedOut, .cancelled: .transient
-            case .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .rejected, .invalidResponse, .invalidRequest:
+            case .unauthorized, .notFound, .invalidResponse: .botUnavailable
+            case .badRequest, .forbidden, .conflict, .rejected, .invalidRequest:
                 .permanent
             }
         }
@@ -89,6 +90,11 @@ public struct BotAPIError: Error, Sendable, CustomDebugStringConvertible {
         case rateLimited
         /// Retrying the same call cannot help.
         case permanent
+        /// Nothing is wrong with this call: the bot cannot send at all (401
+        /// revoked or wrong token, 404 wrong base URL, an answer that is not
+        /// the Bot API's, such as a proxy's page). A sender fails it at once;
+        /// a durable caller keeps it and waits until `getMe` succeeds again.
+        case botUnavailable
         /// Retrying later may succeed; the call may or may not have taken effect.
         case transient
     }

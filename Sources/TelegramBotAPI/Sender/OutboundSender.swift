@@ -119,6 +119,17 @@ public final class OutboundSender: Service, Sendable {
         }
     }
 
+    /// Asks the Bot API who the bot is (`getMe`), outside the queue: whether
+    /// the bot can send again after its token, base URL or server failed.
+    public func probe() async -> Result<Void, BotAPIError> {
+        do {
+            _ = try await self.client.getMe()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Sends queued calls until shutdown; run it once, in a `ServiceGroup`.
     public func run() async {
         await withGracefulShutdownHandler {
@@ -205,7 +216,8 @@ public final class OutboundSender: Service, Sendable {
                 outcome = .rateLimited(retryAfter: error.retryAfter ?? .seconds(1), scope: .chat)
             case .transient:
                 outcome = .transientFailure
-            case .permanent:
+            case .permanent, .botUnavailable:
+                // Not retried here: a durable caller keeps a reply the bot could not send.
                 outcome = .permanentFailure
             }
         }
