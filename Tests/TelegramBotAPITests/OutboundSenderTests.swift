@@ -132,6 +132,30 @@ struct OutboundSenderTests {
         }
     }
 
+    @Test("429s in two chats at once are the bot's limit: a third chat waits too")
+    func rateLimitsInTwoChatsPauseTheBot() async throws {
+        let attempts = AttemptCounter()
+        try await withSender(reply: { call in
+            if let chat = call.fields.chatID, chat != 3, attempts.next("chat\(chat)") == 1 {
+                return ScriptedBotAPI.error(429, "Too Many Requests: retry after 2", retryAfter: 2)
+            }
+            return deliver(call)
+        }) { sender, script, _ in
+            async let first = sender.send(message(1, "a"), priority: .interactive)
+            async let second = sender.send(message(2, "b"), priority: .interactive)
+            // Both 429s land before the third chat's message is queued.
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            let third = await sender.send(message(3, "c"), priority: .interactive)
+            #expect(third.deliveredText == "c")
+            #expect(ContinuousClock.now - started >= .seconds(1.5), "held by the bot-wide pause")
+            let (a, b) = await (first, second)
+            #expect(a.deliveredText == "a" && b.deliveredText == "b")
+            #expect(sender.counters.rateLimited == 2)
+            _ = script
+        }
+    }
+
     @Test func serverErrorsAreRetriedUntilDelivered() async throws {
         let attempts = AttemptCounter()
         try await withSender(reply: { call in

@@ -46,7 +46,14 @@ public final class OutboundSender: Service, Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         /// Something changed while the loop was not waiting.
         var wakeupPending = false
+        /// The latest 429 per chat, to tell a chat's limit from the bot's.
+        var recentRateLimits: [Int64: ContinuousClock.Instant] = [:]
     }
+
+    /// Telegram's 429 does not say whether the chat or the whole bot is
+    /// limited. When two different chats are refused within this long, the
+    /// limit is taken to be the bot's, and every chat waits, not chat by chat.
+    static let botScopeWindow: Duration = .seconds(1)
 
     enum Phase {
         case accepting
@@ -204,6 +211,19 @@ public final class OutboundSender: Service, Sendable {
         wake()
     }
 
+    /// `.bot` when another chat was refused within ``botScopeWindow``, else
+    /// `.chat` (which, for a call without a chat, holds only that call).
+    private func scopeOfRateLimit(for job: Limiter.Job) -> Limiter.RateLimitScope {
+        guard case .chat(let chatID, _) = job.destination else { return .chat }
+        let now = ContinuousClock.now
+        return self.state.withLock { state in
+            state.recentRateLimits = state.recentRateLimits.filter { now - $0.value < Self.botScopeWindow }
+            let others = state.recentRateLimits.keys.contains { $0 != chatID }
+            state.recentRateLimits[chatID] = now
+            return others ? .bot : .chat
+        }
+    }
+
     private func record(_ result: Result<Message?, BotAPIError>, of job: Limiter.Job) {
         let outcome: Limiter.Outcome
         switch result {
@@ -213,7 +233,7 @@ public final class OutboundSender: Service, Sendable {
             switch error.disposition {
             case .rateLimited:
                 // The limiter waits at least a second for a 429, as does Telegram's guidance.
-                outcome = .rateLimited(retryAfter: error.retryAfter ?? .seconds(1), scope: .chat)
+                outcome = .rateLimited(retryAfter: error.retryAfter ?? .seconds(1), scope: self.scopeOfRateLimit(for: job))
             case .transient:
                 outcome = .transientFailure
             case .permanent, .botUnavailable:
