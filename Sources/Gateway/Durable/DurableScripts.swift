@@ -179,6 +179,17 @@ enum DurableScripts {
         return replies
         """)
 
+    /// Removes the one reply a claim's holder just got Telegram's answer for,
+    /// and extends the claim: replies are settled one by one, so a takeover
+    /// never resends one Telegram accepted. KEYS: outbox lease, outbox.
+    /// ARGV: token, claim (ms). Returns 1 settled, 0 claim lost.
+    static let settleOneReply = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('LPOP', KEYS[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """)
+
     /// Removes the replies a claim's holder is done with and, when asked and
     /// more were committed meanwhile, keeps the claim and returns them.
     /// KEYS: outbox lease, outbox. ARGV: token, replies done with, `1` to go

@@ -202,14 +202,25 @@ public final class OutboxRelay: Service {
         var batch = replies
         do {
             while true {
+                // Replies are settled as Telegram answers each, the claim kept
+                // alive while one is in flight (a 429 may hold it longer than the
+                // claim): a takeover resends at most the reply in flight. The last
+                // of a batch is settled with the batch, saving a round trip.
                 var done = 0
                 var retry = false
-                for reply in batch {
-                    guard await self.send(reply, conversation: conversation) else {
+                for (index, reply) in batch.enumerated() {
+                    guard try await self.sendHoldingClaim(reply, conversation: conversation, token: token) else {
                         retry = true
                         break
                     }
-                    done += 1
+                    if index < batch.count - 1 {
+                        guard try await self.settleOne(conversation, token: token) else {
+                            self.logger.warning("outbox claim lost mid-send; the replies left are sent by its new holder", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
+                            return
+                        }
+                    } else {
+                        done = 1
+                    }
                 }
                 let goOn = !retry && !InboxDispatcher.isStopping
                 let settled = try await self.inbox.client.evaluate(
@@ -242,6 +253,39 @@ public final class OutboxRelay: Service {
             // The claim expires; the replies stay and are tried again.
             self.logger.warning("outbox relay step failed", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
         }
+    }
+
+    /// ``send(_:conversation:migrated:)`` while a child task renews the claim
+    /// every third of its length.
+    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String) async throws -> Bool {
+        let keys = self.inbox.keys.conversation(conversation, of: self.bot)
+        let claim = self.inbox.configuration.replyClaimLength
+        return try await withThrowingTaskGroup(of: Bool?.self) { group in
+            group.addTask { await self.send(reply, conversation: conversation) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: claim / 3)
+                    // A Redis error is not a lost claim; the settle after the send tells.
+                    _ = try? await self.inbox.client.evaluate(
+                        DurableScripts.renew, keys: [.string(keys.outboxLease)], arguments: [.string(token), .integer(claim.redisMilliseconds)])
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let sent = result { return sent }
+            }
+            return false
+        }
+    }
+
+    /// Settles the reply just answered; false when the claim was lost.
+    private func settleOne(_ conversation: String, token: String) async throws -> Bool {
+        let keys = self.inbox.keys.conversation(conversation, of: self.bot)
+        return try await self.inbox.client.evaluate(
+            DurableScripts.settleOneReply,
+            keys: [.string(keys.outboxLease), .string(keys.outbox)],
+            arguments: [.string(token), .integer(self.inbox.configuration.replyClaimLength.redisMilliseconds)]
+        ).int == 1
     }
 
     /// Sends one reply; false when it must be tried again later. A reply

@@ -193,6 +193,42 @@ struct OutboxRelayTests {
         await telegram.shutdown()
     }
 
+    @Test("429s in a busy group with retry_after longer than the claim: every reply delivered exactly once", .timeLimit(.minutes(1)))
+    func aLongRateLimitDoesNotOutliveTheClaim() async throws {
+        // Telegram's group limit, with a burst of 2: from the third reply on, the
+        // group waits 3 s per message, longer than the relay's 2 s claim.
+        let limits = FakeTelegram.Limits(isEnabled: true, perGroupPerMinute: 20, groupBurst: 2)
+        let telegram = FakeTelegram(configuration: .init(limits: limits))
+        try await telegram.start()
+        let http = try HTTPClient()
+        let group = telegram.group(id: -7070, title: "Busy")
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(leaseTimeout: .milliseconds(500)), logger: DurableTests.logger)
+        let keys = inbox.keys.conversation("-7070", of: DurableTests.bot)
+        let texts = (1...5).map { "reply \($0)" }
+        for text in texts {
+            try await redis.send(["RPUSH", .string(keys.outbox), .bytes(try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: -7070, text: text))))])
+        }
+        try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "-7070"])
+
+        let sender = Self.sender(telegram: telegram, http: http)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await sender.run() }
+            tasks.addTask { await relay.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(40)) { telegram.botEvents(inChat: group.chat.id).count >= texts.count })
+            // Time for a repeat to show up, were one coming.
+            try await Task.sleep(for: .seconds(4))
+            tasks.cancelAll()
+        }
+        #expect(telegram.botEvents(inChat: group.chat.id).map(\.message.text) == texts, "each once, in order")
+        #expect(telegram.calls("sendMessage").contains { $0.status == 429 }, "the group limit was hit")
+        #expect(try await redis.send(["LLEN", .string(keys.outbox)]).int == 0)
+        await redis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
     @Test
     func everyOutboundCallSurvivesTheEnvelope() throws {
         let calls: [OutboundCall] = [
