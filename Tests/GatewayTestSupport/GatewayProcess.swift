@@ -53,28 +53,23 @@ public final class GatewayProcess: @unchecked Sendable {
 
     /// Waits for the `gateway listening` line and returns the port it names.
     public func listeningPort(timeout: Duration = .seconds(60)) async throws -> Int {
-        let line = try await eventually("bot-gateway #\(self.number) to listen", timeout: timeout) { () -> LogLine? in
-            guard self.isRunning else {
-                throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus) before listening: \(self.errors.text)")
-            }
-            return self.logs.first { $0.message == "gateway listening" }
-        }
-        guard let port = line.metadata["port"].flatMap(Int.init) else {
-            throw HarnessError("no port in the listening line: \(line)")
-        }
-        return port
+        try await self.port(announcedBy: "gateway listening", timeout: timeout)
     }
 
     /// Waits for the `admin listening` line and returns the port it names.
     public func adminPort(timeout: Duration = .seconds(60)) async throws -> Int {
-        let line = try await eventually("bot-gateway #\(self.number)'s admin listener", timeout: timeout) { () -> LogLine? in
+        try await self.port(announcedBy: "admin listening", timeout: timeout)
+    }
+
+    private func port(announcedBy message: String, timeout: Duration) async throws -> Int {
+        let line = try await eventually("bot-gateway #\(self.number) to log \(message)", timeout: timeout) { () -> LogLine? in
             guard self.isRunning else {
-                throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus): \(self.errors.text)")
+                throw HarnessError("bot-gateway #\(self.number) exited with status \(self.process.terminationStatus) before \(message): \(self.errors.text)")
             }
-            return self.logs.first { $0.message == "admin listening" }
+            return self.logs.first { $0.message == message }
         }
         guard let port = line.metadata["port"].flatMap(Int.init) else {
-            throw HarnessError("no port in the admin listening line: \(line)")
+            throw HarnessError("no port in the \(message) line: \(line)")
         }
         return port
     }

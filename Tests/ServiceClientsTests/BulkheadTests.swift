@@ -17,15 +17,15 @@ struct BulkheadTests {
         try await bulkhead.acquire()
         #expect(bulkhead.inFlight == 2)
         let order = Order()
-        let waiters = (1...2).map { index in
-            Task {
+        // One at a time, so the queue's order is known: the second waiter queues behind the first.
+        var waiters: [Task<Void, any Error>] = []
+        for index in 1...2 {
+            waiters.append(Task {
                 try await bulkhead.acquire()
                 order.append(index)
-            }
+            })
+            while bulkhead.waiting < index { try await Task.sleep(for: .milliseconds(1)) }
         }
-        while bulkhead.waiting < 1 { await Task.yield() }
-        // The second waiter queues behind the first.
-        while bulkhead.waiting < 2 { await Task.yield() }
         await #expect(throws: Bulkhead.Full.self) { try await bulkhead.acquire() }
         bulkhead.release()
         try await waiters[0].value
@@ -44,7 +44,7 @@ struct BulkheadTests {
         let bulkhead = Bulkhead(limit: 1)
         try await bulkhead.acquire()
         let waiter = Task { try await bulkhead.acquire() }
-        while bulkhead.waiting < 1 { await Task.yield() }
+        while bulkhead.waiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(bulkhead.waiting == 0)
@@ -62,7 +62,7 @@ struct BulkheadTests {
         let waiter = Task {
             try await WorkerSlot.$current.withValue(slot) { try await bulkhead.acquire() }
         }
-        while bulkhead.waiting < 1 { await Task.yield() }
+        while bulkhead.waiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
         #expect(slot.isReleased)
         slot.release()
         #expect(releases.load(ordering: .relaxed) == 1)

@@ -25,14 +25,9 @@ struct DatabaseAwayTests {
             #expect(degraded.contains(#""postgresql":{"status":"degraded","required":false"#), "\(degraded)")
 
             let alex = world.privateUser(id: 7001, firstName: "Alex")
-            let names = try #require(Categories.names["en"])
             let started = ContinuousClock.now
             _ = try await alex.command("start")
-            _ = try await alex.press(alex.text("button.create_request"))
-            _ = try await alex.press(names[0])
-            _ = try await alex.say(Sample.description)
-            _ = try await alex.say(Sample.address)
-            _ = try await alex.press(alex.text("button.skip"))
+            try await RequestFlow.drive(alex, to: "confirm")
             let created = try await alex.press(alex.text("button.confirm"))
             #expect(created.text == alex.withMenu(alex.text("request.created", ["number": "R-000001"])))
             #expect(ContinuousClock.now - started < .seconds(15), "no step waited for PostgreSQL")

@@ -21,15 +21,9 @@ struct SlowServiceTests {
             "STEP_TIMEOUT": "60",
         ]
         try await BotWorld.run(.init(environment: environment)) { world in
-            let names = try #require(Categories.names["en"])
             let residents = (0..<5).map { world.privateUser(id: 7101 + Int64($0), firstName: "R\($0)") }
             for resident in residents {
-                _ = try await resident.command("start")
-                _ = try await resident.press(resident.text("button.create_request"))
-                _ = try await resident.press(names[0])
-                _ = try await resident.say(Sample.description)
-                _ = try await resident.say(Sample.address)
-                _ = try await resident.press(resident.text("button.skip"))
+                try await RequestFlow.drive(resident, to: "confirm")
             }
             let other = world.privateUser(id: 7199, firstName: "Cem")
             var before: [Duration] = []

@@ -61,13 +61,8 @@ struct OutboxRelayTests {
         // A new process with new objects sends what was left.
         let secondRedis = RedisClient(configuration: redisConfiguration, logger: DurableTests.logger)
         let secondInbox = RedisInbox(client: secondRedis, configuration: configuration, logger: DurableTests.logger)
-        let sender = Self.sender(telegram: telegram, http: http)
-        let relay = OutboxRelay(inbox: secondInbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sender.run() }
-            group.addTask { await relay.run() }
+        try await Self.relaying(secondInbox, telegram: telegram, http: http) { relay in
             #expect(await DurableTests.eventually(timeout: .seconds(20)) { relay.counters.sent == 10 && relay.counters.dropped == 5 })
-            group.cancelAll()
         }
 
         let calls = telegram.calls("sendMessage")
@@ -106,11 +101,7 @@ struct OutboxRelayTests {
         try await redis.send(["SET", .string(keys.lease), "dispatcher-token", "PX", 60000])
         try await redis.send(["ZADD", .string(outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "21"])
 
-        let sender = Self.sender(telegram: telegram, http: http)
-        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sender.run() }
-            group.addTask { await relay.run() }
+        try await Self.relaying(inbox, telegram: telegram, http: http) { relay in
             // The relay polls every 20 ms: let it look at the empty outbox several times.
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await redis.send(["ZSCORE", .string(outbox), "21"]).isNull == false, "still registered")
@@ -120,7 +111,6 @@ struct OutboxRelayTests {
             try await redis.send(["RPUSH", .string(keys.outbox), .bytes(reply)])
             try await redis.send(["DEL", .string(keys.lease)])
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 1 })
-            group.cancelAll()
         }
         #expect(telegram.calls("sendMessage").map { $0["text"] } == [.string("committed")])
         await redis.close()
@@ -145,13 +135,8 @@ struct OutboxRelayTests {
         }
         try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "22"])
 
-        let sender = Self.sender(telegram: telegram, http: http)
-        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sender.run() }
-            group.addTask { await relay.run() }
+        let relay = try await Self.relaying(inbox, telegram: telegram, http: http) { relay in
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 1 })
-            group.cancelAll()
         }
         #expect(relay.counters.dropped == 1)
         #expect(telegram.calls("answerCallbackQuery").isEmpty, "never sent, so never retried either")
@@ -177,13 +162,8 @@ struct OutboxRelayTests {
         }
         try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "-4242"])
 
-        let sender = Self.sender(telegram: telegram, http: http)
-        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sender.run() }
-            group.addTask { await relay.run() }
+        let relay = try await Self.relaying(inbox, telegram: telegram, http: http) { relay in
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 2 })
-            group.cancelAll()
         }
         #expect(relay.counters.dropped == 0)
         #expect(telegram.botEvents(inChat: supergroup.chat.id).map(\.message.text) == ["first", "second"])
@@ -211,15 +191,10 @@ struct OutboxRelayTests {
         }
         try await redis.send(["ZADD", .string(inbox.keys.bot(DurableTests.bot).outbox), .integer(Int(Date().timeIntervalSince1970 * 1000)), "-7070"])
 
-        let sender = Self.sender(telegram: telegram, http: http)
-        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { await sender.run() }
-            tasks.addTask { await relay.run() }
+        try await Self.relaying(inbox, telegram: telegram, http: http) { relay in
             #expect(await DurableTests.eventually(timeout: .seconds(40)) { telegram.botEvents(inChat: group.chat.id).count >= texts.count })
             // Time for a repeat to show up, were one coming.
             try await Task.sleep(for: .seconds(4))
-            tasks.cancelAll()
         }
         #expect(telegram.botEvents(inChat: group.chat.id).map(\.message.text) == texts, "each once, in order")
         #expect(telegram.calls("sendMessage").contains { $0.status == 429 }, "the group limit was hit")
@@ -256,6 +231,23 @@ struct OutboxRelayTests {
     }
 
     /// A sender to the emulated Bot API, with limits high enough not to pace the tests.
+    /// Runs a relay for the test bot on `inbox`, with its sender, around
+    /// `body`, then stops both; returns the relay for its counters.
+    @discardableResult
+    static func relaying(
+        _ inbox: RedisInbox, telegram: FakeTelegram, http: HTTPClient, _ body: (OutboxRelay) async throws -> Void
+    ) async throws -> OutboxRelay {
+        let sender = Self.sender(telegram: telegram, http: http)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            try await body(relay)
+            group.cancelAll()
+        }
+        return relay
+    }
+
     static func sender(telegram: FakeTelegram, http: HTTPClient) -> OutboundSender {
         let client = BotAPIClient(
             configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL, requestTimeout: .seconds(10)),
