@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import GatewayTestSupport
 import Persistence
@@ -12,10 +11,9 @@ import UKServiceFakes
 @Suite("UK bot end to end: PostgreSQL away at start", .serialized, BotWorld.logsOnFailure, .timeLimit(.minutes(2)))
 struct DatabaseAwayTests {
     private static func ready(_ world: BotWorld) async throws -> String {
-        let port = try #require(try await world.gateway?.adminPort())
-        let response = try await world.http.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/ready", timeout: .seconds(5)))
-        #expect(response.status == 200, "PostgreSQL is optional: the gateway stays ready")
-        return String(decoding: response.body, as: UTF8.self)
+        let ready = try await world.ready()
+        #expect(ready.status == 200, "PostgreSQL is optional: the gateway stays ready")
+        return ready.body
     }
 
     @Test("serve starts without PostgreSQL and answers the happy path; PostgreSQL comes: migrations run, activity lands, /ready says so")

@@ -192,6 +192,13 @@ final class BotWorld: Sendable {
         return child
     }
 
+    /// `GET /ready` on the newest child's admin listener: status and body.
+    func ready() async throws -> (status: Int, body: String) {
+        guard let port = try await self.gateway?.adminPort() else { throw HarnessError("no bot-gateway was started") }
+        let response = try await self.http.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/ready", timeout: .seconds(5)))
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
     /// The newest gateway child.
     var gateway: GatewayProcess? {
         self.children.withLock { $0.last }
