@@ -22,7 +22,7 @@ struct DeadLetterStoreTests {
         let json = try letter.encoded()
         #expect(try DeadLetter.decode(json) == letter)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
-        #expect(Set(object.keys) == ["bot", "conversation", "update_id", "update", "reason", "error", "attempts", "time"])
+        #expect(Set(object.keys) == ["id", "bot", "conversation", "update_id", "update", "reason", "error", "attempts", "time"])
         #expect(object["time"] as? String == "2023-11-14T22:13:20Z")
         #expect(object["bot"] as? String == "shop")
     }
@@ -44,14 +44,23 @@ struct DeadLetterStoreTests {
             for id in 1...3 { try await store.add(Self.letter(id)) }
             try await store.add(Self.letter(9, bot: "other"))
 
-            #expect(store.key(of: BotID("shop")) == "{\(prefix):shop}:deadletters")
-            #expect(try await client.send("LLEN", .string(store.key(of: BotID("shop")))).int == 2)
+            #expect(store.key(of: BotID("shop")) == "{\(prefix):shop}:dead")
+            #expect(try await store.count(of: BotID("shop")) == 2)
+            #expect(try await client.send("HLEN", .string(store.key(of: BotID("shop")))).int == 2)
             #expect(try await store.recent(of: BotID("shop")) == [Self.letter(2), Self.letter(3)])
             #expect(try await store.recent(of: BotID("shop"), limit: 1) == [Self.letter(3)])
             #expect(try await store.recent(of: BotID("other")) == [Self.letter(9, bot: "other")])
-            let raw = try await client.send("LINDEX", .string(store.key(of: BotID("shop"))), -1)
-            #expect(try DeadLetter.decode(try #require(raw.bytes)) == Self.letter(3))
-            try await client.send("DEL", .string(store.key(of: BotID("shop"))), .string(store.key(of: BotID("other"))))
+            #expect(try await store.letter("u3", of: BotID("shop")) == Self.letter(3))
+            #expect(try await store.letter("u1", of: BotID("shop")) == nil)
+            // The same update given up on again keeps one letter.
+            try await store.add(Self.letter(3))
+            #expect(try await store.count(of: BotID("shop")) == 2)
+            #expect(try await store.remove("u3", of: BotID("shop")))
+            #expect(try await !store.remove("u3", of: BotID("shop")))
+            #expect(try await store.recent(of: BotID("shop")) == [Self.letter(2)])
+            for bot in ["shop", "other"] {
+                try await client.send("DEL", .string(store.key(of: BotID(bot))), .string(store.indexKey(of: BotID(bot))))
+            }
         } catch {
             await client.close()
             throw error

@@ -11,6 +11,8 @@ extension GatewayAssembly {
         var senders: [BotID: OutboundSender] = [:]
         var pipelines: [BotID: UpdatePipeline] = [:]
         var services: [any Service] = []
+        /// The notices every bot sends in its users' languages.
+        var notices: LocalizedNotices
     }
 
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
@@ -19,7 +21,7 @@ extension GatewayAssembly {
         let preferences = ProfileLanguagePreferences(profiles: storage.conversations, writeThrough: storage.activityWriter)
         let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
         let bulkheads = ServiceBulkheads()
-        var bots = Bots()
+        var bots = Bots(notices: notices)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
             guard let kind = inputs.kinds.kind(named: bot.kind) else {

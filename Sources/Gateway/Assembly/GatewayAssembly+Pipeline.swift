@@ -40,17 +40,24 @@ extension GatewayAssembly {
             let hit = update.flatMap { RateLimitMiddleware.hit(for: $0, bot: bot) } ?? RateLimitHit(bot: bot, userID: user, isCommand: false)
             return (profiles.preloadKey(bot: bot.name, user: user).map { [$0] } ?? []) + limits.preloadKeys(for: hit)
         }
-        var services: [any Service] = []
+        // First in the list, so it stops last: the dispatcher and relays hand their work back before its goodbye.
+        var services: [any Service] = [InstanceHeartbeat(inbox: inbox, logger: logger)]
+        let deadLetters = RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix)
+        storage.readiness.register(DeadLetterCount(store: deadLetters, bots: configuration.bots.map(\.id)))
         for bot in configuration.bots {
             guard let sender = outbound[bot.id] else { continue }
-            let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger)
+            let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger, deadLetters: deadLetters)
             // Not ready while the bot cannot send at all (revoked token, wrong TELEGRAM_API_URL).
             storage.readiness.register(ClosureReadinessCheck(name: "bot_api_\(bot.id.name)") {
                 relay.pauseReason.map { .down($0) } ?? .up
             })
             services.append(relay)
         }
-        services.append(InboxDispatcher(inbox: inbox, bots: configuration.bots.map(\.id), logger: logger) { item in
+        let notices = bots.notices
+        services.append(InboxDispatcher(
+            inbox: inbox, bots: configuration.bots.map(\.id), logger: logger, deadLetters: deadLetters,
+            notice: { item in await notices.gaveUp(on: item.delivery.update, bot: item.delivery.bot) }
+        ) { item in
             guard let pipeline = handlers[item.delivery.bot] else { return .unchanged }
             let update = item.delivery.update
             let context = UpdateContext(

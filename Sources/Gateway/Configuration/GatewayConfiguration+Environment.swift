@@ -73,7 +73,7 @@ extension GatewayConfiguration {
             stepTimeout: stepTimeout
         )
 
-        let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency, stepTimeout: stepTimeout)
+        let redis = Self.readRedis(&env, concurrency: dispatcher.concurrency, stepTimeout: stepTimeout, port: server.port)
         let downstream = DownstreamConfiguration(reading: &env)
         let defaults = RateLimitPolicy()
         let rateLimits = RateLimitPolicy(
@@ -91,7 +91,7 @@ extension GatewayConfiguration {
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other
     /// `REDIS_*` variables are checked either way, so a typo never waits for
     /// the day Redis is switched on.
-    private static func readRedis(_ env: inout EnvironmentReader, concurrency: Int, stepTimeout: Duration) -> Redis? {
+    private static func readRedis(_ env: inout EnvironmentReader, concurrency: Int, stepTimeout: Duration, port: Int) -> Redis? {
         let day = 86400
         let pipeline = DurablePipelineConfiguration(
             keyPrefix: {
@@ -106,7 +106,16 @@ extension GatewayConfiguration {
             leaseTimeout: env.seconds("REDIS_LEASE_TIMEOUT", default: .seconds(15)),
             conversationCap: env.integer("REDIS_INBOX_CAP", default: 1000, in: 1...1_000_000),
             concurrency: concurrency,
-            stepTimeout: stepTimeout
+            stepTimeout: stepTimeout,
+            instanceID: {
+                let id = env.string("INSTANCE_ID") ?? InstanceIdentity.defaultID(port: port)
+                if !InstanceIdentity.isValid(id) {
+                    env.problem("INSTANCE_ID", "expected 1-128 of A-Z a-z 0-9 _ - . :, got \"\(id)\"")
+                }
+                return id
+            }(),
+            heartbeatInterval: env.seconds("INSTANCE_HEARTBEAT_INTERVAL", default: .seconds(1)),
+            deadLetterAfter: env.integer("DEAD_LETTER_AFTER", default: 5, in: 1...100)
         )
         guard let url = env.string("REDIS_URL") else { return nil }
         do {

@@ -1,9 +1,11 @@
 public import Foundation
 
-/// One update a bot gave up on, with why and after how many attempts.
+/// One update a bot gave up on, with why and after how many attempts — or
+/// one reply the Bot API refused for good (reason `reply_refused`; then
+/// `update` holds the reply as the outbox stored it and `update_id` is 0).
 ///
 /// Stored as one JSON object:
-/// `{"bot", "conversation", "update_id", "update", "reason", "error", "attempts", "time"}`,
+/// `{"id", "bot", "conversation", "update_id", "update", "reason", "error", "attempts", "time"}`,
 /// where `update` is the update's JSON as Telegram sent it, in a string, and
 /// `time` is ISO 8601 in UTC. It never holds a secret: only the update, the
 /// bot's name and an error text written for operators.
@@ -22,6 +24,9 @@ public struct DeadLetter: Sendable, Hashable {
         public var description: String { self.name }
     }
 
+    /// Names the letter within its bot's: `u<update_id>` for an update, so
+    /// giving up on one update twice keeps one letter; `r<random>` for a reply.
+    public var id: String
     /// The bot the update was sent to.
     public var bot: BotID
     /// The conversation's storage name (see ``RedisKeyspace/conversation(of:)``).
@@ -39,8 +44,17 @@ public struct DeadLetter: Sendable, Hashable {
     /// When the bot gave up.
     public var time: Date
 
-    /// Creates a dead letter.
+    /// The id of the letter of update `updateID`.
+    public static func id(ofUpdate updateID: Int) -> String {
+        "u\(updateID)"
+    }
+
+    /// Whether this letter holds a refused reply rather than an update.
+    public var isReply: Bool { self.reason == .replyRefused }
+
+    /// Creates a dead letter; its ``id`` is `u<update_id>` unless given.
     public init(
+        id: String? = nil,
         bot: BotID,
         conversation: String,
         updateID: Int,
@@ -50,6 +64,7 @@ public struct DeadLetter: Sendable, Hashable {
         attempts: Int,
         time: Date = Date()
     ) {
+        self.id = id ?? Self.id(ofUpdate: updateID)
         self.bot = bot
         self.conversation = conversation
         self.updateID = updateID
@@ -63,7 +78,7 @@ public struct DeadLetter: Sendable, Hashable {
 
 extension DeadLetter: Codable {
     private enum CodingKeys: String, CodingKey {
-        case bot, conversation, update, reason, error, attempts, time
+        case id, bot, conversation, update, reason, error, attempts, time
         case updateID = "update_id"
     }
 
@@ -72,6 +87,7 @@ extension DeadLetter: Codable {
         self.bot = BotID(try container.decode(String.self, forKey: .bot))
         self.conversation = try container.decode(String.self, forKey: .conversation)
         self.updateID = try container.decode(Int.self, forKey: .updateID)
+        self.id = try container.decodeIfPresent(String.self, forKey: .id) ?? Self.id(ofUpdate: self.updateID)
         self.update = try container.decode(String.self, forKey: .update)
         self.reason = Reason(try container.decode(String.self, forKey: .reason))
         self.error = try container.decode(String.self, forKey: .error)
@@ -81,6 +97,7 @@ extension DeadLetter: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
         try container.encode(self.bot.name, forKey: .bot)
         try container.encode(self.conversation, forKey: .conversation)
         try container.encode(self.updateID, forKey: .updateID)
@@ -105,4 +122,13 @@ extension DeadLetter: Codable {
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(DeadLetter.self, from: Data(bytes))
     }
+}
+
+extension DeadLetter.Reason {
+    /// The durable dispatcher's steps failed (threw, or ran past `STEP_TIMEOUT`) `DEAD_LETTER_AFTER` times.
+    public static let stepFailed = DeadLetter.Reason("step_failed")
+    /// The processes handling the update kept dying (crash, kill) before finishing.
+    public static let stepAbandoned = DeadLetter.Reason("step_abandoned")
+    /// The Bot API refused a reply for good (403 blocked, 400 bad request).
+    public static let replyRefused = DeadLetter.Reason("reply_refused")
 }

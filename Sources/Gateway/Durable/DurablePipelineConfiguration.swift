@@ -33,6 +33,16 @@ public struct DurablePipelineConfiguration: Sendable {
     public var outboxConcurrency: Int
     /// How long one step may run; then it is cancelled and fails (`STEP_TIMEOUT`).
     public var stepTimeout: Duration
+    /// This instance's name (`INSTANCE_ID`), stable across restarts; two
+    /// instances sharing a Redis must not share it.
+    public var instanceID: String
+    /// How often the instance beats (`INSTANCE_HEARTBEAT_INTERVAL`); one
+    /// silent for two intervals is taken over.
+    public var heartbeatInterval: Duration
+    /// Attempts at one update before it becomes a dead letter (`DEAD_LETTER_AFTER`).
+    public var deadLetterAfter: Int
+    /// The wait after a step's first failure; it doubles with each attempt, up to 30 s.
+    public var retryDelay: Duration
 
     /// Creates a configuration.
     public init(
@@ -48,7 +58,11 @@ public struct DurablePipelineConfiguration: Sendable {
         outboxPollInterval: Duration = .milliseconds(50),
         outboxRetryDelay: Duration = .seconds(5),
         outboxConcurrency: Int = 64,
-        stepTimeout: Duration = .seconds(30)
+        stepTimeout: Duration = .seconds(30),
+        instanceID: String = InstanceIdentity.defaultID(port: 8443),
+        heartbeatInterval: Duration = .seconds(1),
+        deadLetterAfter: Int = 5,
+        retryDelay: Duration = .seconds(1)
     ) {
         self.keyPrefix = keyPrefix
         self.fsmTTL = fsmTTL
@@ -63,6 +77,10 @@ public struct DurablePipelineConfiguration: Sendable {
         self.outboxRetryDelay = outboxRetryDelay
         self.outboxConcurrency = outboxConcurrency
         self.stepTimeout = stepTimeout
+        self.instanceID = instanceID
+        self.heartbeatInterval = heartbeatInterval
+        self.deadLetterAfter = deadLetterAfter
+        self.retryDelay = retryDelay
     }
 }
 
@@ -76,4 +94,14 @@ extension DurablePipelineConfiguration {
 
     /// Most replies a relay takes of one conversation per claim.
     var repliesPerClaim: Int { 16 }
+
+    /// How often the sweeper and the relays look again at a conversation
+    /// another instance holds: two heartbeats, so a holder that died is
+    /// noticed within about three.
+    var takeoverWindow: Duration {
+        self.heartbeatInterval * 2
+    }
+
+    /// Update ids remembered per conversation for dedup.
+    var dedupWindow: Int { 32 }
 }

@@ -9,24 +9,37 @@ import RedisClient
 /// with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
-    /// KEYS: queue, seen, lease, state, then keys to preload.
+    /// Dedup is bounded: the `seen` set keeps the conversation's newest
+    /// `window` ids, and an id older than all of them once it is full counts
+    /// as seen (Telegram redelivers only what it did not get a 200 for, so
+    /// only recent ids come back; one that old would be handled out of order).
+    /// KEYS: queue, seen, lease, state, attempts, then keys to preload.
     /// ARGV: raw update, cap, dedup TTL (s), lease token (empty: do not
-    /// lease), lease (ms).
+    /// lease), lease (ms), update id, window.
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
-    /// conversation must be pushed to the ready list, or {3, state or nil,
+    /// conversation must be put in the runnable set, or {3, state or nil,
     /// {value or nil, PTTL} per preloaded key}: appended to an idle, empty
-    /// conversation and leased to the caller with the token, so this
-    /// instance handles it without the ready list.
+    /// conversation and leased to the caller with the token (first attempt),
+    /// so this instance handles it without the runnable set.
     static let append = RedisScript("""
-        if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+        if redis.call('ZSCORE', KEYS[2], ARGV[6]) then return 0 end
+        local window = tonumber(ARGV[7])
+        local id = tonumber(ARGV[6])
+        if redis.call('ZCARD', KEYS[2]) >= window then
+          local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+          if id < tonumber(oldest[2]) then return 0 end
+        end
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-        redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+        redis.call('ZADD', KEYS[2], id, ARGV[6])
+        if redis.call('ZCARD', KEYS[2]) > window then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0) end
+        redis.call('EXPIRE', KEYS[2], ARGV[3])
         local length = redis.call('RPUSH', KEYS[1], ARGV[1])
         if redis.call('EXISTS', KEYS[3]) == 0 then
           if ARGV[4] ~= '' and length == 1 then
             redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
+            redis.call('SET', KEYS[5], 1, 'EX', ARGV[3])
             local preloaded = {}
-            for i = 5, #KEYS do
+            for i = 6, #KEYS do
               table.insert(preloaded, redis.call('GET', KEYS[i]))
               table.insert(preloaded, redis.call('PTTL', KEYS[i]))
             end
@@ -38,10 +51,26 @@ enum DurableScripts {
         return 1
         """)
 
-    /// Takes the conversation for a dispatcher if nobody holds it.
-    /// KEYS: lease, queue, state, then keys to preload. ARGV: token, lease (ms).
-    /// Returns {0} held by another, {1} nothing to do, {2, head, state or
-    /// nil, {value or nil, PTTL} per preloaded key}.
+    /// Puts an update back at the tail of its conversation, bypassing dedup
+    /// (`dead-letters replay`). KEYS: queue, lease. ARGV: raw update.
+    /// Returns 1 appended, 2 appended and the conversation must be put in the runnable set.
+    static let requeue = RedisScript("""
+        redis.call('RPUSH', KEYS[1], ARGV[1])
+        if redis.call('EXISTS', KEYS[2]) == 0 then
+          redis.call('SET', KEYS[2], 'ready')
+          return 2
+        end
+        return 1
+        """)
+
+    /// Takes the conversation for a dispatcher if nobody holds it, counting
+    /// one more attempt at its head update (a step that dies with its
+    /// process counts too: the count is kept before the step runs).
+    /// KEYS: lease, queue, state, attempts, last error, then keys to preload.
+    /// ARGV: token, lease (ms), attempts TTL (s).
+    /// Returns {0} held by another (or backing off), {1} nothing to do,
+    /// {2, head, state or nil, {value or nil, PTTL} per preloaded key,
+    /// attempt, last error or nil}.
     static let lease = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
         if holder and holder ~= 'ready' then return {0} end
@@ -51,12 +80,14 @@ enum DurableScripts {
           return {1}
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        local attempt = redis.call('INCR', KEYS[4])
+        redis.call('EXPIRE', KEYS[4], ARGV[3])
         local preloaded = {}
-        for i = 4, #KEYS do
+        for i = 6, #KEYS do
           table.insert(preloaded, redis.call('GET', KEYS[i]))
           table.insert(preloaded, redis.call('PTTL', KEYS[i]))
         end
-        return {2, head, redis.call('GET', KEYS[3]), preloaded}
+        return {2, head, redis.call('GET', KEYS[3]), preloaded, attempt, redis.call('GET', KEYS[5])}
         """)
 
     /// Extends a lease its holder still has. KEYS: lease. ARGV: token, lease (ms).
@@ -67,13 +98,44 @@ enum DurableScripts {
         return 1
         """)
 
-    /// Hands back a conversation whose step was cut off (shutdown), at the
-    /// head of the ready list so it keeps its turn. KEYS: lease, ready.
-    /// ARGV: token, conversation. Returns 1 released, 0 not held any more.
+    /// Hands back a conversation whose step was cut off (shutdown), marked
+    /// ready; the caller puts it at the head of the runnable set so it keeps
+    /// its turn. A step cut off by shutdown gets its attempt back; one that
+    /// timed out does not. KEYS: lease, attempts. ARGV: token, `1` to refund
+    /// the attempt. Returns 1 released, 0 not held any more.
     static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         redis.call('SET', KEYS[1], 'ready')
-        redis.call('LPUSH', KEYS[2], ARGV[2])
+        if ARGV[2] == '1' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+        return 1
+        """)
+
+    /// Backs a conversation off after its step failed: the lease becomes
+    /// `backoff` for the delay (nobody takes the conversation meanwhile; the
+    /// sweeper makes it runnable once it expires) and the error is kept for
+    /// the dead letter. KEYS: lease, last error. ARGV: token, delay (ms),
+    /// error, error TTL (s). Returns 1 backed off, 0 not held any more.
+    static let fail = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], 'backoff', 'PX', ARGV[2])
+        redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+        return 1
+        """)
+
+    /// Frees a lease whose holder is gone (its instance stopped beating or
+    /// restarted), if that holder still has it. KEYS: lease. ARGV: holder's
+    /// token. Returns 1 taken over (marked ready), 0 changed meanwhile.
+    static let takeOver = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], 'ready')
+        return 1
+        """)
+
+    /// Frees a reply claim whose holder is gone. KEYS: outbox lease.
+    /// ARGV: holder's token. Returns 1 freed, 0 changed meanwhile.
+    static let takeOverClaim = RedisScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1])
         return 1
         """)
 
@@ -83,7 +145,7 @@ enum DurableScripts {
     /// mark it ready when more updates wait. With a claim token it also
     /// claims the outbox for this instance's relay when the new replies are
     /// its only entries and nobody has it in flight. KEYS: lease, queue,
-    /// state, outbox, outbox lease. ARGV: token, state mode (`keep`, `set` or
+    /// state, outbox, outbox lease, attempts, last error. ARGV: token, state mode (`keep`, `set` or
     /// `clear`), state, state TTL (s), claim token (empty: do not claim),
     /// claim (ms), number of writes, each write as its argument count and
     /// arguments (keys of the conversation's hash tag only), replies…
@@ -93,6 +155,7 @@ enum DurableScripts {
     static let commit = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
         redis.call('LPOP', KEYS[2])
+        redis.call('DEL', KEYS[6], KEYS[7])
         if ARGV[2] == 'set' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
         elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[3])
         else redis.call('EXPIRE', KEYS[3], ARGV[4]) end
@@ -124,27 +187,18 @@ enum DurableScripts {
         """)
 
     /// The sweeper's look at one conversation. KEYS: lease, queue.
-    /// Returns {0, pttl} leased, {1} idle and empty, {2} has work and no
-    /// holder (marked `ready`; make sure it is in the ready list).
+    /// Returns {0, pttl, holder} leased (or backing off), {1} idle and
+    /// empty, {2} has work and no holder (marked `ready`; make sure it is
+    /// in the runnable set).
     static let inspect = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
-        if holder and holder ~= 'ready' then return {0, redis.call('PTTL', KEYS[1])} end
+        if holder and holder ~= 'ready' then return {0, redis.call('PTTL', KEYS[1]), holder} end
         if redis.call('LLEN', KEYS[2]) == 0 then
           if holder then redis.call('DEL', KEYS[1]) end
           return {1}
         end
         if not holder then redis.call('SET', KEYS[1], 'ready') end
         return {2}
-        """)
-
-    /// Puts a conversation in the ready list unless it is there already, and
-    /// sets when the sweeper looks at it next. KEYS: ready, watch.
-    /// ARGV: conversation, deadline (ms since 1970). Returns 1 pushed, 0 already there.
-    static let schedule = RedisScript("""
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-        if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
-        redis.call('RPUSH', KEYS[1], ARGV[1])
-        return 1
         """)
 
     /// Removes a member from a sorted set only if its score is still the one
@@ -162,12 +216,13 @@ enum DurableScripts {
     /// Claims a conversation's outbox for one relay and returns its first replies.
     /// KEYS: outbox lease, outbox, conversation lease. ARGV: token, claim
     /// (ms), most replies to return.
-    /// Returns {0, pttl} in flight elsewhere, {1} empty, {2, reply…}, {3}
+    /// Returns {0, pttl, holder} in flight elsewhere, {1} empty, {2, reply…}, {3}
     /// empty while a dispatcher holds the conversation: its commit registers
     /// the conversation in the bot's outbox set *before* it appends the
     /// replies, so an empty outbox then may be about to fill.
     static let claimReplies = RedisScript("""
-        if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('PTTL', KEYS[1])} end
+        local holder = redis.call('GET', KEYS[1])
+        if holder then return {0, redis.call('PTTL', KEYS[1]), holder} end
         local replies = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
         if #replies == 0 then
           local holder = redis.call('GET', KEYS[3])
@@ -209,5 +264,34 @@ enum DurableScripts {
         end
         redis.call('DEL', KEYS[1])
         return {1, redis.call('LLEN', KEYS[2])}
+        """)
+
+    /// One heartbeat: stamps the instance with Redis's `TIME`, forgets
+    /// instances silent for longer than a limit, and returns the roster.
+    /// KEYS: beats (sorted set), runs (hash), info (hash). ARGV: id, run,
+    /// info JSON, forget after (ms).
+    /// Returns {now (ms), {id, beat…}, {id, run…}}.
+    static let beat = RedisScript("""
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now, ARGV[1])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '-inf', now - tonumber(ARGV[4]), 'BYSCORE')) do
+          redis.call('ZREM', KEYS[1], id)
+          redis.call('HDEL', KEYS[2], id)
+          redis.call('HDEL', KEYS[3], id)
+        end
+        return {now, redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[2])}
+        """)
+
+    /// Removes a stopping instance from the roster if this run is the one
+    /// registered. KEYS: beats, runs, info. ARGV: id, run.
+    static let goodbye = RedisScript("""
+        if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        return 1
         """)
 }

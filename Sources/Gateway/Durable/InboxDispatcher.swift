@@ -10,15 +10,18 @@ import TelegramBotAPI
 /// instance sharing the Redis.
 ///
 /// Per bot, ``DurablePipelineConfiguration/concurrency`` workers each block
-/// on the bot's ready list (`BLPOP` on a connection of their own), lease the
+/// on the bot's runnable set (`BZPOPMIN` on a connection of their own), lease the
 /// conversation they get, run the handler while a child task renews the
-/// lease, and commit the outcome atomically. A sweeper hands conversations
-/// whose dispatcher died back to the ready list once their lease expires.
+/// lease, and commit the outcome atomically. A sweeper makes conversations
+/// whose dispatcher died runnable again once its instance stops beating
+/// (``InstanceHeartbeat``) or its lease expires.
 ///
-/// A handler error drops the update (logged, counted as `handler_failed`)
-/// so one bad update cannot block its conversation for ever; the conversation
-/// engine decides what to retry itself. A step running past `STEP_TIMEOUT` is
-/// cancelled and its update given back for another try (`step_timeout`). A step whose service
+/// A step that fails — the handler throws, or runs past `STEP_TIMEOUT` and
+/// is cancelled — is tried again after a growing delay (``StepRetryPolicy``;
+/// `step_retry`); a step that dies with its process counts as an attempt
+/// too, as each lease does. After `DEAD_LETTER_AFTER` attempts the update
+/// becomes a ``DeadLetter`` (`dead_letter`), the user is told once (the
+/// `notice`), and the conversation goes on. A step whose service
 /// call has to wait for a place (`<NAME>_SERVICE_CONCURRENCY`) releases its
 /// ``ServiceClients/WorkerSlot``: a new worker (or handed-over place) takes
 /// over at once, so a slow service holds only the steps that call it. On graceful shutdown each worker
@@ -34,14 +37,34 @@ public final class InboxDispatcher: Service {
     private let handler: Handler
     private let logger: Logger
     private let gateway: GatewayMetrics
+    private let deadLetters: any DeadLetterStore
+    private let notice: Notice?
+    private let retries: StepRetryPolicy
+
+    /// The replies that tell a user their update was given up on ("something
+    /// went wrong, try again"), in their language; committed with the dead letter.
+    public typealias Notice = @Sendable (InboxItem) async -> [OutboundCall]
 
     /// Creates a dispatcher for `bots`; it handles nothing until ``run()``.
-    public init(inbox: RedisInbox, bots: [BotID], logger: Logger, metrics: GatewayMetrics = .init(), handler: @escaping Handler) {
+    /// Updates it gives up on go to `deadLetters` (by default the inbox's
+    /// Redis), and `notice` tells their users.
+    public init(
+        inbox: RedisInbox,
+        bots: [BotID],
+        logger: Logger,
+        metrics: GatewayMetrics = .init(),
+        deadLetters: (any DeadLetterStore)? = nil,
+        notice: Notice? = nil,
+        handler: @escaping Handler
+    ) {
         self.inbox = inbox
         self.bots = bots
         self.handler = handler
         self.logger = logger
         self.gateway = metrics
+        self.deadLetters = deadLetters ?? RedisDeadLetterStore(client: inbox.client, keyPrefix: inbox.configuration.keyPrefix)
+        self.notice = notice
+        self.retries = StepRetryPolicy(attempts: inbox.configuration.deadLetterAfter, firstDelay: inbox.configuration.retryDelay)
     }
 
     /// The `queue` label of a bot's ready-list depth in `gateway_queue_depth`.
@@ -117,7 +140,7 @@ public final class InboxDispatcher: Service {
     }
 
     private func work(_ bot: BotID, starts: AsyncStream<Start>.Continuation) async {
-        let ready = self.inbox.keys.bot(bot).ready
+        let runnable = self.inbox.keys.bot(bot).runnable
         let block = self.inbox.configuration.pollTimeout
         let blockSeconds = String(Double(block.redisMilliseconds) / 1000)
         var failures = 0
@@ -125,9 +148,9 @@ public final class InboxDispatcher: Service {
             do {
                 try await self.inbox.client.withDedicatedConnection { connection in
                     while !Self.isStopping {
-                        let reply = try await connection.send(["BLPOP", .string(ready), .string(blockSeconds)], timeout: block + .seconds(5))
+                        let reply = try await connection.send(["BZPOPMIN", .string(runnable), .string(blockSeconds)], timeout: block + .seconds(5))
                         failures = 0
-                        guard let popped = reply.array, popped.count == 2, let conversation = popped[1].string else { continue }
+                        guard let popped = reply.array, popped.count == 3, let conversation = popped[1].string else { continue }
                         if Self.isStopping {
                             try await self.inbox.giveBack(conversation, of: bot)
                             return
@@ -175,6 +198,10 @@ public final class InboxDispatcher: Service {
             await self.commit(conversation: conversation, bot: bot) {
                 try await self.inbox.commit(token: token, conversation: conversation, bot: bot, outcome: .unchanged, encoded: [])
             }
+        case .item(let item) where !self.retries.mayRun(attempt: item.attempt):
+            // The attempts before this one died with their processes (or failed and this one's process is new).
+            let error = item.lastError ?? "the process handling it stopped before finishing, \(item.attempt - 1) times"
+            await self.bury(item, reason: .stepAbandoned, error: error)
         case .item(let item):
             await self.process(item)
         }
@@ -187,19 +214,16 @@ public final class InboxDispatcher: Service {
         var encoded: [[UInt8]] = []
         do {
             let handled = try await self.handle(item)
-            encoded = try handled.replies.map(OutboxEnvelope.encode)
+            encoded = try self.inbox.encode(handled.replies)
             outcome = handled
         } catch let error as DurablePipelineError where error.code == .leaseLost {
             self.logger.warning("\(error.message)", metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             return
         } catch let error as DurablePipelineError where error.code == .stepTimedOut {
-            // Given back, not dropped: a step may be slow because a dependency is
+            // Tried again, not dropped: a step may be slow because a dependency is
             // (a forward bot waits out its backend's breaker), and the next try may finish.
-            self.logger.warning(
-                "\(error.message); the update is given back for another try",
-                metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)"])
             self.inbox.metrics.record("step_timeout", bot: bot)
-            await self.release(item)
+            await self.failed(item, error: error.message)
             return
         } catch {
             // Cut off (the task cancelled, or a handler that stopped for shutdown): another run handles it again.
@@ -207,11 +231,9 @@ public final class InboxDispatcher: Service {
                 await self.release(item)
                 return
             }
-            self.logger.error(
-                "update handler failed; the update is dropped",
-                metadata: ["bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "error": "\(error)"]
-            )
             self.inbox.metrics.record("handler_failed", bot: bot)
+            await self.failed(item, error: "\(error)")
+            return
         }
         await self.commit(conversation: item.conversation, bot: bot) { [outcome, encoded] in
             try await self.inbox.commit(item, outcome: outcome, encoded: encoded)
@@ -250,12 +272,74 @@ public final class InboxDispatcher: Service {
         }
     }
 
-    /// Gives a cut-off step's update back for another run. The release runs
-    /// in a task of its own because this one is cancelled; if it fails, the
-    /// lease expires as usual.
+    /// After a failed attempt: backs the conversation off for another try,
+    /// or makes the update a dead letter when it had its attempts.
+    private func failed(_ item: InboxItem, error: String) async {
+        let bot = item.delivery.bot
+        switch self.retries.afterFailure(attempt: item.attempt) {
+        case .retry(let delay):
+            self.logger.warning(
+                "update handling failed; it is tried again",
+                metadata: [
+                    "bot": "\(bot)", "update_id": "\(item.delivery.update.updateID)", "attempt": "\(item.attempt)",
+                    "retry_in": "\(delay)", "error": "\(error)",
+                ])
+            self.inbox.metrics.record("step_retry", bot: bot)
+            let inbox = self.inbox
+            // In a task of its own: this one may be cancelled (a timed-out step).
+            let backedOff = await Task { try? await inbox.fail(item, delay: delay, error: error) }.value
+            if backedOff == nil {
+                self.logger.notice("failed step not backed off; it runs again when its lease expires", metadata: ["update_id": "\(item.delivery.update.updateID)"])
+            }
+        case .deadLetter:
+            await self.bury(item, reason: .stepFailed, error: error)
+        }
+    }
+
+    /// Gives up on `item`: keeps it as a dead letter, then commits its
+    /// acknowledgement with the notice to its user, so the conversation goes
+    /// on and the user is told once. If the letter cannot be kept, the
+    /// update is backed off and tried again instead.
+    private func bury(_ item: InboxItem, reason: DeadLetter.Reason, error: String) async {
+        let bot = item.delivery.bot
+        let update = item.delivery.update
+        let letter = DeadLetter(
+            id: DeadLetter.id(ofUpdate: update.updateID),
+            bot: bot,
+            conversation: item.conversation,
+            updateID: update.updateID,
+            update: String(decoding: item.delivery.raw, as: UTF8.self),
+            reason: reason,
+            error: error,
+            attempts: item.attempt
+        )
+        do {
+            try await self.deadLetters.add(letter)
+        } catch let failure {
+            self.logger.error(
+                "could not keep a dead letter; the update is tried again",
+                metadata: ["bot": "\(bot)", "update_id": "\(update.updateID)", "error": "\(failure)"])
+            _ = try? await self.inbox.fail(item, delay: self.retries.longestDelay, error: error)
+            return
+        }
+        self.logger.error(
+            "update given up on after \(item.attempt) attempts; kept as a dead letter",
+            metadata: ["bot": "\(bot)", "update_id": "\(update.updateID)", "dead_letter": "\(letter.id)", "reason": "\(reason)", "error": "\(error)"])
+        self.inbox.metrics.record("dead_letter", bot: bot)
+        let notice = await self.notice?(item) ?? []
+        let encoded = (try? self.inbox.encode(notice)) ?? []
+        let replies = encoded.isEmpty ? [] : notice
+        await self.commit(conversation: item.conversation, bot: bot) {
+            try await self.inbox.commit(item, outcome: StepOutcome(replies: replies), encoded: encoded)
+        }
+    }
+
+    /// Gives a cut-off step's update back for another run, its attempt
+    /// refunded. The release runs in a task of its own because this one is
+    /// cancelled; if it fails, the lease expires as usual.
     private func release(_ item: InboxItem) async {
         let inbox = self.inbox
-        let released: Void? = await Task { try? await inbox.release(item) }.value
+        let released: Void? = await Task { try? await inbox.release(item, refund: true) }.value
         if released == nil {
             self.logger.notice("cut-off step not released; it runs again when its lease expires", metadata: ["update_id": "\(item.delivery.update.updateID)"])
         }

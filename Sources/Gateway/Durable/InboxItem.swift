@@ -14,6 +14,11 @@ public struct InboxItem: Sendable {
     public var preloaded: [PreloadedValue]
     /// Proves the lease at commit: a dispatcher whose lease expired cannot commit.
     let leaseToken: String
+    /// Which attempt at this update this is, from 1: a step that failed or
+    /// died with its process counts, one cut off by shutdown does not.
+    public var attempt: Int = 1
+    /// Why the last attempt failed, when it failed by an error.
+    public var lastError: String?
 
     /// A key for the `Idempotency-Key` header of a downstream call made while
     /// handling this update: the same on every redelivery or takeover, so a

@@ -17,8 +17,10 @@ public import TelegramBotAPI
 /// once (see ``RedisInbox/commit(_:outcome:)``), and a poll of the bot's
 /// outbox set every ``DurablePipelineConfiguration/outboxPollInterval`` finds
 /// the rest — replies of stopped or crashed instances, whose claims expire,
-/// and replies waiting for a retry. A permanent refusal (403 blocked, 400
-/// message not found) drops the reply and counts it (`reply_refused`); a
+/// and replies waiting for a retry; a claim whose holder's instance stopped
+/// beating is taken over within ``DurablePipelineConfiguration/takeoverWindow``.
+/// A permanent refusal (403 blocked, 400 message not found) removes the
+/// reply, counts it (`reply_refused`) and keeps it as a ``DeadLetter``; a
 /// transient failure that outlasted the sender's retries, or a send abandoned
 /// at shutdown, leaves it and the ones after it for another try after
 /// ``DurablePipelineConfiguration/outboxRetryDelay``.
@@ -42,6 +44,7 @@ public final class OutboxRelay: Service {
     private let sender: OutboundSender
     private let logger: Logger
     private let gateway: GatewayMetrics
+    private let deadLetters: any DeadLetterStore
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -54,13 +57,18 @@ public final class OutboxRelay: Service {
     /// How often a paused relay asks `getMe` whether the bot can send again.
     static let probeInterval: Duration = .seconds(2)
 
-    /// Creates a relay for `bot`, sending through `sender` (which sends as that bot).
-    public init(inbox: RedisInbox, bot: BotID, sender: OutboundSender, logger: Logger, metrics: GatewayMetrics = .init()) {
+    /// Creates a relay for `bot`, sending through `sender` (which sends as
+    /// that bot); replies refused for good go to `deadLetters` (by default the inbox's Redis).
+    public init(
+        inbox: RedisInbox, bot: BotID, sender: OutboundSender, logger: Logger, metrics: GatewayMetrics = .init(),
+        deadLetters: (any DeadLetterStore)? = nil
+    ) {
         self.inbox = inbox
         self.bot = bot
         self.sender = sender
         self.logger = logger
         self.gateway = metrics
+        self.deadLetters = deadLetters ?? RedisDeadLetterStore(client: inbox.client, keyPrefix: inbox.configuration.keyPrefix)
     }
 
     /// Why the bot's sending is paused, for `/ready`; nil while it sends.
@@ -130,10 +138,11 @@ public final class OutboxRelay: Service {
         while !InboxDispatcher.isStopping {
             do {
                 let free = configuration.outboxConcurrency - self.state.withLock { $0.inFlight.count }
+                let now = try await self.inbox.redisNow()
                 // The depth rides along with the look for due entries: one round trip.
                 let replies = try await self.inbox.client.pipeline([
                     [
-                        "ZRANGE", .string(outbox), "-inf", .integer(RedisInbox.nowMilliseconds()), "BYSCORE",
+                        "ZRANGE", .string(outbox), "-inf", .integer(now), "BYSCORE",
                         "LIMIT", 0, .integer(max(free, 0) + 16), "WITHSCORES",
                     ],
                     ["ZCARD", .string(outbox)],
@@ -159,23 +168,34 @@ public final class OutboxRelay: Service {
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         let outbox = self.inbox.keys.bot(self.bot).outbox
         let client = self.inbox.client
-        let token = UUID().uuidString
+        let token = self.inbox.roster.me.token()
+        let window = configuration.takeoverWindow.redisMilliseconds
         do {
-            let claim = try await client.evaluate(
-                DurableScripts.claimReplies,
-                keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
-                arguments: [.string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim)]
-            ).array ?? []
+            var claim: [RedisValue] = []
+            // Twice at most: a claim whose holder is gone is freed, then taken.
+            for _ in 0..<2 {
+                claim = try await client.evaluate(
+                    DurableScripts.claimReplies,
+                    keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
+                    arguments: [.string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim)]
+                ).array ?? []
+                guard claim.first?.int == 0, claim.count > 2, let holder = claim[2].string, self.inbox.roster.isGone(holderOf: holder) == true,
+                    try await client.evaluate(DurableScripts.takeOverClaim, keys: [.string(keys.outboxLease)], arguments: [.string(holder)]).int == 1
+                else { break }
+                self.logger.notice("replies taken over from an instance that stopped", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
+                self.inbox.metrics.record("replies_taken_over", bot: self.bot)
+            }
             switch claim.first?.int {
             case 0:
-                let wait = claim.count > 1 ? max(claim[1].int ?? 0, 1) : configuration.replyClaimLength.redisMilliseconds
-                try await self.reschedule(conversation, in: wait)
+                // Held by a live relay: looked at again within the window, in case it dies.
+                let remaining = claim.count > 1 ? max(claim[1].int ?? 0, 1) : window
+                try await self.reschedule(conversation, in: min(remaining, window))
             case 1:
                 if let observedScore {
                     try await client.evaluate(DurableScripts.forget, keys: [.string(outbox)], arguments: [.string(conversation), .string(observedScore)])
                 }
             case 2:
-                try await self.reschedule(conversation, in: configuration.replyClaimLength.redisMilliseconds)
+                try await self.reschedule(conversation, in: window)
                 await self.drain(conversation, token: token, replies: claim.dropFirst().map(Self.decode))
             case 3:
                 // A step is being committed: forgetting the entry now could strand its replies.
@@ -236,7 +256,10 @@ public final class OutboxRelay: Service {
                     batch = settled.dropFirst().map(Self.decode)
                 case 1:
                     let left = settled.count > 1 ? (settled[1].int ?? 0) : 0
-                    if retry {
+                    if retry && InboxDispatcher.isStopping {
+                        // Handed back at shutdown: another instance sends them at once.
+                        try await self.reschedule(conversation, in: 0)
+                    } else if retry {
                         self.state.withLock { $0.counters.deferred += 1 }
                         self.inbox.metrics.record("reply_retry", bot: self.bot)
                         try await self.reschedule(conversation, in: configuration.outboxRetryDelay.redisMilliseconds)
@@ -295,7 +318,7 @@ public final class OutboxRelay: Service {
         guard self.pauseReason == nil else { return false }
         let call: OutboundCall
         switch reply {
-        case .success(let stored) where stored.isExpiredCallbackAnswer():
+        case .success(let stored) where stored.isExpiredCallbackAnswer(now: self.inbox.sharedDate):
             // Telegram would refuse it ("query is too old"): waiting or retrying cannot help.
             self.logger.info("callback answer older than Telegram's window; dropped", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
             self.count(\.dropped, event: "callback_expired")
@@ -329,13 +352,34 @@ public final class OutboxRelay: Service {
             return false
         case .failed(let error) where error.disposition == .permanent:
             self.logger.notice(
-                "reply refused by the Bot API; dropped",
+                "reply refused by the Bot API; kept as a dead letter",
                 metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "method": "\(call.methodName)", "error": "\(error.code)"]
             )
             self.count(\.dropped, event: "reply_refused")
+            await self.keep(call, refusedWith: error, conversation: conversation)
             return true
         case .failed, .abandoned:
             return false
+        }
+    }
+
+    /// Keeps a reply the Bot API refused for good as a dead letter, so an
+    /// operator sees what was not delivered and why (and may replay it).
+    private func keep(_ call: OutboundCall, refusedWith error: BotAPIError, conversation: String) async {
+        do {
+            let letter = DeadLetter(
+                id: "r" + InstanceIdentity.randomRun(),
+                bot: self.bot,
+                conversation: conversation,
+                updateID: 0,
+                update: String(decoding: try OutboxEnvelope.encode(call), as: UTF8.self),
+                reason: .replyRefused,
+                error: "\(call.methodName): \(error.errorCode.map(String.init) ?? "-") \(error.description)",
+                attempts: 1
+            )
+            try await self.deadLetters.add(letter)
+        } catch {
+            self.logger.warning("could not keep a refused reply as a dead letter", metadata: ["bot": "\(self.bot)", "error": "\(error)"])
         }
     }
 
@@ -378,8 +422,9 @@ public final class OutboxRelay: Service {
 
     private func reschedule(_ conversation: String, in milliseconds: Int) async throws {
         let outbox = self.inbox.keys.bot(self.bot).outbox
+        let now = try await self.inbox.redisNow()
         try await self.inbox.client.send([
-            "ZADD", .string(outbox), "XX", .integer(RedisInbox.nowMilliseconds() + milliseconds), .string(conversation),
+            "ZADD", .string(outbox), "XX", .integer(now &+ milliseconds), .string(conversation),
         ])
     }
 }

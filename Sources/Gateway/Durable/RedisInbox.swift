@@ -29,6 +29,8 @@ public final class RedisInbox: UpdateSink {
     let metrics = DurableMetrics()
     /// The shortcuts to this instance's dispatcher and relays.
     let local = LocalHandoff()
+    /// This run's identity, Redis's clock and the other instances' heartbeats.
+    let roster: InstanceRoster
     private let preload: Preload?
 
     /// Names the keys to read along with a conversation's state; `update` is
@@ -44,6 +46,7 @@ public final class RedisInbox: UpdateSink {
         self.client = client
         self.configuration = configuration
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
+        self.roster = InstanceRoster(me: InstanceIdentity(id: configuration.instanceID), silenceLimit: configuration.takeoverWindow)
         self.logger = logger
         self.preload = preload
     }
@@ -62,9 +65,33 @@ public final class RedisInbox: UpdateSink {
         }
     }
 
-    /// Milliseconds since 1970, the scores of the `watch` and `outbox` sets.
-    static func nowMilliseconds() -> Int {
-        Int(Date().timeIntervalSince1970 * 1000)
+    /// This instance's identity.
+    public var instance: InstanceIdentity { self.roster.me }
+
+    /// Redis's clock as a date, for stamps compared on other instances (a
+    /// callback answer's commit time); this host's clock before the first heartbeat.
+    var sharedDate: Date {
+        self.roster.now().map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+    }
+
+    /// Encodes replies for the outbox, stamped with Redis's clock.
+    func encode(_ replies: [OutboundCall]) throws -> [[UInt8]] {
+        let date = self.sharedDate
+        return try replies.map { try OutboxEnvelope.encode($0, at: date) }
+    }
+
+    /// Redis's clock now, in milliseconds since 1970: the scores of the
+    /// `watch`, `runnable` and `outbox` sets. Asks Redis `TIME` only until
+    /// the first heartbeat.
+    func redisNow() async throws -> Int {
+        if let now = self.roster.now() { return now }
+        let time = try await self.client.send(["TIME"]).array ?? []
+        guard time.count == 2, let seconds = time[0].string.flatMap({ Int($0) }), let micros = time[1].string.flatMap({ Int($0) }) else {
+            throw DurablePipelineError(code: .unexpectedReply, message: "TIME answered \(time)")
+        }
+        let now = seconds.multipliedReportingOverflow(by: 1000).partialValue &+ micros / 1000
+        self.roster.update(redisNow: now, beats: nil)
+        return now
     }
 
     public func accept(_ update: Update, raw: [UInt8], bot: BotID) async throws {
@@ -74,24 +101,26 @@ public final class RedisInbox: UpdateSink {
         // Watched first (in the same round trip): if this process dies
         // between the append and the push to the ready list, the sweeper
         // still finds the conversation.
+        let now = try await self.redisNow()
         let watch: [RedisArgument] = [
             "ZADD", .string(botKeys.watch), "GT",
-            .integer(Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds), .string(conversation),
+            .integer(now &+ self.configuration.takeoverWindow.redisMilliseconds), .string(conversation),
         ]
         // While this instance's dispatcher has room, the script also leases
         // an idle conversation to it, which then needs no ready list.
-        let token = self.local.reserveStep() ? UUID().uuidString : nil
+        let token = self.local.reserveStep() ? self.roster.me.token() : nil
         let preload = token == nil ? [] : self.preloadKeys(conversation, of: bot, update: update, keys: keys)
         let reply: RedisValue
         do {
             reply = try await self.client.evaluate(
                 after: [watch],
                 DurableScripts.append,
-                keys: [.string(keys.queue), .string(keys.seen(update.updateID)), .string(keys.lease), .string(keys.state)]
+                keys: [.string(keys.queue), .string(keys.seen), .string(keys.lease), .string(keys.state), .string(keys.attempts)]
                     + preload.map { .string($0) },
                 arguments: [
                     .bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds),
                     .string(token ?? ""), .integer(self.configuration.leaseTimeout.redisMilliseconds),
+                    .integer(update.updateID), .integer(self.configuration.dedupWindow),
                 ]
             )
         } catch {
@@ -104,10 +133,11 @@ public final class RedisInbox: UpdateSink {
                 conversation: conversation,
                 state: leased.count > 1 ? leased[1].bytes : nil,
                 preloaded: Self.preloaded(preload, in: leased, at: 2),
-                leaseToken: token
+                leaseToken: token,
+                attempt: 1
             )
             if !self.local.handOver(item) {
-                try await self.release(item)
+                try await self.release(item, refund: true)
             }
             return
         }
@@ -124,7 +154,7 @@ public final class RedisInbox: UpdateSink {
         case 1:
             break
         case 2:
-            try await self.client.send(["RPUSH", .string(botKeys.ready), .string(conversation)])
+            try await self.client.send(["ZADD", .string(botKeys.runnable), "NX", .integer(now), .string(conversation)])
         default:
             throw DurablePipelineError(code: .unexpectedReply, message: "the append script answered \(reply)")
         }
@@ -139,20 +169,24 @@ public final class RedisInbox: UpdateSink {
         case undecodable(token: String, error: UpdateDecodingError)
     }
 
-    /// Takes `conversation` for this dispatcher, if nobody holds it, with its head update and state.
+    /// Takes `conversation` for this dispatcher, if nobody holds it, with
+    /// its head update and state, counting one more attempt at the update.
     func lease(_ conversation: String, of bot: BotID) async throws -> Lease {
         let keys = self.keys.conversation(conversation, of: bot)
-        let token = UUID().uuidString
+        let token = self.roster.me.token()
         let preload = self.preloadKeys(conversation, of: bot, update: nil, keys: keys)
         let reply = try await self.client.evaluate(
             DurableScripts.lease,
-            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state)] + preload.map { .string($0) },
-            arguments: [.string(token), .integer(self.configuration.leaseTimeout.redisMilliseconds)]
+            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.attempts), .string(keys.lastError)]
+                + preload.map { .string($0) },
+            arguments: [.string(token), .integer(self.configuration.leaseTimeout.redisMilliseconds), .integer(self.configuration.dedupTTL.redisSeconds)]
         )
         guard let parts = reply.array, let status = parts.first?.int else {
             throw DurablePipelineError(code: .unexpectedReply, message: "the lease script answered \(reply)")
         }
         guard status == 2, parts.count >= 2, let raw = parts[1].bytes else { return .none }
+        let attempt = parts.count > 4 ? max(parts[4].int ?? 1, 1) : 1
+        let lastError = parts.count > 5 ? parts[5].string : nil
         do {
             let update = try Update.decode(from: raw)
             let state = parts.count > 2 ? parts[2].bytes : nil
@@ -161,7 +195,9 @@ public final class RedisInbox: UpdateSink {
                 conversation: conversation,
                 state: state,
                 preloaded: Self.preloaded(preload, in: parts, at: 3),
-                leaseToken: token
+                leaseToken: token,
+                attempt: attempt,
+                lastError: lastError
             ))
         } catch {
             return .undecodable(token: token, error: error)
@@ -180,14 +216,49 @@ public final class RedisInbox: UpdateSink {
 
     /// Releases the lease of `item` without committing — its step was cut
     /// off — so any dispatcher takes the update again at once instead of
-    /// after the lease expires.
-    func release(_ item: InboxItem) async throws {
+    /// after the lease expires. `refund` gives the attempt back (the step
+    /// was stopped, it did not fail).
+    func release(_ item: InboxItem, refund: Bool) async throws {
         let keys = self.keys.conversation(item.conversation, of: item.delivery.bot)
-        _ = try await self.client.evaluate(
+        let released = try await self.client.evaluate(
             DurableScripts.release,
-            keys: [.string(keys.lease), .string(self.keys.bot(item.delivery.bot).ready)],
-            arguments: [.string(item.leaseToken), .string(item.conversation)]
+            keys: [.string(keys.lease), .string(keys.attempts)],
+            arguments: [.string(item.leaseToken), refund ? "1" : "0"]
         )
+        if released.int == 1 {
+            try await self.giveBack(item.conversation, of: item.delivery.bot)
+        }
+    }
+
+    /// Backs `item`'s conversation off for `delay` after its step failed
+    /// with `error`; the sweeper makes it runnable again once the delay is
+    /// over. False when the lease was lost meanwhile.
+    func fail(_ item: InboxItem, delay: Duration, error: String) async throws -> Bool {
+        let keys = self.keys.conversation(item.conversation, of: item.delivery.bot)
+        let now = try await self.redisNow()
+        return try await self.client.evaluate(
+            after: [["ZADD", .string(self.keys.bot(item.delivery.bot).watch), .integer(now &+ delay.redisMilliseconds), .string(item.conversation)]],
+            DurableScripts.fail,
+            keys: [.string(keys.lease), .string(keys.lastError)],
+            arguments: [
+                .string(item.leaseToken), .integer(delay.redisMilliseconds), .string(String(error.prefix(2000))),
+                .integer(self.configuration.dedupTTL.redisSeconds),
+            ]
+        ).int == 1
+    }
+
+    /// Puts `raw`, an update of `conversation`, back at the tail of its
+    /// queue, past dedup, and makes the conversation runnable (`dead-letters replay`).
+    public func requeue(_ raw: [UInt8], conversation: String, of bot: BotID) async throws {
+        let keys = self.keys.conversation(conversation, of: bot)
+        let botKeys = self.keys.bot(bot)
+        let now = try await self.redisNow()
+        let requeued = try await self.client.evaluate(
+            after: [["ZADD", .string(botKeys.watch), .integer(now &+ self.configuration.takeoverWindow.redisMilliseconds), .string(conversation)]],
+            DurableScripts.requeue, keys: [.string(keys.queue), .string(keys.lease)], arguments: [.bytes(raw)])
+        if requeued.int == 2 {
+            try await self.client.send(["ZADD", .string(botKeys.runnable), "NX", .integer(now), .string(conversation)])
+        }
     }
 
     /// Commits one step atomically: applies `outcome.state` (a new state gets the FSM
@@ -201,7 +272,7 @@ public final class RedisInbox: UpdateSink {
     ///   for a reply the outbox cannot hold; ``RedisError`` when Redis failed
     ///   (the step may or may not have been committed; committing again is safe).
     public func commit(_ item: InboxItem, outcome: StepOutcome) async throws {
-        let replies = try outcome.replies.map(OutboxEnvelope.encode)
+        let replies = try self.encode(outcome.replies)
         try await self.commit(item, outcome: outcome, encoded: replies)
     }
 
@@ -218,15 +289,21 @@ public final class RedisInbox: UpdateSink {
         // With a relay here, the commit claims the replies for it; the entry
         // in the bot's outbox set then only matters if this process dies, so
         // other instances look at it once the claim has expired.
-        let claim = !encoded.isEmpty && self.local.hasRelay(for: bot) ? UUID().uuidString : nil
+        let claim = !encoded.isEmpty && self.local.hasRelay(for: bot) ? self.roster.me.token() : nil
         let claimLength = self.configuration.replyClaimLength.redisMilliseconds
+        let now = encoded.isEmpty ? 0 : try await self.redisNow()
         // Registered before the replies exist (in the same round trip), so a
         // crash after the commit cannot leave them unseen; the relay forgets
         // an empty entry.
         let register: [[RedisArgument]] =
             encoded.isEmpty
             ? []
-            : [["ZADD", .string(botKeys.outbox), .integer(Self.nowMilliseconds() + (claim == nil ? 0 : claimLength)), .string(conversation)]]
+            : [
+                [
+                    "ZADD", .string(botKeys.outbox),
+                    .integer(now &+ (claim == nil ? 0 : self.configuration.takeoverWindow.redisMilliseconds)), .string(conversation),
+                ]
+            ]
         let mode: RedisArgument
         var stateBytes: [UInt8] = []
         switch state {
@@ -243,7 +320,10 @@ public final class RedisInbox: UpdateSink {
         let (registered, reply) = try await self.client.evaluateReadingEach(
             after: register,
             DurableScripts.commit,
-            keys: [.string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox), .string(keys.outboxLease)],
+            keys: [
+                .string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox), .string(keys.outboxLease),
+                .string(keys.attempts), .string(keys.lastError),
+            ],
             arguments: arguments
         )
         guard let parts = reply.array, let status = parts.first?.int else {
@@ -273,7 +353,7 @@ public final class RedisInbox: UpdateSink {
             break
         }
         if status == 1 {
-            try await self.schedule(conversation, of: bot, checkingReadyList: false)
+            try await self.schedule(conversation, of: bot)
         }
     }
 
@@ -322,35 +402,40 @@ public final class RedisInbox: UpdateSink {
             arguments: [.string(token), 0, 0, 1, 1]
         )
         try await self.client.send([
-            "ZADD", .string(self.keys.bot(bot).outbox), .integer(Self.nowMilliseconds()), .string(conversation),
+            "ZADD", .string(self.keys.bot(bot).outbox), .integer(try await self.redisNow()), .string(conversation),
         ])
     }
 
-    /// Puts `conversation` at the tail of the ready list and sets when the
-    /// sweeper looks at it next.
-    /// - Returns: Whether it was pushed (false: it was in the list already).
-    @discardableResult
-    func schedule(_ conversation: String, of bot: BotID, checkingReadyList: Bool) async throws -> Bool {
-        let botKeys = self.keys.bot(bot)
-        let deadline = Self.nowMilliseconds() + self.configuration.leaseTimeout.redisMilliseconds
-        if checkingReadyList {
-            return try await self.client.evaluate(
-                DurableScripts.schedule,
-                keys: [.string(botKeys.ready), .string(botKeys.watch)],
-                arguments: [.string(conversation), .integer(deadline)]
-            ).int == 1
+    /// Puts `envelope`, a reply as the outbox stores it, back at the tail
+    /// of `conversation`'s outbox and makes it due at once (`dead-letters replay`).
+    public func requeueReply(_ envelope: [UInt8], conversation: String, of bot: BotID) async throws {
+        _ = try OutboxEnvelope.decodeStored(envelope)
+        let now = try await self.redisNow()
+        for reply in try await self.client.pipeline([
+            ["ZADD", .string(self.keys.bot(bot).outbox), .integer(now), .string(conversation)],
+            ["RPUSH", .string(self.keys.conversation(conversation, of: bot).outbox), .bytes(envelope)],
+        ]) {
+            _ = try reply.get()
         }
-        // Just released by its dispatcher, so not in the list: no O(n) LPOS.
-        _ = try await self.client.pipeline([
-            ["RPUSH", .string(botKeys.ready), .string(conversation)],
-            ["ZADD", .string(botKeys.watch), .integer(deadline), .string(conversation)],
-        ])
-        return true
     }
 
-    /// Gives back a conversation taken from the ready list but not leased
-    /// (the dispatcher is stopping): at the head, so it keeps its turn.
+    /// Makes `conversation` runnable (at the tail, unless it is runnable
+    /// already) and sets when the sweeper looks at it next. `ZADD NX` keeps
+    /// it once in the set at its first place, at O(log n).
+    func schedule(_ conversation: String, of bot: BotID) async throws {
+        let botKeys = self.keys.bot(bot)
+        let now = try await self.redisNow()
+        for reply in try await self.client.pipeline([
+            ["ZADD", .string(botKeys.runnable), "NX", .integer(now), .string(conversation)],
+            ["ZADD", .string(botKeys.watch), .integer(now &+ self.configuration.takeoverWindow.redisMilliseconds), .string(conversation)],
+        ]) {
+            _ = try reply.get()
+        }
+    }
+
+    /// Gives back a conversation taken from the runnable set but not leased
+    /// (the dispatcher is stopping), or released: first in line, so it keeps its turn.
     func giveBack(_ conversation: String, of bot: BotID) async throws {
-        try await self.client.send(["LPUSH", .string(self.keys.bot(bot).ready), .string(conversation)])
+        try await self.client.send(["ZADD", .string(self.keys.bot(bot).runnable), 0, .string(conversation)])
     }
 }

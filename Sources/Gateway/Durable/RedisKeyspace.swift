@@ -7,14 +7,22 @@ public import TelegramBotAPI
 /// all; the per-bot queues carry `{prefix:bot}`. Layout (README, "Redis key layout"):
 ///
 /// - `{p:b:c}:q` — list: the conversation's raw updates, oldest first.
-/// - `{p:b:c}:seen:<update_id>` — dedup marker, 24 h.
-/// - `{p:b:c}:lease` — `ready` (queued in `{p:b}:ready`) or a dispatcher's token (with `PX`).
+/// - `{p:b:c}:seen` — sorted set: the conversation's newest 32 `update_id`s (dedup), 24 h.
+/// - `{p:b:c}:lease` — `ready` (in `{p:b}:runnable`), `backoff` (a failed
+///   step waits, with `PX`) or a dispatcher's token `instance|run|random` (with `PX`).
+/// - `{p:b:c}:attempts` — how many times the head update was leased.
+/// - `{p:b:c}:error` — the head update's last step failure.
 /// - `{p:b:c}:state` — the conversation's state, with the FSM TTL.
 /// - `{p:b:c}:out` — list: replies decided and not yet accepted by the Bot API.
-/// - `{p:b:c}:outlease` — the relay that has the head reply in flight (with `PX`).
-/// - `{p:b}:ready` — list: conversations with work and no dispatcher on them.
+/// - `{p:b:c}:outlease` — the relay that has the head reply in flight, `instance|run|random` (with `PX`).
+/// - `{p:b}:runnable` — sorted set: conversations with work and no dispatcher
+///   on them, by when they became runnable (0: given back, goes first).
 /// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
 /// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
+/// - `{p}:instances` (sorted set: instance → last beat), `{p}:instances:run`
+///   and `{p}:instances:info` (hashes: instance → run, → `{"pid","started"}`) — the heartbeats.
+///
+/// Times in the sorted sets are Redis's clock (`TIME`), in milliseconds.
 /// - `{p:b:<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
 ///   minute and hour and command counter per minute; `:rl:notice` — set
 ///   while the user has been told they are limited; `:press:<data>` — a
@@ -38,7 +46,7 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// Keys of one bot.
     public struct Bot: Sendable, Hashable {
-        public let ready: String
+        public let runnable: String
         public let watch: String
         public let outbox: String
     }
@@ -50,12 +58,23 @@ public struct RedisKeyspace: Sendable, Hashable {
         public let state: String
         public let outbox: String
         public let outboxLease: String
+        public let seen: String
+        public let attempts: String
+        public let lastError: String
         let tag: String
+    }
 
-        /// The dedup marker of one update.
-        public func seen(_ updateID: Int) -> String {
-            "\(self.tag):seen:\(updateID)"
-        }
+    /// The heartbeat keys, shared by every bot.
+    public struct Instances: Sendable, Hashable {
+        public let beats: String
+        public let runs: String
+        public let info: String
+    }
+
+    /// The heartbeat keys.
+    public var instances: Instances {
+        let tag = "{\(self.prefix)}:instances"
+        return Instances(beats: tag, runs: "\(tag):run", info: "\(tag):info")
     }
 
     /// Keys of one user of one bot; all share the hash tag `{prefix:bot:<id>}`,
@@ -88,7 +107,7 @@ public struct RedisKeyspace: Sendable, Hashable {
     /// The per-bot keys.
     public func bot(_ bot: BotID) -> Bot {
         let tag = "{\(self.prefix):\(bot.name)}"
-        return Bot(ready: "\(tag):ready", watch: "\(tag):watch", outbox: "\(tag):outbox")
+        return Bot(runnable: "\(tag):runnable", watch: "\(tag):watch", outbox: "\(tag):outbox")
     }
 
     /// The keys of `conversation` of `bot`.
@@ -100,6 +119,9 @@ public struct RedisKeyspace: Sendable, Hashable {
             state: "\(tag):state",
             outbox: "\(tag):out",
             outboxLease: "\(tag):outlease",
+            seen: "\(tag):seen",
+            attempts: "\(tag):attempts",
+            lastError: "\(tag):error",
             tag: tag
         )
     }

@@ -4,6 +4,7 @@
 enum JSONText: Sendable {
     case string(String)
     case bool(Bool)
+    case integer(Int)
     case object([(String, JSONText)])
     case array([JSONText])
 
@@ -20,6 +21,8 @@ enum JSONText: Sendable {
             Self.writeString(value, into: &output)
         case .bool(let value):
             output += value ? "true" : "false"
+        case .integer(let value):
+            output += String(value)
         case .object(let fields):
             output += "{"
             for (index, (key, value)) in fields.enumerated() {

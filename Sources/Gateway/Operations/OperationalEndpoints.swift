@@ -35,12 +35,15 @@ public struct OperationalEndpoints: Sendable {
 
     private func ready() async -> Response {
         let results = await self.readiness.evaluate()
-        let isReady = results.allSatisfy { !$0.isRequired || $0.state == .up }
+        let isReady = results.allSatisfy { !$0.isRequired || $0.state.isUp }
         let checks: [(String, JSONText)] = results.map { result in
             var fields: [(String, JSONText)] = [("required", .bool(result.isRequired))]
             switch result.state {
             case .up:
                 fields.insert(("status", .string("up")), at: 0)
+            case .counting(let counts):
+                fields.insert(("status", .string("up")), at: 0)
+                fields.append(("counts", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })))
             case .down(let reason):
                 // An optional dependency that is down leaves the gateway degraded, not unready.
                 fields.insert(("status", .string(result.isRequired ? "down" : "degraded")), at: 0)

@@ -14,8 +14,20 @@ public protocol ReadinessCheck: Sendable {
 /// What a ``ReadinessCheck`` found.
 public enum ReadinessState: Sendable, Hashable {
     case up
+    /// Up, with counts worth showing (dead letters per bot): reported in the body, never a failure.
+    case counting([String: Int])
     /// Down, with a reason fit for an operator (no secrets, no addresses with credentials).
     case down(String)
+}
+
+extension ReadinessState {
+    /// Whether the dependency is up.
+    public var isUp: Bool {
+        switch self {
+        case .up, .counting: true
+        case .down: false
+        }
+    }
 }
 
 /// A ``ReadinessCheck`` made of a closure, for small checks.

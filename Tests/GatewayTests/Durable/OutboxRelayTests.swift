@@ -73,6 +73,11 @@ struct OutboxRelayTests {
         let refused = calls.filter { Self.chatID(of: $0) == blocked }
         #expect(refused.count == 5)
         #expect(refused.allSatisfy { $0.status == 403 })
+        // Refused for good: each kept as a dead letter with Telegram's error.
+        let letters = try await RedisDeadLetterStore(client: secondRedis, keyPrefix: configuration.keyPrefix).recent(of: DurableTests.bot)
+        #expect(letters.count == 5)
+        #expect(letters.allSatisfy { $0.reason == .replyRefused && $0.conversation == "\(blocked)" && $0.error.contains("403") })
+        #expect(letters.map(\.update).allSatisfy { $0.contains(#""method":"sendMessage""#) })
         for chat in chats + [blocked] {
             let outbox = secondInbox.keys.conversation(String(chat), of: DurableTests.bot).outbox
             #expect(try await secondRedis.send(["LLEN", .string(outbox)]).int == 0)

@@ -1,0 +1,243 @@
+import CurlHTTP
+import Foundation
+@testable import Gateway
+import RedisClient
+import Synchronization
+import TelegramBotAPI
+import TelegramEmulator
+import Testing
+
+/// Attempts, backoff and dead letters; bounded dedup; fast takeover by heartbeat.
+@Suite("Durable pipeline: failures, dead letters and takeovers")
+struct FailureAndTakeoverTests {
+    @Test("the retry policy: a growing delay, then a dead letter at the limit; a step past the limit never runs")
+    func retryPolicy() {
+        let policy = StepRetryPolicy(attempts: 5, firstDelay: .seconds(1), longestDelay: .seconds(30))
+        #expect(policy.afterFailure(attempt: 1) == .retry(after: .seconds(1)))
+        #expect(policy.afterFailure(attempt: 2) == .retry(after: .seconds(2)))
+        #expect(policy.afterFailure(attempt: 4) == .retry(after: .seconds(8)))
+        #expect(policy.afterFailure(attempt: 5) == .deadLetter)
+        #expect(policy.afterFailure(attempt: Int.max) == .deadLetter)
+        #expect(StepRetryPolicy(attempts: 100, firstDelay: .seconds(1)).afterFailure(attempt: 90) == .retry(after: .seconds(30)))
+        #expect(policy.mayRun(attempt: 5))
+        #expect(!policy.mayRun(attempt: 6))
+        #expect(StepRetryPolicy(attempts: 0).attempts == 1)
+    }
+
+    @Test("a step that keeps throwing is tried DEAD_LETTER_AFTER times with backoff, then kept as a dead letter; the user is told once; replay runs it again", .timeLimit(.minutes(1)))
+    func aThrowingStepBecomesADeadLetter() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        var configuration = DurableTests.pipeline()
+        configuration.deadLetterAfter = 3
+        configuration.retryDelay = .milliseconds(100)
+        let inbox = RedisInbox(client: redis, configuration: configuration, logger: DurableTests.logger)
+        let store = RedisDeadLetterStore(client: redis, keyPrefix: configuration.keyPrefix)
+        let recorder = StepRecorder()
+        let tries = Mutex<[Int]>([])
+        let healed = Atomic(false)
+        let (poison, poisonRaw) = try DurableTests.update(id: 70, chat: 700, sequence: 1)
+        let (next, nextRaw) = try DurableTests.update(id: 71, chat: 700, sequence: 2)
+        let (other, otherRaw) = try DurableTests.update(id: 72, chat: 701, sequence: 1)
+        let dispatcher = InboxDispatcher(
+            inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger,
+            notice: { item in [.sendMessage(SendMessage(chatID: item.delivery.update.chat?.id ?? 0, text: "something went wrong"))] }
+        ) { item in
+            if item.delivery.update.updateID == 70 && !healed.load(ordering: .relaxed) {
+                tries.withLock { $0.append(item.attempt) }
+                throw DurableTestError("the backend is broken")
+            }
+            recorder.record(item)
+            return .unchanged
+        }
+        for (update, raw) in [(poison, poisonRaw), (next, nextRaw), (other, otherRaw)] {
+            try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+        }
+        let keys = inbox.keys.conversation("700", of: DurableTests.bot)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            // The other conversation is not held up by the failing one.
+            #expect(await DurableTests.eventually(timeout: .seconds(5)) { recorder.counts[72] == 1 })
+            #expect(await DurableTests.eventually(timeout: .seconds(20)) { recorder.counts[71] == 1 }, "the conversation goes on after the dead letter")
+            #expect(tries.withLock { $0 } == [1, 2, 3])
+            let letter = try #require(try await store.letter(DeadLetter.id(ofUpdate: 70), of: DurableTests.bot))
+            #expect(letter.reason == .stepFailed)
+            #expect(letter.attempts == 3)
+            #expect(letter.conversation == "700")
+            #expect(letter.error.contains("the backend is broken"))
+            #expect(Array(letter.update.utf8) == poisonRaw)
+            // The notice, once, in the conversation's outbox (no relay runs here).
+            let outbox = try await redis.send(["LRANGE", .string(keys.outbox), 0, -1]).array ?? []
+            #expect(outbox.count == 1)
+            #expect(outbox.first?.string?.contains("something went wrong") == true)
+            #expect(try await redis.send(["EXISTS", .string(keys.attempts), .string(keys.lastError)]).int == 0)
+
+            // Replay: the fixed handler runs it, after the conversation's other updates.
+            healed.store(true, ordering: .relaxed)
+            try await inbox.requeue(Array(letter.update.utf8), conversation: letter.conversation, of: DurableTests.bot)
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.counts[70] == 1 })
+            group.cancelAll()
+        }
+        #expect(recorder.sequences[700] == [2, 1])
+        await redis.close()
+    }
+
+    @Test("dedup remembers each conversation's newest 32 update ids in one key: redeliveries and older ids are dropped")
+    func boundedDedup() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(cap: 1000), logger: DurableTests.logger)
+        let keys = inbox.keys.conversation("800", of: DurableTests.bot)
+        func append(_ id: Int) async throws -> Int {
+            let before = try await redis.send(["LLEN", .string(keys.queue)]).int ?? 0
+            let (update, raw) = try DurableTests.update(id: id, chat: 800, sequence: id)
+            try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+            return (try await redis.send(["LLEN", .string(keys.queue)]).int ?? 0) - before
+        }
+        for id in 1...40 { #expect(try await append(id) == 1) }
+        #expect(try await append(40) == 0, "the newest, redelivered")
+        #expect(try await append(20) == 0, "within the window, redelivered")
+        #expect(try await append(3) == 0, "older than the window: a redelivery, or too late to keep the order")
+        #expect(try await append(41) == 1)
+        #expect(try await redis.send(["ZCARD", .string(keys.seen)]).int == 32)
+        #expect(try await redis.send(["TTL", .string(keys.seen)]).int ?? 0 > 0)
+        let scan = try await redis.send(["KEYS", .string("\(keys.tag):seen*")]).array ?? []
+        #expect(scan.count == 1, "one dedup key per conversation")
+        await redis.close()
+    }
+
+    /// Runs `body` with a heartbeat and a dispatcher for `inbox` until `body` ends; the
+    /// heartbeat is cancelled, as a killed process falls silent (no goodbye).
+    static func running(_ inbox: RedisInbox, recorder: StepRecorder, _ body: () async throws -> Void) async throws {
+        let heartbeat = InstanceHeartbeat(inbox: inbox, logger: DurableTests.logger)
+        let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            recorder.record(item)
+            return .unchanged
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await heartbeat.run() }
+            group.addTask { await dispatcher.run() }
+            try await body()
+            group.cancelAll()
+        }
+    }
+
+    @Test(
+        "a conversation leased by an instance that falls silent, or restarts under the same INSTANCE_ID, is taken over within 3 s, not after its 60 s lease",
+        .timeLimit(.minutes(1)), arguments: [false, true])
+    func fastTakeover(restartedUnderTheSameID: Bool) async throws {
+        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
+        configuration.heartbeatInterval = .milliseconds(500)
+        let redisConfiguration = try DurableTests.sharedRedis()
+        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
+        var dead = configuration
+        dead.instanceID = "dying"
+        var survivor = configuration
+        survivor.instanceID = restartedUnderTheSameID ? "dying" : "surviving"
+        let deadInbox = RedisInbox(client: clients[0], configuration: dead, logger: DurableTests.logger)
+        let survivorInbox = RedisInbox(client: clients[1], configuration: survivor, logger: DurableTests.logger)
+        let recorder = StepRecorder()
+
+        // The dying instance beats, leases the conversation's head, then falls silent mid-step.
+        let heartbeat = InstanceHeartbeat(inbox: deadInbox, logger: DurableTests.logger)
+        try await heartbeat.beat()
+        let (update, raw) = try DurableTests.update(id: 1, chat: 900, sequence: 1)
+        try await deadInbox.accept(update, raw: raw, bot: DurableTests.bot)
+        try await deadInbox.client.send(["ZPOPMIN", .string(deadInbox.keys.bot(DurableTests.bot).runnable)])
+        guard case .item(let item) = try await deadInbox.lease("900", of: DurableTests.bot) else {
+            Issue.record("the dying instance could not lease the conversation")
+            return
+        }
+        #expect(item.leaseToken.hasPrefix("dying|"))
+
+        let start = ContinuousClock.now
+        try await Self.running(survivorInbox, recorder: recorder) {
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
+        }
+        let elapsed = ContinuousClock.now - start
+        print("taken over after \(elapsed) (heartbeat 500 ms, lease 60 s, restarted under the same id: \(restartedUnderTheSameID))")
+        #expect(elapsed < .seconds(3))
+        let letter = try await survivorInbox.client.send(["GET", .string(survivorInbox.keys.conversation("900", of: DurableTests.bot).attempts)])
+        #expect(letter.int == nil, "committed: the attempts are gone with the update")
+        for client in clients { await client.close() }
+    }
+
+    @Test("a live holder is left alone however long its step takes", .timeLimit(.minutes(1)))
+    func aLiveHolderIsNotTakenOver() async throws {
+        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
+        configuration.heartbeatInterval = .milliseconds(300)
+        let redisConfiguration = try DurableTests.sharedRedis()
+        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
+        var slow = configuration
+        slow.instanceID = "slow"
+        var other = configuration
+        other.instanceID = "other"
+        let slowInbox = RedisInbox(client: clients[0], configuration: slow, logger: DurableTests.logger)
+        let otherInbox = RedisInbox(client: clients[1], configuration: other, logger: DurableTests.logger)
+        let handled = Mutex<[String]>([])
+        let slowDispatcher = InboxDispatcher(inbox: slowInbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            handled.withLock { $0.append("slow") }
+            try await Task.sleep(for: .seconds(3))
+            return .unchanged
+        }
+        let otherDispatcher = InboxDispatcher(inbox: otherInbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            handled.withLock { $0.append("other") }
+            return .unchanged
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await InstanceHeartbeat(inbox: slowInbox, logger: DurableTests.logger).run() }
+            group.addTask { await slowDispatcher.run() }
+            let (update, raw) = try DurableTests.update(id: 1, chat: 950, sequence: 1)
+            try await slowInbox.accept(update, raw: raw, bot: DurableTests.bot)
+            #expect(await DurableTests.eventually(timeout: .seconds(5)) { handled.withLock { $0 } == ["slow"] })
+            group.addTask { await InstanceHeartbeat(inbox: otherInbox, logger: DurableTests.logger).run() }
+            group.addTask { await otherDispatcher.run() }
+            try await Task.sleep(for: .seconds(4))
+            group.cancelAll()
+        }
+        #expect(handled.withLock { $0 } == ["slow"], "four heartbeat windows passed; the live holder kept its step")
+        for client in clients { await client.close() }
+    }
+
+    @Test("replies claimed by an instance that falls silent are sent by another within 3 s, not after the 60 s claim", .timeLimit(.minutes(1)))
+    func fastReplyTakeover() async throws {
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        _ = telegram.privateUser(id: 960, firstName: "U")
+        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(15))
+        configuration.heartbeatInterval = .milliseconds(500)
+        let redisConfiguration = try DurableTests.sharedRedis()
+        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
+        var dead = configuration
+        dead.instanceID = "dying"
+        var survivor = configuration
+        survivor.instanceID = "surviving"
+        let deadInbox = RedisInbox(client: clients[0], configuration: dead, logger: DurableTests.logger)
+        let survivorInbox = RedisInbox(client: clients[1], configuration: survivor, logger: DurableTests.logger)
+
+        // The dying instance commits a reply and claims it for its relay, then falls silent.
+        try await InstanceHeartbeat(inbox: deadInbox, logger: DurableTests.logger).beat()
+        let keys = deadInbox.keys.conversation("960", of: DurableTests.bot)
+        try await deadInbox.requeueReply(
+            try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: 960, text: "hello"))), conversation: "960", of: DurableTests.bot)
+        let claimed = try await clients[0].evaluate(
+            DurableScripts.claimReplies, keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
+            arguments: [.string(deadInbox.roster.me.token()), 60_000, 16])
+        #expect(claimed.array?.first?.int == 2)
+
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await InstanceHeartbeat(inbox: survivorInbox, logger: DurableTests.logger).run() }
+            _ = try await OutboxRelayTests.relaying(survivorInbox, telegram: telegram, http: http) { relay in
+                #expect(await DurableTests.eventually(timeout: .seconds(10)) { relay.counters.sent == 1 })
+            }
+            group.cancelAll()
+        }
+        let elapsed = ContinuousClock.now - start
+        print("reply taken over after \(elapsed) (heartbeat 500 ms, claim 60 s)")
+        #expect(elapsed < .seconds(3))
+        #expect(telegram.calls("sendMessage").count == 1)
+        for client in clients { await client.close() }
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+}
