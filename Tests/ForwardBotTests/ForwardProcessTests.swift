@@ -63,7 +63,9 @@ struct ForwardProcessTests {
                 [{"name": "shop", "kind": "forward", "token": "\(telegram.configuration.token)", "secret": "\(ForwardWorld.webhookSecret)",
                   "webhook_path": "/webhook/shop", "url": "\(url)", "signing_secret": "\(TestBot.secret)", "timeout": 20}]
                 """)
-            let environment = try Self.environment(telegram: telegram, botsFile: file, prefix: prefix)
+            var environment = try Self.environment(telegram: telegram, botsFile: file, prefix: prefix)
+            // A lease far longer than the test: only the heartbeat can explain a takeover in seconds.
+            environment["REDIS_LEASE_TIMEOUT"] = "30"
             let first = try GatewayProcess(number: 1, environment: environment)
             let second = try GatewayProcess(number: 2, environment: environment)
             do {
@@ -84,15 +86,19 @@ struct ForwardProcessTests {
                 let update = user.send("once")
                 try await waitUntil("the backend to get the call") { !backend.calls.isEmpty }
                 try await first.kill()
+                let killed = ContinuousClock.now
 
                 let answered = try await eventually("the answer", timeout: .seconds(30)) {
                     telegram.botEvents(inChat: user.chat.id).first?.message.text
                 }
                 #expect(answered == "done: once")
+                let recovery = ContinuousClock.now - killed
+                print("kill -9 of the instance mid-call: answered by the other after \(recovery) (heartbeat 1 s, lease 30 s)")
+                #expect(recovery < .seconds(5), "taken over within ~3 s by heartbeat, not after the 30 s lease")
                 // Time for a second answer to show up, were one coming.
                 try await Task.sleep(for: .seconds(3))
                 #expect(telegram.botEvents(inChat: user.chat.id).count == 1, "answered once")
-                #expect(backend.calls.count >= 2, "the surviving instance called again after the lease expired")
+                #expect(backend.calls.count >= 2, "the surviving instance called again after taking the conversation over")
                 #expect(Set(backend.calls.compactMap { $0.header("Idempotency-Key") }) == ["shop:\(update.updateID)"])
                 #expect(handled.withLock { $0.count } == 1, "the backend handled the update once")
                 #expect(repeats.load(ordering: .relaxed) >= 1)

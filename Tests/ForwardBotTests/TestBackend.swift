@@ -116,4 +116,8 @@ final class Flag: Sendable {
     func turnOn() {
         self.value.store(true, ordering: .relaxed)
     }
+
+    func turnOff() {
+        self.value.store(false, ordering: .relaxed)
+    }
 }

@@ -20,14 +20,14 @@ public final class GatewayProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
     }
 
-    /// Starts `bot-gateway serve` with exactly `environment`.
-    public init(number: Int, environment: [String: String]) throws {
+    /// Starts `bot-gateway serve` (or `arguments`) with exactly `environment`.
+    public init(number: Int, environment: [String: String], arguments: [String] = ["serve"]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw HarnessError("no bot-gateway next to the test bundle at \(Self.executable): build it first (swift build)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["serve"]
+        process.arguments = arguments
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         let stdout = Pipe()
@@ -39,6 +39,17 @@ public final class GatewayProcess: @unchecked Sendable {
         self.errors = CapturedOutput(stderr.fileHandleForReading)
         self.process = process
         try process.run()
+    }
+
+    /// Runs a short command (`dead-letters list`) to its end: its status and outputs.
+    public static func command(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)) async throws
+        -> (status: Int32, output: String, errors: String)
+    {
+        let child = try GatewayProcess(number: 0, environment: environment, arguments: arguments)
+        try await child.waitForExit(timeout: timeout)
+        // The pipes may still hold the last bytes when the process is reaped.
+        try await Task.sleep(for: .milliseconds(100))
+        return (child.terminationStatus, child.output.text, child.errors.text)
     }
 
     public var pid: Int32 { self.process.processIdentifier }

@@ -17,7 +17,7 @@ public final class TCPProxy: Sendable {
 
     /// Reserves a free port; nothing listens on it yet.
     public init(targetHost: String, targetPort: Int) throws {
-        self.port = try Self.freePort()
+        self.port = try LocalPort.free()
         self.targetHost = targetHost
         self.targetPort = targetPort
     }
@@ -49,20 +49,6 @@ public final class TCPProxy: Sendable {
         try? await channel?.close()
     }
 
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw HarnessError("no socket for a free port: errno \(errno)") }
-        defer { Glibc.close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw HarnessError("no free port on 127.0.0.1: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// One side of a forwarded connection: what it reads, its partner writes;

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// How the durable pipeline (``RedisInbox``, ``InboxDispatcher``,
 /// ``OutboxRelay``) keeps its data in Redis and shares work between instances.
 ///
@@ -43,6 +45,10 @@ public struct DurablePipelineConfiguration: Sendable {
     public var deadLetterAfter: Int
     /// The wait after a step's first failure; it doubles with each attempt, up to 30 s.
     public var retryDelay: Duration
+    /// This host's clock. No deadline reads it (they are on Redis's clock,
+    /// see ``InstanceRoster``); only stamps made before the first heartbeat
+    /// and a dead letter's time do. Tests inject a skewed one.
+    public var wallClock: @Sendable () -> Date
 
     /// Creates a configuration.
     public init(
@@ -62,7 +68,8 @@ public struct DurablePipelineConfiguration: Sendable {
         instanceID: String = InstanceIdentity.defaultID(port: 8443),
         heartbeatInterval: Duration = .seconds(1),
         deadLetterAfter: Int = 5,
-        retryDelay: Duration = .seconds(1)
+        retryDelay: Duration = .seconds(1),
+        wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.keyPrefix = keyPrefix
         self.fsmTTL = fsmTTL
@@ -81,6 +88,7 @@ public struct DurablePipelineConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.deadLetterAfter = deadLetterAfter
         self.retryDelay = retryDelay
+        self.wallClock = wallClock
     }
 }
 

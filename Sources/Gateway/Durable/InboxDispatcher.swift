@@ -311,7 +311,8 @@ public final class InboxDispatcher: Service {
             update: String(decoding: item.delivery.raw, as: UTF8.self),
             reason: reason,
             error: error,
-            attempts: item.attempt
+            attempts: item.attempt,
+            time: self.inbox.sharedDate
         )
         do {
             try await self.deadLetters.add(letter)

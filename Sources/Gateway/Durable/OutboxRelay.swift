@@ -375,7 +375,8 @@ public final class OutboxRelay: Service {
                 update: String(decoding: try OutboxEnvelope.encode(call), as: UTF8.self),
                 reason: .replyRefused,
                 error: "\(call.methodName): \(error.errorCode.map(String.init) ?? "-") \(error.description)",
-                attempts: 1
+                attempts: 1,
+                time: self.inbox.sharedDate
             )
             try await self.deadLetters.add(letter)
         } catch {

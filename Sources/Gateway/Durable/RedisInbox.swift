@@ -71,7 +71,7 @@ public final class RedisInbox: UpdateSink {
     /// Redis's clock as a date, for stamps compared on other instances (a
     /// callback answer's commit time); this host's clock before the first heartbeat.
     var sharedDate: Date {
-        self.roster.now().map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+        self.roster.now().map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? self.configuration.wallClock()
     }
 
     /// Encodes replies for the outbox, stamped with Redis's clock.

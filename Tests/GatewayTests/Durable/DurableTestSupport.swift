@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GatewayTestSupport
 import Logging
 import RedisClient
 import Synchronization
@@ -101,7 +102,7 @@ final class PrivateRedisServer: @unchecked Sendable {
     private var process: Process?
 
     init() throws {
-        self.port = Int.random(in: 20_000...40_000)
+        self.port = try LocalPort.free()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("durable-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try start()
@@ -155,18 +156,5 @@ final class PrivateRedisServer: @unchecked Sendable {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-    }
-}
-
-/// A value behind a lock that escaping closures can share (a `Mutex` itself cannot be captured).
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) {
-        self.mutex = Mutex(value)
-    }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        self.mutex.withLock { body(&$0) }
     }
 }

@@ -120,16 +120,20 @@ struct FailureAndTakeoverTests {
         }
     }
 
+    /// The clock of an instance that runs a minute ahead.
+    static let aMinuteAhead: @Sendable () -> Date = { Date().addingTimeInterval(60) }
+
     @Test(
-        "a conversation leased by an instance that falls silent, or restarts under the same INSTANCE_ID, is taken over within 3 s, not after its 60 s lease",
-        .timeLimit(.minutes(1)), arguments: [false, true])
-    func fastTakeover(restartedUnderTheSameID: Bool) async throws {
+        "a conversation leased by an instance that falls silent, or restarts under the same INSTANCE_ID, or whose clock runs 60 s ahead, is taken over within 3 s, not after its 60 s lease",
+        .timeLimit(.minutes(1)), arguments: [(false, false), (true, false), (false, true)])
+    func fastTakeover(restartedUnderTheSameID: Bool, skewed: Bool) async throws {
         var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
         configuration.heartbeatInterval = .milliseconds(500)
         let redisConfiguration = try DurableTests.sharedRedis()
         let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
         var dead = configuration
         dead.instanceID = "dying"
+        if skewed { dead.wallClock = Self.aMinuteAhead }
         var survivor = configuration
         survivor.instanceID = restartedUnderTheSameID ? "dying" : "surviving"
         let deadInbox = RedisInbox(client: clients[0], configuration: dead, logger: DurableTests.logger)
@@ -153,14 +157,14 @@ struct FailureAndTakeoverTests {
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
         }
         let elapsed = ContinuousClock.now - start
-        print("taken over after \(elapsed) (heartbeat 500 ms, lease 60 s, restarted under the same id: \(restartedUnderTheSameID))")
+        print("taken over after \(elapsed) (heartbeat 500 ms, lease 60 s, restarted under the same id: \(restartedUnderTheSameID), clock 60 s ahead: \(skewed))")
         #expect(elapsed < .seconds(3))
         let letter = try await survivorInbox.client.send(["GET", .string(survivorInbox.keys.conversation("900", of: DurableTests.bot).attempts)])
         #expect(letter.int == nil, "committed: the attempts are gone with the update")
         for client in clients { await client.close() }
     }
 
-    @Test("a live holder is left alone however long its step takes", .timeLimit(.minutes(1)))
+    @Test("a live holder is left alone however long its step takes, also by an instance whose clock runs 60 s ahead", .timeLimit(.minutes(1)))
     func aLiveHolderIsNotTakenOver() async throws {
         var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
         configuration.heartbeatInterval = .milliseconds(300)
@@ -170,6 +174,7 @@ struct FailureAndTakeoverTests {
         slow.instanceID = "slow"
         var other = configuration
         other.instanceID = "other"
+        other.wallClock = Self.aMinuteAhead
         let slowInbox = RedisInbox(client: clients[0], configuration: slow, logger: DurableTests.logger)
         let otherInbox = RedisInbox(client: clients[1], configuration: other, logger: DurableTests.logger)
         let handled = Mutex<[String]>([])

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayTestSupport
 import RedisClient
 import TelegramBotAPI
 import Synchronization

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import Gateway
+import GatewayTestSupport
 import RedisClient
 import TelegramBotAPI
 import Testing
