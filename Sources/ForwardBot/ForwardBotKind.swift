@@ -11,8 +11,8 @@ import ServiceLifecycle
 ///
 /// Each bot gets an HTTP client of its own, sized to its `concurrency`, so a
 /// slow backend never queues the Bot API's calls or another backend's, and
-/// keeps its dead letters in Redis (`{prefix:bot}:deadletters`) when the
-/// gateway runs on Redis, else in memory.
+/// keeps its dead letters in the gateway's store (``Gateway/BotContext/deadLetters``:
+/// Redis, with a history row in PostgreSQL when configured, else memory).
 public struct ForwardBotKind: BotKind {
     /// The pauses between attempts, for every bot of the kind.
     public var backoff: ForwardBotConfiguration.Backoff
@@ -47,13 +47,7 @@ public struct ForwardBotKind: BotKind {
             maxConnectionsPerHost: configuration.concurrency,
             maxConnections: configuration.concurrency
         ))
-        let deadLetters: any DeadLetterStore =
-            if let redis = context.redis {
-                RedisDeadLetterStore(client: redis, keyPrefix: context.keyPrefix)
-            } else {
-                InMemoryDeadLetterStore()
-            }
-        let handler = ForwardBot(configuration: configuration, httpClient: http, deadLetters: deadLetters, logger: context.logger)
+        let handler = ForwardBot(configuration: configuration, httpClient: http, deadLetters: context.deadLetters, logger: context.logger)
         return BotParts(handler: handler, services: [HTTPClientShutdown(client: http)])
     }
 

@@ -1,6 +1,7 @@
 import ServiceClients
 import CurlHTTP
 import Logging
+import Persistence
 import ServiceLifecycle
 import TelegramBotAPI
 
@@ -13,6 +14,8 @@ extension GatewayAssembly {
         var services: [any Service] = []
         /// The notices every bot sends in its users' languages.
         var notices: LocalizedNotices
+        /// Where every bot and the durable pipeline keep what they give up on.
+        var deadLetters: any DeadLetterStore
     }
 
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
@@ -21,7 +24,16 @@ extension GatewayAssembly {
         let preferences = ProfileLanguagePreferences(profiles: storage.conversations, writeThrough: storage.activityWriter)
         let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
         let bulkheads = ServiceBulkheads()
-        var bots = Bots(notices: notices)
+        let deadLetters: any DeadLetterStore =
+            switch (storage.redis, inputs.database) {
+            case (let redis?, let database?):
+                DeadLetterHistory(
+                    store: RedisDeadLetterStore(client: redis, keyPrefix: storage.keyPrefix),
+                    repository: DeadLetterRepository(database: database, logger: logger), logger: logger)
+            case (let redis?, nil): RedisDeadLetterStore(client: redis, keyPrefix: storage.keyPrefix)
+            case (nil, _): InMemoryDeadLetterStore()
+            }
+        var bots = Bots(notices: notices, deadLetters: deadLetters)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
             guard let kind = inputs.kinds.kind(named: bot.kind) else {
@@ -47,7 +59,8 @@ extension GatewayAssembly {
                 notices: notices,
                 profile: profile,
                 directories: storage.directories,
-                bulkheads: bulkheads
+                bulkheads: bulkheads,
+                deadLetters: deadLetters
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [

@@ -42,8 +42,9 @@ extension GatewayAssembly {
         }
         // First in the list, so it stops last: the dispatcher and relays hand their work back before its goodbye.
         var services: [any Service] = [InstanceHeartbeat(inbox: inbox, logger: logger)]
-        let deadLetters = RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix)
-        storage.readiness.register(DeadLetterCount(store: deadLetters, bots: configuration.bots.map(\.id)))
+        let deadLetters = bots.deadLetters
+        storage.readiness.register(
+            DeadLetterCount(store: RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix), bots: configuration.bots.map(\.id)))
         for bot in configuration.bots {
             guard let sender = outbound[bot.id] else { continue }
             let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger, deadLetters: deadLetters)

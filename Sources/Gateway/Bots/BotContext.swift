@@ -34,6 +34,9 @@ public struct BotContext: Sendable {
     let directories: CommandDirectories
     /// One limit on calls in flight per named service, shared by every bot.
     public let bulkheads: ServiceBulkheads
+    /// Where a bot keeps updates it gives up on: Redis (with a history row
+    /// in PostgreSQL when configured), or memory without Redis.
+    public let deadLetters: any DeadLetterStore
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
     /// every instance; `defaults` where no database is configured, and until
