@@ -235,25 +235,38 @@ enum DurableScripts {
         """)
 
     /// Removes the one reply a claim's holder just got Telegram's answer for,
-    /// and extends the claim: replies are settled one by one, so a takeover
-    /// never resends one Telegram accepted. KEYS: outbox lease, outbox.
-    /// ARGV: token, claim (ms). Returns 1 settled, 0 claim lost.
+    /// records the message Telegram made of it, and extends the claim:
+    /// replies are settled one by one, so a takeover never resends one
+    /// Telegram accepted. KEYS: outbox lease, outbox, sent. ARGV: token,
+    /// claim (ms), `method:message_id` (empty: nothing to record), sent TTL (s).
+    /// Returns 1 settled, 0 claim lost.
     static let settleOneReply = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         redis.call('LPOP', KEYS[2])
+        if ARGV[3] ~= '' then
+          redis.call('LPUSH', KEYS[3], ARGV[3])
+          redis.call('LTRIM', KEYS[3], 0, 15)
+          redis.call('EXPIRE', KEYS[3], ARGV[4])
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         return 1
         """)
 
     /// Removes the replies a claim's holder is done with and, when asked and
     /// more were committed meanwhile, keeps the claim and returns them.
-    /// KEYS: outbox lease, outbox. ARGV: token, replies done with, `1` to go
-    /// on, claim (ms), most replies to return.
+    /// KEYS: outbox lease, outbox, sent. ARGV: token, replies done with, `1`
+    /// to go on, claim (ms), most replies to return, `method:message_id` of
+    /// the last reply done with (empty: nothing to record), sent TTL (s).
     /// Returns {-1} claim lost, {1, replies left} claim ended, {2, reply…} go on.
     static let settleReplies = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
         local done = tonumber(ARGV[2])
         if done > 0 then redis.call('LTRIM', KEYS[2], done, -1) end
+        if ARGV[6] ~= '' then
+          redis.call('LPUSH', KEYS[3], ARGV[6])
+          redis.call('LTRIM', KEYS[3], 0, 15)
+          redis.call('EXPIRE', KEYS[3], ARGV[7])
+        end
         if ARGV[3] == '1' then
           local replies = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[5]) - 1)
           if #replies > 0 then

@@ -228,27 +228,30 @@ public final class OutboxRelay: Service {
                 // of a batch is settled with the batch, saving a round trip.
                 var done = 0
                 var retry = false
+                var record = ""
                 for (index, reply) in batch.enumerated() {
-                    guard try await self.sendHoldingClaim(reply, conversation: conversation, token: token) else {
+                    guard case .settled(let made) = try await self.sendHoldingClaim(reply, conversation: conversation, token: token) else {
                         retry = true
                         break
                     }
                     if index < batch.count - 1 {
-                        guard try await self.settleOne(conversation, token: token) else {
+                        guard try await self.settleOne(conversation, token: token, record: made ?? "") else {
                             self.logger.warning("outbox claim lost mid-send; the replies left are sent by its new holder", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
                             return
                         }
                     } else {
                         done = 1
+                        record = made ?? ""
                     }
                 }
                 let goOn = !retry && !InboxDispatcher.isStopping
                 let settled = try await self.inbox.client.evaluate(
                     DurableScripts.settleReplies,
-                    keys: [.string(keys.outboxLease), .string(keys.outbox)],
+                    keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.sent)],
                     arguments: [
                         .string(token), .integer(done), goOn ? "1" : "0",
                         .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim),
+                        .string(record), .integer(configuration.fsmTTL.redisSeconds),
                     ]
                 ).array ?? []
                 switch settled.first?.int {
@@ -280,10 +283,10 @@ public final class OutboxRelay: Service {
 
     /// ``send(_:conversation:migrated:)`` while a child task renews the claim
     /// every third of its length.
-    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String) async throws -> Bool {
+    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String) async throws -> Sent {
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         let claim = self.inbox.configuration.replyClaimLength
-        return try await withThrowingTaskGroup(of: Bool?.self) { group in
+        return try await withThrowingTaskGroup(of: Sent?.self) { group in
             group.addTask { await self.send(reply, conversation: conversation) }
             group.addTask {
                 while true {
@@ -297,49 +300,68 @@ public final class OutboxRelay: Service {
             while let result = try await group.next() {
                 if let sent = result { return sent }
             }
-            return false
+            return .retry
         }
     }
 
-    /// Settles the reply just answered; false when the claim was lost.
-    private func settleOne(_ conversation: String, token: String) async throws -> Bool {
+    /// Settles the reply just answered, recording `record` (`method:message_id`,
+    /// or empty); false when the claim was lost.
+    private func settleOne(_ conversation: String, token: String, record: String) async throws -> Bool {
+        let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         return try await self.inbox.client.evaluate(
             DurableScripts.settleOneReply,
-            keys: [.string(keys.outboxLease), .string(keys.outbox)],
-            arguments: [.string(token), .integer(self.inbox.configuration.replyClaimLength.redisMilliseconds)]
+            keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.sent)],
+            arguments: [
+                .string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .string(record),
+                .integer(configuration.fsmTTL.redisSeconds),
+            ]
         ).int == 1
     }
 
-    /// Sends one reply; false when it must be tried again later. A reply
-    /// refused for good, or unreadable, is dropped and counts as done.
-    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false) async -> Bool {
+    /// What became of one reply.
+    private enum Sent: Sendable {
+        /// Done with: accepted (with `method:message_id` when Telegram made a
+        /// message of it), refused for good, or unreadable.
+        case settled(String?)
+        /// To be tried again later.
+        case retry
+    }
+
+    /// Sends one reply. A reply refused for good, or unreadable, is dropped
+    /// and counts as done.
+    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false) async -> Sent {
         // Paused: every call would fail the same way; the reply waits.
-        guard self.pauseReason == nil else { return false }
+        guard self.pauseReason == nil else { return .retry }
         let call: OutboundCall
         switch reply {
         case .success(let stored) where stored.isExpiredCallbackAnswer(now: self.inbox.sharedDate):
             // Telegram would refuse it ("query is too old"): waiting or retrying cannot help.
             self.logger.info("callback answer older than Telegram's window; dropped", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
             self.count(\.dropped, event: "callback_expired")
-            return true
+            return .settled(nil)
         case .success(let stored):
             call = stored.call
         case .failure(let error):
             self.logger.error("dropping an outbox entry that is not a valid reply", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.count(\.dropped, event: "reply_refused")
-            return true
+            return .settled(nil)
         }
-        switch await self.sender.send(call, priority: .interactive, readingResult: false) {
-        case .delivered:
+        // Only a new message has an id worth keeping (edits keep theirs).
+        let makesMessage = switch call {
+            case .sendMessage, .sendPhoto: true
+            default: false
+        }
+        switch await self.sender.send(call, priority: .interactive, readingResult: makesMessage) {
+        case .delivered(let message):
             self.count(\.sent, event: "reply_sent")
-            return true
+            return .settled(message.map { "\(call.methodName):\($0.messageID)" })
         case .failed(let error) where error.migrateToChatID != nil:
             // The group became a supergroup: the reply goes there instead, at
             // once (once: a supergroup does not move again).
             guard !migrated, let supergroup = error.migrateToChatID, let moved = call.moved(to: supergroup) else {
                 self.count(\.dropped, event: "reply_refused")
-                return true
+                return .settled(nil)
             }
             self.logger.notice(
                 "group upgraded to a supergroup; the reply goes to the new chat",
@@ -349,7 +371,7 @@ public final class OutboxRelay: Service {
             return await self.send(.success(OutboxEnvelope.Stored(call: moved, committedAt: nil)), conversation: conversation, migrated: true)
         case .failed(let error) where error.disposition == .botUnavailable:
             self.pause(because: error)
-            return false
+            return .retry
         case .failed(let error) where error.disposition == .permanent:
             self.logger.notice(
                 "reply refused by the Bot API; kept as a dead letter",
@@ -357,9 +379,9 @@ public final class OutboxRelay: Service {
             )
             self.count(\.dropped, event: "reply_refused")
             await self.keep(call, refusedWith: error, conversation: conversation)
-            return true
+            return .settled(nil)
         case .failed, .abandoned:
-            return false
+            return .retry
         }
     }
 

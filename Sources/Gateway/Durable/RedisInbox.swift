@@ -398,8 +398,8 @@ public final class RedisInbox: UpdateSink {
         let keys = self.keys.conversation(conversation, of: bot)
         _ = try await self.client.evaluate(
             DurableScripts.settleReplies,
-            keys: [.string(keys.outboxLease), .string(keys.outbox)],
-            arguments: [.string(token), 0, 0, 1, 1]
+            keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.sent)],
+            arguments: [.string(token), 0, 0, 1, 1, "", 1]
         )
         try await self.client.send([
             "ZADD", .string(self.keys.bot(bot).outbox), .integer(try await self.redisNow()), .string(conversation),

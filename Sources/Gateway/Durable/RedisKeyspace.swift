@@ -15,6 +15,7 @@ public import TelegramBotAPI
 /// - `{p:b:c}:state` — the conversation's state, with the FSM TTL.
 /// - `{p:b:c}:out` — list: replies decided and not yet accepted by the Bot API.
 /// - `{p:b:c}:outlease` — the relay that has the head reply in flight, `instance|run|random` (with `PX`).
+/// - `{p:b:c}:sent` — list: `method:message_id` of the last 16 messages Telegram made of replies, newest first (FSM TTL).
 /// - `{p:b}:runnable` — sorted set: conversations with work and no dispatcher
 ///   on them, by when they became runnable (0: given back, goes first).
 /// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
@@ -58,6 +59,7 @@ public struct RedisKeyspace: Sendable, Hashable {
         public let state: String
         public let outbox: String
         public let outboxLease: String
+        public let sent: String
         public let seen: String
         public let attempts: String
         public let lastError: String
@@ -119,6 +121,7 @@ public struct RedisKeyspace: Sendable, Hashable {
             state: "\(tag):state",
             outbox: "\(tag):out",
             outboxLease: "\(tag):outlease",
+            sent: "\(tag):sent",
             seen: "\(tag):seen",
             attempts: "\(tag):attempts",
             lastError: "\(tag):error",

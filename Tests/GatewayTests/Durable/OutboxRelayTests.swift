@@ -63,6 +63,13 @@ struct OutboxRelayTests {
         let secondInbox = RedisInbox(client: secondRedis, configuration: configuration, logger: DurableTests.logger)
         try await Self.relaying(secondInbox, telegram: telegram, http: http) { relay in
             #expect(await DurableTests.eventually(timeout: .seconds(20)) { relay.counters.sent == 10 && relay.counters.dropped == 5 })
+            // A reply is counted when Telegram answers, settled just after: wait for the settles.
+            for chat in chats + [blocked] {
+                let outbox = secondInbox.keys.conversation(String(chat), of: DurableTests.bot).outbox
+                for _ in 0..<100 where try await secondRedis.send(["LLEN", .string(outbox)]).int != 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
         }
 
         let calls = telegram.calls("sendMessage")
@@ -81,6 +88,13 @@ struct OutboxRelayTests {
         for chat in chats + [blocked] {
             let outbox = secondInbox.keys.conversation(String(chat), of: DurableTests.bot).outbox
             #expect(try await secondRedis.send(["LLEN", .string(outbox)]).int == 0)
+        }
+        // Telegram's message ids recorded as each reply settled, newest first.
+        for chat in chats {
+            let sent = try await secondRedis.send(["LRANGE", .string(secondInbox.keys.conversation(String(chat), of: DurableTests.bot).sent), 0, -1])
+            let ids = (sent.array ?? []).compactMap(\.string)
+            let made = telegram.botEvents(inChat: chat).map { "sendMessage:\($0.message.messageID)" }
+            #expect(ids == made.reversed(), "\(ids) vs \(made)")
         }
         await secondRedis.close()
         await http.shutdown()
