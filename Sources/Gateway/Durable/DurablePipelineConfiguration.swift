@@ -109,7 +109,4 @@ extension DurablePipelineConfiguration {
     var takeoverWindow: Duration {
         self.heartbeatInterval * 2
     }
-
-    /// Update ids remembered per conversation for dedup.
-    var dedupWindow: Int { 32 }
 }

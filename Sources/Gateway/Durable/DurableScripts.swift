@@ -9,30 +9,53 @@ import RedisClient
 /// with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
-    /// Dedup is bounded: the `seen` set keeps the conversation's newest
-    /// `window` ids, and an id older than all of them once it is full counts
-    /// as seen (Telegram redelivers only what it did not get a 200 for, so
-    /// only recent ids come back; one that old would be handled out of order).
+    /// Dedup is bounded: one integer per conversation packs its newest
+    /// update id (times 2^20) with a mask of which of the 20 ids before it
+    /// were seen; an id older than those counts as seen (Telegram redelivers
+    /// only what it got no 200 for, so only recent ids come back, and one
+    /// that old would be handled out of order). An id past 2^33 is kept as
+    /// `id,mask` text instead, as the product would pass 2^53, where Lua's
+    /// numbers stop being exact.
     /// KEYS: queue, seen, lease, state, attempts, then keys to preload.
     /// ARGV: raw update, cap, dedup TTL (s), lease token (empty: do not
-    /// lease), lease (ms), update id, window.
+    /// lease), lease (ms), update id.
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
     /// conversation must be put in the runnable set, or {3, state or nil,
     /// {value or nil, PTTL} per preloaded key}: appended to an idle, empty
     /// conversation and leased to the caller with the token (first attempt),
     /// so this instance handles it without the runnable set.
     static let append = RedisScript("""
-        if redis.call('ZSCORE', KEYS[2], ARGV[6]) then return 0 end
-        local window = tonumber(ARGV[7])
+        local span = 1048576
         local id = tonumber(ARGV[6])
-        if redis.call('ZCARD', KEYS[2]) >= window then
-          local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-          if id < tonumber(oldest[2]) then return 0 end
+        local high, mask = id, 0
+        local seen = redis.call('GET', KEYS[2])
+        if seen then
+          local comma = string.find(seen, ',')
+          if comma then
+            high, mask = tonumber(string.sub(seen, 1, comma - 1)), tonumber(string.sub(seen, comma + 1))
+          else
+            local packed = tonumber(seen)
+            high, mask = math.floor(packed / span), packed % span
+          end
+          local back = high - id
+          if back >= 0 then
+            if back == 0 or back > 20 then return 0 end
+            local bit_of_id = bit.lshift(1, back - 1)
+            if bit.band(mask, bit_of_id) ~= 0 then return 0 end
+            mask = bit.bor(mask, bit_of_id)
+          else
+            local shift = -back
+            mask = shift > 20 and 0 or bit.band(bit.lshift(mask, shift), span - 1)
+            if shift <= 20 then mask = bit.bor(mask, bit.lshift(1, shift - 1)) end
+            high = id
+          end
         end
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-        redis.call('ZADD', KEYS[2], id, ARGV[6])
-        if redis.call('ZCARD', KEYS[2]) > window then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0) end
-        redis.call('EXPIRE', KEYS[2], ARGV[3])
+        if high < 8589934592 then
+          redis.call('SET', KEYS[2], string.format('%.0f', high * span + mask), 'EX', ARGV[3])
+        else
+          redis.call('SET', KEYS[2], string.format('%.0f', high) .. ',' .. mask, 'EX', ARGV[3])
+        end
         local length = redis.call('RPUSH', KEYS[1], ARGV[1])
         if redis.call('EXISTS', KEYS[3]) == 0 then
           if ARGV[4] ~= '' and length == 1 then

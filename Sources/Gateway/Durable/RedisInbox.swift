@@ -120,7 +120,7 @@ public final class RedisInbox: UpdateSink {
                 arguments: [
                     .bytes(raw), .integer(self.configuration.conversationCap), .integer(self.configuration.dedupTTL.redisSeconds),
                     .string(token ?? ""), .integer(self.configuration.leaseTimeout.redisMilliseconds),
-                    .integer(update.updateID), .integer(self.configuration.dedupWindow),
+                    .integer(update.updateID),
                 ]
             )
         } catch {

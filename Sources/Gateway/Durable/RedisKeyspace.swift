@@ -7,7 +7,8 @@ public import TelegramBotAPI
 /// all; the per-bot queues carry `{prefix:bot}`. Layout (README, "Redis key layout"):
 ///
 /// - `{p:b:c}:q` — list: the conversation's raw updates, oldest first.
-/// - `{p:b:c}:seen` — sorted set: the conversation's newest 32 `update_id`s (dedup), 24 h.
+/// - `{p:b:c}:seen` — dedup: the conversation's newest `update_id` and which of
+///   the 20 before it were seen, packed in one integer, 24 h.
 /// - `{p:b:c}:lease` — `ready` (in `{p:b}:runnable`), `backoff` (a failed
 ///   step waits, with `PX`) or a dispatcher's token `instance|run|random` (with `PX`).
 /// - `{p:b:c}:attempts` — how many times the head update was leased.

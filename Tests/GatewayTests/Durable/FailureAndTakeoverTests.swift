@@ -81,7 +81,7 @@ struct FailureAndTakeoverTests {
         await redis.close()
     }
 
-    @Test("dedup remembers each conversation's newest 32 update ids in one key: redeliveries and older ids are dropped")
+    @Test("dedup keeps one integer per conversation: its newest id and which of the 20 before it were seen; redeliveries and older ids are dropped")
     func boundedDedup() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
         let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(cap: 1000), logger: DurableTests.logger)
@@ -92,13 +92,26 @@ struct FailureAndTakeoverTests {
             try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
             return (try await redis.send(["LLEN", .string(keys.queue)]).int ?? 0) - before
         }
-        for id in 1...40 { #expect(try await append(id) == 1) }
-        #expect(try await append(40) == 0, "the newest, redelivered")
-        #expect(try await append(20) == 0, "within the window, redelivered")
-        #expect(try await append(3) == 0, "older than the window: a redelivery, or too late to keep the order")
-        #expect(try await append(41) == 1)
-        #expect(try await redis.send(["ZCARD", .string(keys.seen)]).int == 32)
+        let base = 900_000_000
+        for id in [1, 2, 3, 5, 8] { #expect(try await append(base + id) == 1) }
+        #expect(try await append(base + 8) == 0, "the newest, redelivered")
+        #expect(try await append(base + 3) == 0, "an older one, redelivered")
+        #expect(try await append(base + 4) == 1, "an older one not seen yet, arriving late")
+        #expect(try await append(base + 4) == 0)
+        #expect(try await append(base + 30) == 1, "a jump past the window")
+        #expect(try await append(base + 9) == 0, "older than the window: a redelivery, or too late to keep the order")
+        #expect(try await append(base + 29) == 1)
+        #expect(try await append(base + 10) == 1, "20 before the newest: still in the window")
+        #expect(try await append(base + 10) == 0)
+        #expect(try await redis.send(["OBJECT", "ENCODING", .string(keys.seen)]).string == "int", "one integer, no string or set")
         #expect(try await redis.send(["TTL", .string(keys.seen)]).int ?? 0 > 0)
+        // Past 2^33 the pair is kept as text; the same rules hold.
+        let far = 9_000_000_000
+        #expect(try await append(far) == 1)
+        #expect(try await append(far - 5) == 1)
+        #expect(try await append(far - 5) == 0)
+        #expect(try await append(far + 1) == 1)
+        #expect(try await append(far) == 0)
         let scan = try await redis.send(["KEYS", .string("\(keys.tag):seen*")]).array ?? []
         #expect(scan.count == 1, "one dedup key per conversation")
         await redis.close()
