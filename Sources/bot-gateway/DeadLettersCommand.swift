@@ -74,6 +74,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
         func run() async throws {
             try await DeadLetterContext.with(bot: options.bot) { context in
                 let (bot, letter) = try await context.find(id)
+                guard letter.reason != .undecodable else {
+                    throw ValidationError("\(letter.id) is not an update this release can read; `show` it, then `drop` it")
+                }
                 let bytes = Array(letter.update.utf8)
                 if letter.isReply {
                     try await context.inbox.requeueReply(bytes, conversation: letter.conversation, of: bot)

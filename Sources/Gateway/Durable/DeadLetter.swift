@@ -25,7 +25,8 @@ public struct DeadLetter: Sendable, Hashable {
     }
 
     /// Names the letter within its bot's: `u<update_id>` for an update, so
-    /// giving up on one update twice keeps one letter; `r<random>` for a reply.
+    /// giving up on one update twice keeps one letter; `r<random>` for a
+    /// reply, `x<random>` for an inbox entry that was not an update.
     public var id: String
     /// The bot the update was sent to.
     public var bot: BotID
@@ -131,4 +132,6 @@ extension DeadLetter.Reason {
     public static let stepAbandoned = DeadLetter.Reason("step_abandoned")
     /// The Bot API refused a reply for good (403 blocked, 400 bad request).
     public static let replyRefused = DeadLetter.Reason("reply_refused")
+    /// An inbox entry that is not an update this release can read.
+    public static let undecodable = DeadLetter.Reason("undecodable")
 }

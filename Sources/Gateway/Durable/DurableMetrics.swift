@@ -2,11 +2,13 @@ import CoreMetrics
 
 /// Counters of the durable pipeline, `gateway_durable_events_total{bot,event}`:
 /// `duplicate` (a redelivered `update_id`), `full` (refused: the conversation
-/// is at its cap), `handler_failed` (dropped after a handler error),
-/// `undecodable` (dropped), `lease_lost` (a step not committed because another
-/// instance took over), `taken_over` (a conversation recovered by the
-/// sweeper), `reply_sent`, `reply_refused` (a permanent Bot API error: the
-/// reply is dropped), `reply_retry`.
+/// is at its cap), `handler_failed` (a handler threw), `step_timeout`,
+/// `step_retry` (a failed step backed off for another attempt), `dead_letter`
+/// (an update given up on), `undecodable` (an inbox entry that is not an update, kept as a dead letter), `lease_lost` (a step not
+/// committed because another instance took over), `taken_over` (a
+/// conversation recovered by the sweeper), `replies_taken_over` (a claim of a
+/// gone instance freed), `reply_sent`, `reply_refused` (a permanent Bot API
+/// error: the reply is a dead letter), `reply_retry`.
 struct DurableMetrics: Sendable {
     static let events = "gateway_durable_events_total"
 

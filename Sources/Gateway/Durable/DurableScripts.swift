@@ -5,8 +5,9 @@ import RedisClient
 ///
 /// The `lease` key of a conversation is the pivot: absent — nobody is on the
 /// conversation and it has no work; `ready` — it has work and sits in the
-/// bot's ready list (or is about to); anything else — a dispatcher's token,
-/// with a `PX` expiry, while it handles the head update.
+/// bot's runnable set (or is about to); `backoff` — its last step failed and
+/// it waits (with `PX`); anything else — a dispatcher's token
+/// `instance|run|random`, with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
     /// Dedup is bounded: one integer per conversation packs its newest

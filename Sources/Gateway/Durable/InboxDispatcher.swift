@@ -74,11 +74,11 @@ public final class InboxDispatcher: Service {
 
     /// Runs the workers and the sweeper until graceful shutdown or cancellation.
     ///
-    /// Besides the workers on the ready lists, up to four times
+    /// Besides the workers on the runnable sets, up to four times
     /// `concurrency` updates this instance's webhook leased while appending
     /// them run here at once (see ``RedisInbox/accept(_:raw:bot:)``): steps
-    /// mostly wait on downstream services, and past that the shared ready
-    /// list takes the overflow. What was handed over before shutdown is
+    /// mostly wait on downstream services, and past that the shared
+    /// runnable set takes the overflow. What was handed over before shutdown is
     /// still handled.
     public func run() async {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
@@ -192,9 +192,17 @@ public final class InboxDispatcher: Service {
         switch lease {
         case .none:
             return
-        case .undecodable(let token, let error):
-            self.logger.error("dropping an inbox entry that is not a valid update", metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
+        case .undecodable(let token, let raw, let error):
+            self.logger.error(
+                "an inbox entry that is not a valid update is kept as a dead letter",
+                metadata: ["bot": "\(bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.inbox.metrics.record("undecodable", bot: bot)
+            let letter = DeadLetter(
+                id: "x" + InstanceIdentity.randomRun(), bot: bot, conversation: conversation, updateID: 0,
+                update: String(decoding: raw, as: UTF8.self), reason: .undecodable, error: "\(error)", attempts: 1,
+                time: self.inbox.sharedDate)
+            // Kept if it can be; dropped either way, as no later try could read it.
+            try? await self.deadLetters.add(letter)
             await self.commit(conversation: conversation, bot: bot) {
                 try await self.inbox.commit(token: token, conversation: conversation, bot: bot, outcome: .unchanged, encoded: [])
             }

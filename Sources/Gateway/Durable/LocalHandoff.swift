@@ -5,14 +5,14 @@ import TelegramBotAPI
 /// one instance, so an update and its replies need not wait for a poll.
 ///
 /// - The webhook hands an update it leased while appending it straight to
-///   this instance's ``InboxDispatcher`` (no ready list, no `BLPOP`, no
+///   this instance's ``InboxDispatcher`` (no runnable set, no `BZPOPMIN`, no
 ///   lease script, no second decode), while the dispatcher has room.
 /// - The dispatcher hands replies it claimed while committing them straight
 ///   to this instance's ``OutboxRelay`` (no poll, no claim script, no decode).
 ///
 /// Redis stays the record either way: a leased update is in its queue and
 /// the bot's watch set, claimed replies are in the outbox and its set, so if
-/// this process dies, leases and claims expire and any instance carries on.
+/// this process dies, its heartbeat stops and any instance carries on.
 final class LocalHandoff: Sendable {
     /// What a relay is handed.
     enum ReplyJob: Sendable {

@@ -13,7 +13,7 @@ public import TelegramBotAPI
 /// ``DurablePipelineConfiguration/conversationCap`` (the webhook answers 503
 /// and Telegram retries later; other conversations are not affected), and
 /// marks the conversation ready. A conversation with work sits once in its
-/// bot's ready list; a dispatcher leases it, handles its oldest update and
+/// bot's runnable set; a dispatcher leases it, handles its oldest update and
 /// commits, which releases it or puts it back at the tail. See the README's
 /// "Redis key layout" for why this keeps each conversation in order across
 /// instances.
@@ -35,7 +35,7 @@ public final class RedisInbox: UpdateSink {
 
     /// Names the keys to read along with a conversation's state; `update` is
     /// the one being appended, nil when a dispatcher leases the conversation
-    /// from the ready list (its head is not known before).
+    /// from the runnable set (its head is not known before).
     public typealias Preload = @Sendable (_ bot: BotID, _ conversation: String, _ update: Update?) -> [String]
 
     /// Creates an inbox on `client`. `preload` names keys to read in the
@@ -99,7 +99,7 @@ public final class RedisInbox: UpdateSink {
         let botKeys = self.keys.bot(bot)
         let keys = self.keys.conversation(conversation, of: bot)
         // Watched first (in the same round trip): if this process dies
-        // between the append and the push to the ready list, the sweeper
+        // between the append and the push to the runnable set, the sweeper
         // still finds the conversation.
         let now = try await self.redisNow()
         let watch: [RedisArgument] = [
@@ -107,7 +107,7 @@ public final class RedisInbox: UpdateSink {
             .integer(now &+ self.configuration.takeoverWindow.redisMilliseconds), .string(conversation),
         ]
         // While this instance's dispatcher has room, the script also leases
-        // an idle conversation to it, which then needs no ready list.
+        // an idle conversation to it, which then needs no runnable set.
         let token = self.local.reserveStep() ? self.roster.me.token() : nil
         let preload = token == nil ? [] : self.preloadKeys(conversation, of: bot, update: update, keys: keys)
         let reply: RedisValue
@@ -166,7 +166,7 @@ public final class RedisInbox: UpdateSink {
         case none
         case item(InboxItem)
         /// The head is not an update this version can read; drop it with ``commit(token:conversation:bot:outcome:encoded:)``.
-        case undecodable(token: String, error: UpdateDecodingError)
+        case undecodable(token: String, raw: [UInt8], error: UpdateDecodingError)
     }
 
     /// Takes `conversation` for this dispatcher, if nobody holds it, with
@@ -200,7 +200,7 @@ public final class RedisInbox: UpdateSink {
                 lastError: lastError
             ))
         } catch {
-            return .undecodable(token: token, error: error)
+            return .undecodable(token: token, raw: raw, error: error)
         }
     }
 

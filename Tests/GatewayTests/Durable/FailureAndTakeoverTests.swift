@@ -81,6 +81,35 @@ struct FailureAndTakeoverTests {
         await redis.close()
     }
 
+    @Test("an inbox entry that is not an update is kept as a dead letter and the conversation goes on", .timeLimit(.minutes(1)))
+    func anUndecodableEntryBecomesADeadLetter() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(), logger: DurableTests.logger)
+        let recorder = StepRecorder()
+        let keys = inbox.keys.conversation("750", of: DurableTests.bot)
+        // Written by some other release, say: not JSON at all.
+        try await redis.send(["RPUSH", .string(keys.queue), "<html>not an update</html>"])
+        try await redis.send(["SET", .string(keys.lease), "ready"])
+        try await inbox.schedule("750", of: DurableTests.bot)
+        let (update, raw) = try DurableTests.update(id: 75, chat: 750, sequence: 2)
+        try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+        let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            recorder.record(item)
+            return .unchanged
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.counts[75] == 1 })
+            group.cancelAll()
+        }
+        let letters = try await RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix).recent(of: DurableTests.bot)
+        #expect(letters.count == 1)
+        #expect(letters.first?.reason == .undecodable)
+        #expect(letters.first?.update == "<html>not an update</html>")
+        #expect(letters.first?.id.hasPrefix("x") == true)
+        await redis.close()
+    }
+
     @Test("dedup keeps one integer per conversation: its newest id and which of the 20 before it were seen; redeliveries and older ids are dropped")
     func boundedDedup() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
