@@ -19,6 +19,22 @@ struct DeadLettersCommand: AsyncParsableCommand {
         var bot: String?
     }
 
+    /// One letter: its id, and the bot when several have one by that id.
+    struct Letter: ParsableArguments {
+        @OptionGroup var options: Options
+
+        @Argument(help: "The letter's id, as `list` prints it.")
+        var id: String
+
+        /// Runs `body` with the letter and its bot.
+        func with(_ body: (DeadLetterContext, BotID, DeadLetter) async throws -> Void) async throws {
+            try await DeadLetterContext.with(bot: self.options.bot) { context in
+                let (bot, letter) = try await context.find(self.id)
+                try await body(context, bot, letter)
+            }
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The newest dead letters, one line each: id, bot, time, reason, attempts, error.")
 
@@ -49,14 +65,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One dead letter as JSON, the update or reply included.")
 
-        @OptionGroup var options: Options
-
-        @Argument(help: "The letter's id, as `list` prints it.")
-        var id: String
+        @OptionGroup var letter: Letter
 
         func run() async throws {
-            try await DeadLetterContext.with(bot: options.bot) { context in
-                let (_, letter) = try await context.find(id)
+            try await letter.with { _, _, letter in
                 print(String(decoding: try letter.encoded(), as: UTF8.self))
             }
         }
@@ -66,14 +78,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Hand a dead letter back: an update to the end of its conversation's queue, a reply to its outbox; the letter is removed.")
 
-        @OptionGroup var options: Options
-
-        @Argument(help: "The letter's id, as `list` prints it.")
-        var id: String
+        @OptionGroup var letter: Letter
 
         func run() async throws {
-            try await DeadLetterContext.with(bot: options.bot) { context in
-                let (bot, letter) = try await context.find(id)
+            try await letter.with { context, bot, letter in
                 guard letter.reason != .undecodable else {
                     throw ValidationError("\(letter.id) is not an update this release can read; `show` it, then `drop` it")
                 }
@@ -92,14 +100,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
     struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a dead letter for good.")
 
-        @OptionGroup var options: Options
-
-        @Argument(help: "The letter's id, as `list` prints it.")
-        var id: String
+        @OptionGroup var letter: Letter
 
         func run() async throws {
-            try await DeadLetterContext.with(bot: options.bot) { context in
-                let (bot, letter) = try await context.find(id)
+            try await letter.with { context, bot, letter in
                 try await context.store.remove(letter.id, of: bot)
                 print("\(bot): \(letter.id) dropped")
             }
@@ -108,7 +112,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
 }
 
 /// The configured bots and the Redis the dead letters live in.
-private struct DeadLetterContext {
+struct DeadLetterContext {
     let bots: [BotID]
     let store: RedisDeadLetterStore
     let inbox: RedisInbox

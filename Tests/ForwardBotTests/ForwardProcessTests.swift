@@ -71,16 +71,7 @@ struct ForwardProcessTests {
             do {
                 let port = try await first.listeningPort()
                 _ = try await second.listeningPort()
-                let http = try HTTPClient()
-                let client = BotAPIClient(
-                    configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL), httpClient: http, logger: Logger(label: "forward-kill"))
-                do {
-                    try await client.setWebhook(SetWebhook(url: "http://127.0.0.1:\(port)/webhook/shop", secretToken: ForwardWorld.webhookSecret))
-                } catch {
-                    await http.shutdown()
-                    throw error
-                }
-                await http.shutdown()
+                try await FaultProcessTests.pointWebhook(telegram, at: port)
 
                 let user = telegram.privateUser(id: 9801, firstName: "U", languageCode: "en")
                 let update = user.send("once")

@@ -146,6 +146,26 @@ struct FailureAndTakeoverTests {
         await redis.close()
     }
 
+    /// Two instances' inboxes on clients of their own: `configure` adjusts each
+    /// instance's configuration (its `INSTANCE_ID` is set already).
+    static func twoInstances(
+        _ names: (String, String), heartbeat: Duration, lease: Duration = .seconds(60),
+        configure: (inout DurablePipelineConfiguration, inout DurablePipelineConfiguration) -> Void = { _, _ in }
+    ) throws -> (RedisInbox, RedisInbox) {
+        var configuration = DurableTests.pipeline(leaseTimeout: lease)
+        configuration.heartbeatInterval = heartbeat
+        let redisConfiguration = try DurableTests.sharedRedis()
+        var first = configuration
+        first.instanceID = names.0
+        var second = configuration
+        second.instanceID = names.1
+        configure(&first, &second)
+        return (
+            RedisInbox(client: RedisClient(configuration: redisConfiguration, logger: DurableTests.logger), configuration: first, logger: DurableTests.logger),
+            RedisInbox(client: RedisClient(configuration: redisConfiguration, logger: DurableTests.logger), configuration: second, logger: DurableTests.logger)
+        )
+    }
+
     /// Runs `body` with a heartbeat and a dispatcher for `inbox` until `body` ends; the
     /// heartbeat is cancelled, as a killed process falls silent (no goodbye).
     static func running(_ inbox: RedisInbox, recorder: StepRecorder, _ body: () async throws -> Void) async throws {
@@ -169,17 +189,11 @@ struct FailureAndTakeoverTests {
         "a conversation leased by an instance that falls silent, or restarts under the same INSTANCE_ID, or whose clock runs 60 s ahead, is taken over within 3 s, not after its 60 s lease",
         .timeLimit(.minutes(1)), arguments: [(false, false), (true, false), (false, true)])
     func fastTakeover(restartedUnderTheSameID: Bool, skewed: Bool) async throws {
-        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
-        configuration.heartbeatInterval = .milliseconds(500)
-        let redisConfiguration = try DurableTests.sharedRedis()
-        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
-        var dead = configuration
-        dead.instanceID = "dying"
-        if skewed { dead.wallClock = Self.aMinuteAhead }
-        var survivor = configuration
-        survivor.instanceID = restartedUnderTheSameID ? "dying" : "surviving"
-        let deadInbox = RedisInbox(client: clients[0], configuration: dead, logger: DurableTests.logger)
-        let survivorInbox = RedisInbox(client: clients[1], configuration: survivor, logger: DurableTests.logger)
+        let (deadInbox, survivorInbox) = try Self.twoInstances(
+            ("dying", restartedUnderTheSameID ? "dying" : "surviving"), heartbeat: .milliseconds(500)
+        ) { dead, _ in
+            if skewed { dead.wallClock = Self.aMinuteAhead }
+        }
         let recorder = StepRecorder()
 
         // The dying instance beats, leases the conversation's head, then falls silent mid-step.
@@ -203,22 +217,14 @@ struct FailureAndTakeoverTests {
         #expect(elapsed < .seconds(3))
         let letter = try await survivorInbox.client.send(["GET", .string(survivorInbox.keys.conversation("900", of: DurableTests.bot).attempts)])
         #expect(letter.int == nil, "committed: the attempts are gone with the update")
-        for client in clients { await client.close() }
+        for inbox in [deadInbox, survivorInbox] { await inbox.client.close() }
     }
 
     @Test("a live holder is left alone however long its step takes, also by an instance whose clock runs 60 s ahead", .timeLimit(.minutes(1)))
     func aLiveHolderIsNotTakenOver() async throws {
-        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(60))
-        configuration.heartbeatInterval = .milliseconds(300)
-        let redisConfiguration = try DurableTests.sharedRedis()
-        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
-        var slow = configuration
-        slow.instanceID = "slow"
-        var other = configuration
-        other.instanceID = "other"
-        other.wallClock = Self.aMinuteAhead
-        let slowInbox = RedisInbox(client: clients[0], configuration: slow, logger: DurableTests.logger)
-        let otherInbox = RedisInbox(client: clients[1], configuration: other, logger: DurableTests.logger)
+        let (slowInbox, otherInbox) = try Self.twoInstances(("slow", "other"), heartbeat: .milliseconds(300)) { _, other in
+            other.wallClock = Self.aMinuteAhead
+        }
         let handled = Mutex<[String]>([])
         let slowDispatcher = InboxDispatcher(inbox: slowInbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
             handled.withLock { $0.append("slow") }
@@ -241,7 +247,7 @@ struct FailureAndTakeoverTests {
             group.cancelAll()
         }
         #expect(handled.withLock { $0 } == ["slow"], "four heartbeat windows passed; the live holder kept its step")
-        for client in clients { await client.close() }
+        for inbox in [slowInbox, otherInbox] { await inbox.client.close() }
     }
 
     @Test("replies claimed by an instance that falls silent are sent by another within 3 s, not after the 60 s claim", .timeLimit(.minutes(1)))
@@ -250,23 +256,14 @@ struct FailureAndTakeoverTests {
         try await telegram.start()
         let http = try HTTPClient()
         _ = telegram.privateUser(id: 960, firstName: "U")
-        var configuration = DurableTests.pipeline(leaseTimeout: .seconds(15))
-        configuration.heartbeatInterval = .milliseconds(500)
-        let redisConfiguration = try DurableTests.sharedRedis()
-        let clients = (0..<2).map { _ in RedisClient(configuration: redisConfiguration, logger: DurableTests.logger) }
-        var dead = configuration
-        dead.instanceID = "dying"
-        var survivor = configuration
-        survivor.instanceID = "surviving"
-        let deadInbox = RedisInbox(client: clients[0], configuration: dead, logger: DurableTests.logger)
-        let survivorInbox = RedisInbox(client: clients[1], configuration: survivor, logger: DurableTests.logger)
+        let (deadInbox, survivorInbox) = try Self.twoInstances(("dying", "surviving"), heartbeat: .milliseconds(500), lease: .seconds(15))
 
         // The dying instance commits a reply and claims it for its relay, then falls silent.
         try await InstanceHeartbeat(inbox: deadInbox, logger: DurableTests.logger).beat()
         let keys = deadInbox.keys.conversation("960", of: DurableTests.bot)
         try await deadInbox.requeueReply(
             try OutboxEnvelope.encode(.sendMessage(SendMessage(chatID: 960, text: "hello"))), conversation: "960", of: DurableTests.bot)
-        let claimed = try await clients[0].evaluate(
+        let claimed = try await deadInbox.client.evaluate(
             DurableScripts.claimReplies, keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
             arguments: [.string(deadInbox.roster.me.token()), 60_000, 16])
         #expect(claimed.array?.first?.int == 2)
@@ -283,7 +280,7 @@ struct FailureAndTakeoverTests {
         print("reply taken over after \(elapsed) (heartbeat 500 ms, claim 60 s)")
         #expect(elapsed < .seconds(3))
         #expect(telegram.calls("sendMessage").count == 1)
-        for client in clients { await client.close() }
+        for inbox in [deadInbox, survivorInbox] { await inbox.client.close() }
         await http.shutdown()
         await telegram.shutdown()
     }
