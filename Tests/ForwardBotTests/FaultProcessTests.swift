@@ -102,7 +102,7 @@ struct FaultProcessTests {
                 let listed = try await GatewayProcess.command(["dead-letters", "list"], environment: environment)
                 #expect(listed.status == 0, "\(listed.errors)")
                 #expect(listed.output.contains("shop: 1 dead letter"), "\(listed.output)")
-                #expect(listed.output.contains("u\(poison.updateID)") && listed.output.contains("step_abandoned") && listed.output.contains("attempts 4"))
+                #expect(listed.output.contains("u\(poison.updateID)") && listed.output.contains("step_abandoned") && listed.output.contains("attempts 3"))
                 let shown = try await GatewayProcess.command(["dead-letters", "show", "u\(poison.updateID)"], environment: environment)
                 #expect(shown.output.contains(#""reason":"step_abandoned""#) && shown.output.contains(#"\"text\":\"poison\""#), "\(shown.output)")
                 let ready = try await Self.ready(processes[processes.count - 1])

@@ -8,7 +8,8 @@ import CoreMetrics
 /// committed because another instance took over), `taken_over` (a
 /// conversation recovered by the sweeper), `replies_taken_over` (a claim of a
 /// gone instance freed), `reply_sent`, `reply_refused` (a permanent Bot API
-/// error: the reply is a dead letter), `reply_retry`.
+/// error: the reply is a dead letter), `reply_moot` (refused as having
+/// nothing to do: "message is not modified", "query is too old"), `reply_retry`.
 struct DurableMetrics: Sendable {
     static let events = "gateway_durable_events_total"
 

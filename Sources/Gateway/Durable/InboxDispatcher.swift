@@ -209,7 +209,7 @@ public final class InboxDispatcher: Service {
         case .item(let item) where !self.retries.mayRun(attempt: item.attempt):
             // The attempts before this one died with their processes (or failed and this one's process is new).
             let error = item.lastError ?? "the process handling it stopped before finishing, \(item.attempt - 1) times"
-            await self.bury(item, reason: .stepAbandoned, error: error)
+            await self.bury(item, reason: .stepAbandoned, error: error, attempts: item.attempt - 1)
         case .item(let item):
             await self.process(item)
         }
@@ -300,15 +300,16 @@ public final class InboxDispatcher: Service {
                 self.logger.notice("failed step not backed off; it runs again when its lease expires", metadata: ["update_id": "\(item.delivery.update.updateID)"])
             }
         case .deadLetter:
-            await self.bury(item, reason: .stepFailed, error: error)
+            await self.bury(item, reason: .stepFailed, error: error, attempts: item.attempt)
         }
     }
 
     /// Gives up on `item`: keeps it as a dead letter, then commits its
     /// acknowledgement with the notice to its user, so the conversation goes
     /// on and the user is told once. If the letter cannot be kept, the
-    /// update is backed off and tried again instead.
-    private func bury(_ item: InboxItem, reason: DeadLetter.Reason, error: String) async {
+    /// update is backed off and tried again instead. `attempts` is how many
+    /// ran: the lease that finds the attempts used up counts one more.
+    private func bury(_ item: InboxItem, reason: DeadLetter.Reason, error: String, attempts: Int) async {
         let bot = item.delivery.bot
         let update = item.delivery.update
         let letter = DeadLetter(
@@ -319,7 +320,7 @@ public final class InboxDispatcher: Service {
             update: String(decoding: item.delivery.raw, as: UTF8.self),
             reason: reason,
             error: error,
-            attempts: item.attempt,
+            attempts: attempts,
             time: self.inbox.sharedDate
         )
         do {
@@ -332,7 +333,7 @@ public final class InboxDispatcher: Service {
             return
         }
         self.logger.error(
-            "update given up on after \(item.attempt) attempts; kept as a dead letter",
+            "update given up on after \(attempts) attempts; kept as a dead letter",
             metadata: ["bot": "\(bot)", "update_id": "\(update.updateID)", "dead_letter": "\(letter.id)", "reason": "\(reason)", "error": "\(error)"])
         self.inbox.metrics.record("dead_letter", bot: bot)
         let notice = await self.notice?(item) ?? []

@@ -372,6 +372,11 @@ public final class OutboxRelay: Service {
         case .failed(let error) where error.disposition == .botUnavailable:
             self.pause(because: error)
             return .retry
+        case .failed(let error) where error.disposition == .permanent && Self.isAlreadyTrue(error):
+            // The edit is what the message already shows, or the query's window
+            // closed: nothing was lost, so no dead letter.
+            self.count(\.dropped, event: "reply_moot")
+            return .settled(nil)
         case .failed(let error) where error.disposition == .permanent:
             self.logger.notice(
                 "reply refused by the Bot API; kept as a dead letter",
@@ -383,6 +388,14 @@ public final class OutboxRelay: Service {
         case .failed, .abandoned:
             return .retry
         }
+    }
+
+    /// Whether a refusal only says the reply has nothing left to do: an edit
+    /// to what the message already shows (a button pressed twice), or a
+    /// callback answer past its window.
+    static func isAlreadyTrue(_ error: BotAPIError) -> Bool {
+        error.code == .badRequest
+            && (error.description.contains("message is not modified") || error.description.contains("query is too old"))
     }
 
     /// Keeps a reply the Bot API refused for good as a dead letter, so an

@@ -81,6 +81,17 @@ struct FailureAndTakeoverTests {
         await redis.close()
     }
 
+    @Test("a refusal that only says the reply has nothing to do is no dead letter; other refusals are")
+    func mootRefusals() {
+        func refusal(_ code: BotAPIError.Code, _ errorCode: Int, _ text: String) -> BotAPIError {
+            BotAPIError(code, method: "editMessageText", errorCode: errorCode, description: text)
+        }
+        #expect(OutboxRelay.isAlreadyTrue(refusal(.badRequest, 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same")))
+        #expect(OutboxRelay.isAlreadyTrue(refusal(.badRequest, 400, "Bad Request: query is too old and response timeout expired or query ID is invalid")))
+        #expect(!OutboxRelay.isAlreadyTrue(refusal(.badRequest, 400, "Bad Request: message to edit not found")))
+        #expect(!OutboxRelay.isAlreadyTrue(refusal(.forbidden, 403, "Forbidden: bot was blocked by the user")))
+    }
+
     @Test("an inbox entry that is not an update is kept as a dead letter and the conversation goes on", .timeLimit(.minutes(1)))
     func anUndecodableEntryBecomesADeadLetter() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
