@@ -103,10 +103,21 @@ extension DurablePipelineConfiguration {
     /// Most replies a relay takes of one conversation per claim.
     var repliesPerClaim: Int { 16 }
 
-    /// How often the sweeper and the relays look again at a conversation
-    /// another instance holds: two heartbeats, so a holder that died is
-    /// noticed within about three.
-    var takeoverWindow: Duration {
+    /// How long an instance may stay silent before it counts as gone: two
+    /// heartbeats, so one late beat on a loaded host is not a death.
+    var silenceLimit: Duration {
         self.heartbeatInterval * 2
+    }
+
+    /// How often the sweeper and the relays look again at a conversation
+    /// another instance holds: every heartbeat, so a holder that died is
+    /// taken over within about three (two of silence, then the next look).
+    var takeoverWindow: Duration {
+        self.heartbeatInterval
+    }
+
+    /// How often the sweeper runs: its interval, or half a heartbeat if shorter.
+    var sweepPause: Duration {
+        min(self.sweepInterval, self.heartbeatInterval / 2)
     }
 }

@@ -307,10 +307,11 @@ enum DurableScripts {
     /// instances silent for longer than a limit, and returns the roster.
     /// KEYS: beats (sorted set), runs (hash), info (hash). ARGV: id, run,
     /// info JSON, forget after (ms).
-    /// Returns {now (ms), {id, beat…}, {id, run…}}.
+    /// Returns {now (ms), {id, beat…}, {id, run…}, the run registered before or nil}.
     static let beat = RedisScript("""
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local before = redis.call('HGET', KEYS[2], ARGV[1])
         redis.call('ZADD', KEYS[1], now, ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
@@ -319,7 +320,7 @@ enum DurableScripts {
           redis.call('HDEL', KEYS[2], id)
           redis.call('HDEL', KEYS[3], id)
         end
-        return {now, redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[2])}
+        return {now, redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[2]), before}
         """)
 
     /// Removes a stopping instance from the roster if this run is the one

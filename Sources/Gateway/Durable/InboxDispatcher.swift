@@ -394,7 +394,7 @@ public final class InboxDispatcher: Service {
             } catch {
                 self.logger.debug("inbox sweep failed; retrying", metadata: ["bot": "\(bot)", "error": "\(error)"])
             }
-            await Self.pause(for: self.inbox.configuration.sweepInterval)
+            await Self.pause(for: self.inbox.configuration.sweepPause)
         }
     }
 

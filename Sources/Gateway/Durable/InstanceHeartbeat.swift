@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import RedisClient
 public import ServiceLifecycle
+import Synchronization
 
 /// This instance's heartbeat: every ``DurablePipelineConfiguration/heartbeatInterval``
 /// one script stamps the instance in `{prefix}:instances` with Redis's
@@ -18,6 +19,8 @@ public final class InstanceHeartbeat: Service {
     private let inbox: RedisInbox
     private let logger: Logger
     private let started = Date()
+    private let beatCount = Atomic(0)
+    private let conflicts = Atomic(0)
 
     /// Creates the heartbeat of `inbox`'s instance.
     public init(inbox: RedisInbox, logger: Logger) {
@@ -69,7 +72,7 @@ public final class InstanceHeartbeat: Service {
             keys: [.string(keys.beats), .string(keys.runs), .string(keys.info)],
             arguments: [.string(me.id), .string(me.run), .string(info), .integer(86_400_000)]
         )
-        guard let parts = reply.array, parts.count == 3, let now = parts[0].int else {
+        guard let parts = reply.array, parts.count >= 3, let now = parts[0].int else {
             throw DurablePipelineError(code: .unexpectedReply, message: "the heartbeat script answered \(reply)")
         }
         var runs: [String: String] = [:]
@@ -84,5 +87,15 @@ public final class InstanceHeartbeat: Service {
             beats[id] = InstanceRoster.Beat(run: run, at: at)
         }
         self.inbox.roster.update(redisNow: now, beats: beats)
+        // After this run's first beat, another run in its place means another
+        // process beats under the same INSTANCE_ID: each takes the other's work over.
+        let count = self.beatCount.add(1, ordering: .relaxed).newValue
+        guard count > 1, parts.count > 3, let before = parts[3].string, before != me.run else { return }
+        // Once, then once a minute or so while it lasts.
+        if self.conflicts.add(1, ordering: .relaxed).newValue % 60 == 1 {
+            self.logger.error(
+                "another process beats under this INSTANCE_ID; give each instance its own, or they take each other's work over",
+                metadata: ["instance": "\(me.id)"])
+        }
     }
 }

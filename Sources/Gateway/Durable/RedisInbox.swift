@@ -46,7 +46,7 @@ public final class RedisInbox: UpdateSink {
         self.client = client
         self.configuration = configuration
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
-        self.roster = InstanceRoster(me: InstanceIdentity(id: configuration.instanceID), silenceLimit: configuration.takeoverWindow)
+        self.roster = InstanceRoster(me: InstanceIdentity(id: configuration.instanceID), silenceLimit: configuration.silenceLimit)
         self.logger = logger
         self.preload = preload
     }

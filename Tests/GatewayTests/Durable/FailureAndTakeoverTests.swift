@@ -1,6 +1,8 @@
 import CurlHTTP
 import Foundation
 @testable import Gateway
+import GatewayTestSupport
+import Logging
 import RedisClient
 import Synchronization
 import TelegramBotAPI
@@ -261,6 +263,27 @@ struct FailureAndTakeoverTests {
         for inbox in [slowInbox, otherInbox] { await inbox.client.close() }
     }
 
+    @Test("two processes beating under one INSTANCE_ID are told so", .timeLimit(.minutes(1)))
+    func aSharedInstanceIDIsReported() async throws {
+        let (first, second) = try Self.twoInstances(("twin", "twin"), heartbeat: .milliseconds(100))
+        let messages = Locked<[String]>([])
+        var logger = Logger(label: "twins") { _ in RecordingLogHandler(messages: messages) }
+        logger.logLevel = .error
+        let heartbeats = [InstanceHeartbeat(inbox: first, logger: logger), InstanceHeartbeat(inbox: second, logger: logger)]
+        for _ in 0..<3 {
+            for heartbeat in heartbeats { try await heartbeat.beat() }
+        }
+        #expect(messages.withLock { $0 }.contains { $0.contains("another process beats under this INSTANCE_ID") })
+        let (alone, _) = try Self.twoInstances(("alone", "other"), heartbeat: .milliseconds(100))
+        let quiet = Locked<[String]>([])
+        var quietLogger = Logger(label: "alone") { _ in RecordingLogHandler(messages: quiet) }
+        quietLogger.logLevel = .error
+        let heartbeat = InstanceHeartbeat(inbox: alone, logger: quietLogger)
+        for _ in 0..<3 { try await heartbeat.beat() }
+        #expect(quiet.withLock { $0 }.isEmpty, "a restart's first beat replaces the old run quietly")
+        for inbox in [first, second, alone] { await inbox.client.close() }
+    }
+
     @Test("replies claimed by an instance that falls silent are sent by another within 3 s, not after the 60 s claim", .timeLimit(.minutes(1)))
     func fastReplyTakeover() async throws {
         let telegram = FakeTelegram()
@@ -294,5 +317,21 @@ struct FailureAndTakeoverTests {
         for inbox in [deadInbox, survivorInbox] { await inbox.client.close() }
         await http.shutdown()
         await telegram.shutdown()
+    }
+}
+
+/// Keeps what is logged, for tests that expect a message.
+struct RecordingLogHandler: LogHandler {
+    let messages: Locked<[String]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        self.messages.withLock { $0.append(event.message.description) }
     }
 }
