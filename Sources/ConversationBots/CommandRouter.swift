@@ -17,7 +17,7 @@ public struct CommandRouter: Sendable {
         case unknown
         /// The row is disabled, or names a target this bot does not serve.
         case unavailable(CommandRoute)
-        /// A built-in: `start`, `menu`, `help` or `cancel`.
+        /// A built-in: `start`, `menu`, `help`, `cancel` or `status`.
         case builtin(String)
         /// A submenu of the bot.
         case menu(String)
@@ -28,7 +28,7 @@ public struct CommandRouter: Sendable {
     }
 
     /// What every conversation bot does itself.
-    public static let builtins: Set<String> = ["start", "menu", "help", "cancel"]
+    public static let builtins: Set<String> = ["start", "menu", "help", "cancel", "status"]
 
     /// The command routes.
     public let directory: any CommandDirectory

@@ -82,6 +82,7 @@ public struct ConversationBot: UpdateHandler {
     private let catalogs: Catalogs
     private let profile: BotProfile
     private let runtime: FlowRuntime
+    private let status: (any StatusSource)?
     /// Routes commands on the bot's rows in `bot_commands`.
     public let router: CommandRouter
 
@@ -89,15 +90,19 @@ public struct ConversationBot: UpdateHandler {
     /// - Parameters:
     ///   - commands: the bot's command routes (`bot_commands`).
     ///   - profile: the bot's username, for commands addressed in groups; while unknown, any is accepted.
+    ///   - status: what `builtin:status` (`/status`) reports; without it the command is not understood.
     /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
     ///   lacks one of its keys — checked here so a bad deployment stops at start.
-    public init(_ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile) throws {
+    public init(
+        _ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile, status: (any StatusSource)? = nil
+    ) throws {
         try definition.flows.validate { key in
             catalogs.locales(missing: key).map(\.identifier)
         }
         self.definition = definition
         self.catalogs = catalogs
         self.profile = profile
+        self.status = status
         self.runtime = FlowRuntime(definition.flows)
         self.router = CommandRouter(
             directory: commands, flows: definition.flows, services: Set(definition.services.keys), menus: Set(definition.menus.keys))
@@ -223,6 +228,14 @@ public struct ConversationBot: UpdateHandler {
                 turn.reply.say(turn.texts.text("common.cancelled"))
                 turn.showMainMenu()
             }
+        case .builtin("status"):
+            guard let status = self.status else {
+                turn.reply.say(turn.texts.text("common.not_understood"))
+                return
+            }
+            let report = await status.report()
+            turn.reply.say(StatusText.render(report, texts: turn.texts))
+            turn.reply.show(StatusText.keyboard(texts: turn.texts))
         case .builtin, .unknown, .unavailable:
             // admitted() returns neither of the last two, and the router only the built-ins above.
             turn.reply.say(turn.texts.text("common.not_understood"))

@@ -21,6 +21,8 @@ public struct UKBot: UpdateHandler {
         public var commands: any CommandDirectory
         /// The bot's username, for commands addressed in groups; while unknown, any is accepted.
         public var profile: BotProfile
+        /// What `/status` reports.
+        public var status: (any StatusSource)?
 
         /// Creates the dependencies.
         public init(
@@ -28,13 +30,15 @@ public struct UKBot: UpdateHandler {
             services: DownstreamClients,
             preferences: any LanguagePreferences,
             commands: any CommandDirectory,
-            profile: BotProfile
+            profile: BotProfile,
+            status: (any StatusSource)? = nil
         ) {
             self.catalogs = catalogs
             self.services = services
             self.preferences = preferences
             self.commands = commands
             self.profile = profile
+            self.status = status
         }
     }
 
@@ -54,6 +58,7 @@ public struct UKBot: UpdateHandler {
         "admin": Menu([
             [.init(command: "analytics", label: "button.analytics")],
             [.init(command: "users", label: "button.users")],
+            [.init(command: "status", label: "button.status")],
         ]),
     ]
 
@@ -71,7 +76,9 @@ public struct UKBot: UpdateHandler {
     /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
     ///   lacks one of its keys — checked here so a bad deployment stops at start.
     public init(_ dependencies: Dependencies) throws {
-        self.bot = try ConversationBot(Self.definition(dependencies), catalogs: dependencies.catalogs, commands: dependencies.commands, profile: dependencies.profile)
+        self.bot = try ConversationBot(
+            Self.definition(dependencies), catalogs: dependencies.catalogs, commands: dependencies.commands, profile: dependencies.profile,
+            status: dependencies.status)
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {

@@ -33,7 +33,8 @@ public struct UKBotKind: BotKind {
         }
         guard let tokens else { preconditionFailure("DownstreamClients made no token provider") }
         let handler = try UKBot(.init(
-            catalogs: context.catalogs, services: services, preferences: context.preferences, commands: commands, profile: context.profile))
+            catalogs: context.catalogs, services: services, preferences: context.preferences, commands: commands, profile: context.profile,
+            status: context.status))
         let auth = AuthMiddleware(
             identities: SessionIdentityProvider(tokens: tokens),
             commands: commands,

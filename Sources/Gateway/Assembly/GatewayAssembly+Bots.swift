@@ -33,6 +33,16 @@ extension GatewayAssembly {
             case (let redis?, nil): RedisDeadLetterStore(client: redis, keyPrefix: storage.keyPrefix)
             case (nil, _): InMemoryDeadLetterStore()
             }
+        let instanceID = configuration.redis?.pipeline.instanceID ?? InstanceIdentity.defaultID(port: configuration.server.port)
+        let status: any StatusSource =
+            if let redis = storage.redis {
+                RedisStatusSource(
+                    client: redis, keys: RedisKeyspace(prefix: storage.keyPrefix),
+                    deadLetters: RedisDeadLetterStore(client: redis, keyPrefix: storage.keyPrefix),
+                    bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID)
+            } else {
+                LocalStatusSource(bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID)
+            }
         var bots = Bots(notices: notices, deadLetters: deadLetters)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
@@ -60,7 +70,8 @@ extension GatewayAssembly {
                 profile: profile,
                 directories: storage.directories,
                 bulkheads: bulkheads,
-                deadLetters: deadLetters
+                deadLetters: deadLetters,
+                status: status
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [

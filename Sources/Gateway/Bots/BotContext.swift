@@ -37,6 +37,8 @@ public struct BotContext: Sendable {
     /// Where a bot keeps updates it gives up on: Redis (with a history row
     /// in PostgreSQL when configured), or memory without Redis.
     public let deadLetters: any DeadLetterStore
+    /// What `/status` shows: instances, queues, dependencies.
+    public let status: any StatusSource
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
     /// every instance; `defaults` where no database is configured, and until
