@@ -38,10 +38,12 @@ final class InstanceRoster: Sendable {
 
     /// Redis's time now, in milliseconds since 1970; nil before the first sync.
     func now() -> Int? {
-        self.snapshot.withLock { snapshot in
-            guard let snapshot else { return nil }
-            return snapshot.redisNow.addingReportingOverflow((self.clock.now - snapshot.taken).redisMilliseconds).partialValue
-        }
+        self.snapshot.withLock { $0.map(self.now(from:)) }
+    }
+
+    /// Redis's time at the snapshot carried forward on the monotonic clock.
+    private func now(from snapshot: Snapshot) -> Int {
+        snapshot.redisNow.addingReportingOverflow((self.clock.now - snapshot.taken).redisMilliseconds).partialValue
     }
 
     /// Records Redis's clock at `redisNow`, and the beats when read with it.
@@ -64,8 +66,7 @@ final class InstanceRoster: Sendable {
             guard let snapshot, snapshot.hasBeats else { return nil }
             guard let beat = snapshot.beats[String(holder.id)] else { return true }
             if beat.run != holder.run { return true }
-            let now = snapshot.redisNow.addingReportingOverflow((self.clock.now - snapshot.taken).redisMilliseconds).partialValue
-            return now - beat.at > self.silenceLimit.redisMilliseconds
+            return self.now(from: snapshot) - beat.at > self.silenceLimit.redisMilliseconds
         }
     }
 }

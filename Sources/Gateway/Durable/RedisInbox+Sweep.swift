@@ -39,9 +39,7 @@ extension RedisInbox {
             case 1:
                 try await self.client.evaluate(DurableScripts.forget, keys: [.string(botKeys.watch)], arguments: [.string(conversation), .string(score)])
             case 2:
-                let runnable = try await self.client.send(["ZADD", .string(botKeys.runnable), "NX", .integer(now), .string(conversation)]).int == 1
-                try await self.client.send(["ZADD", .string(botKeys.watch), .integer(now &+ window), .string(conversation)])
-                if runnable { requeued += 1 }
+                if try await self.schedule(conversation, of: bot) { requeued += 1 }
             default:
                 throw DurablePipelineError(code: .unexpectedReply, message: "the inspect script answered \(found)")
             }

@@ -422,15 +422,17 @@ public final class RedisInbox: UpdateSink {
     /// Makes `conversation` runnable (at the tail, unless it is runnable
     /// already) and sets when the sweeper looks at it next. `ZADD NX` keeps
     /// it once in the set at its first place, at O(log n).
-    func schedule(_ conversation: String, of bot: BotID) async throws {
+    /// - Returns: Whether it was added (false: it was runnable already).
+    @discardableResult
+    func schedule(_ conversation: String, of bot: BotID) async throws -> Bool {
         let botKeys = self.keys.bot(bot)
         let now = try await self.redisNow()
-        for reply in try await self.client.pipeline([
+        let replies = try await self.client.pipeline([
             ["ZADD", .string(botKeys.runnable), "NX", .integer(now), .string(conversation)],
             ["ZADD", .string(botKeys.watch), .integer(now &+ self.configuration.takeoverWindow.redisMilliseconds), .string(conversation)],
-        ]) {
-            _ = try reply.get()
-        }
+        ])
+        _ = try replies[1].get()
+        return try replies[0].get().int == 1
     }
 
     /// Gives back a conversation taken from the runnable set but not leased
