@@ -17,7 +17,7 @@ public struct CommandRouter: Sendable {
         case unknown
         /// The row is disabled, or names a target this bot does not serve.
         case unavailable(CommandRoute)
-        /// A built-in: `start`, `menu`, `help`, `cancel` or `status`.
+        /// A built-in: `start`, `menu`, `help`, `cancel`, `status` or `settings`.
         case builtin(String)
         /// A submenu of the bot.
         case menu(String)
@@ -28,7 +28,7 @@ public struct CommandRouter: Sendable {
     }
 
     /// What every conversation bot does itself.
-    public static let builtins: Set<String> = ["start", "menu", "help", "cancel", "status"]
+    public static let builtins: Set<String> = ["start", "menu", "help", "cancel", "status", "settings"]
 
     /// The command routes.
     public let directory: any CommandDirectory

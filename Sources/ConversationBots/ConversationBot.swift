@@ -83,6 +83,7 @@ public struct ConversationBot: UpdateHandler {
     private let profile: BotProfile
     private let runtime: FlowRuntime
     private let status: (any StatusSource)?
+    private let settings: SettingsMenu?
     /// Routes commands on the bot's rows in `bot_commands`.
     public let router: CommandRouter
 
@@ -91,21 +92,28 @@ public struct ConversationBot: UpdateHandler {
     ///   - commands: the bot's command routes (`bot_commands`).
     ///   - profile: the bot's username, for commands addressed in groups; while unknown, any is accepted.
     ///   - status: what `builtin:status` (`/status`) reports; without it the command is not understood.
+    ///   - settings: what `builtin:settings` (`/settings`) changes, and the
+    ///     environment's rate limits it shows beside them; without it the command is not understood.
     /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
     ///   lacks one of its keys — checked here so a bad deployment stops at start.
     public init(
-        _ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile, status: (any StatusSource)? = nil
+        _ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile,
+        status: (any StatusSource)? = nil, settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil
     ) throws {
-        try definition.flows.validate { key in
+        // The built-in commands' own flows run beside the bot's.
+        let flows = FlowRegistry(definition.flows.flows + (settings == nil ? [] : SettingsMenu.flows), messages: definition.flows.messages)
+        try flows.validate { key in
             catalogs.locales(missing: key).map(\.identifier)
         }
         self.definition = definition
         self.catalogs = catalogs
         self.profile = profile
         self.status = status
-        self.runtime = FlowRuntime(definition.flows)
-        self.router = CommandRouter(
+        self.runtime = FlowRuntime(flows)
+        let router = CommandRouter(
             directory: commands, flows: definition.flows, services: Set(definition.services.keys), menus: Set(definition.menus.keys))
+        self.router = router
+        self.settings = settings.map { SettingsMenu(settings: $0.0, router: router, catalogs: catalogs, baseLimits: $0.limits) }
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {
@@ -173,6 +181,13 @@ public struct ConversationBot: UpdateHandler {
                 turn.reply.keepPressedMessage()
             }
             await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
+        } else if data.hasPrefix(SettingsMenu.prefix) {
+            guard let settings = self.settings, self.admitted(SettingsMenu.command, &turn) != nil else { return }
+            if data == SettingsMenu.prefix + "maint:msg" {
+                await self.start(flow: SettingsMenu.messageFlow, arguments: "", &turn)
+            } else {
+                await settings.press(data.dropFirst(SettingsMenu.prefix.count), &turn)
+            }
         } else if let (prefix, button) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
             if let command = button.command, self.admitted(command, &turn) == nil { return }
             await button.handler(data.dropFirst(prefix.count), &turn)
@@ -236,6 +251,12 @@ public struct ConversationBot: UpdateHandler {
             let report = await status.report()
             turn.reply.say(StatusText.render(report, texts: turn.texts))
             turn.reply.show(StatusText.keyboard(texts: turn.texts))
+        case .builtin("settings"):
+            guard let settings = self.settings else {
+                turn.reply.say(turn.texts.text("common.not_understood"))
+                return
+            }
+            settings.home(&turn)
         case .builtin, .unknown, .unavailable:
             // admitted() returns neither of the last two, and the router only the built-ins above.
             turn.reply.say(turn.texts.text("common.not_understood"))
@@ -284,7 +305,12 @@ public struct ConversationBot: UpdateHandler {
             turn.apply(transition.state)
             turn.render(transition.actions)
             guard let call = transition.pendingCall else { return }
-            let outcome = await self.definition.calls(call, turn)
+            let outcome =
+                if call.name == SettingsMenu.saveMessage, let settings = self.settings {
+                    await settings.saveMessage(call, turn)
+                } else {
+                    await self.definition.calls(call, turn)
+                }
             if let locale = self.definition.languageChange(call, outcome) {
                 // The confirmation is the first thing said in the new language.
                 turn.texts = self.catalogs.localizer(for: locale)

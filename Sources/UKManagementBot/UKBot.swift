@@ -23,6 +23,8 @@ public struct UKBot: UpdateHandler {
         public var profile: BotProfile
         /// What `/status` reports.
         public var status: (any StatusSource)?
+        /// What `/settings` changes, and the environment's rate limits.
+        public var settings: (RuntimeSettings, limits: RateLimitPolicy)?
 
         /// Creates the dependencies.
         public init(
@@ -31,7 +33,8 @@ public struct UKBot: UpdateHandler {
             preferences: any LanguagePreferences,
             commands: any CommandDirectory,
             profile: BotProfile,
-            status: (any StatusSource)? = nil
+            status: (any StatusSource)? = nil,
+            settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil
         ) {
             self.catalogs = catalogs
             self.services = services
@@ -39,6 +42,7 @@ public struct UKBot: UpdateHandler {
             self.commands = commands
             self.profile = profile
             self.status = status
+            self.settings = settings
         }
     }
 
@@ -58,7 +62,7 @@ public struct UKBot: UpdateHandler {
         "admin": Menu([
             [.init(command: "analytics", label: "button.analytics")],
             [.init(command: "users", label: "button.users")],
-            [.init(command: "status", label: "button.status")],
+            [.init(command: "status", label: "button.status"), .init(command: "settings", label: "button.settings")],
         ]),
     ]
 
@@ -78,7 +82,7 @@ public struct UKBot: UpdateHandler {
     public init(_ dependencies: Dependencies) throws {
         self.bot = try ConversationBot(
             Self.definition(dependencies), catalogs: dependencies.catalogs, commands: dependencies.commands, profile: dependencies.profile,
-            status: dependencies.status)
+            status: dependencies.status, settings: dependencies.settings)
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {

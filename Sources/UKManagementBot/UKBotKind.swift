@@ -34,7 +34,7 @@ public struct UKBotKind: BotKind {
         guard let tokens else { preconditionFailure("DownstreamClients made no token provider") }
         let handler = try UKBot(.init(
             catalogs: context.catalogs, services: services, preferences: context.preferences, commands: commands, profile: context.profile,
-            status: context.status))
+            status: context.status, settings: (context.settings, limits: context.configuration.rateLimits)))
         let auth = AuthMiddleware(
             identities: SessionIdentityProvider(tokens: tokens),
             commands: commands,

@@ -12,7 +12,7 @@ public enum UKCommands {
     public static let catalogName = "uk"
 
     /// The routes as seeded, for a gateway without PostgreSQL. Seeded rows
-    /// whose targets this version does not serve (`/settings`, `/broadcast`)
+    /// whose targets this version does not serve (`/broadcast`)
     /// answer "not available" and stay out of menus and help.
     public static let defaultRoutes: [CommandRoute] = [
         ("start", "builtin:start", [String](), 10), ("help", "builtin:help", [], 20), ("menu", "builtin:menu", [], 30),
@@ -21,7 +21,7 @@ public enum UKCommands {
         ("my_shifts", "service:shifts.mine", ["executor"], 90), ("shift_schedule", "service:shifts.schedule", ["executor"], 100),
         ("take_shift", "flow:take_shift", ["executor"], 110), ("admin", "builtin:admin", ["manager", "admin"], 115),
         ("analytics", "flow:analytics", ["manager", "admin"], 120), ("users", "service:users.list", ["admin"], 130),
-        ("settings", "flow:settings", ["admin"], 140), ("broadcast", "flow:broadcast", ["admin"], 150), ("status", "builtin:status", ["admin"], 160),
+        ("settings", "builtin:settings", ["admin"], 140), ("broadcast", "flow:broadcast", ["admin"], 150), ("status", "builtin:status", ["admin"], 160),
     ].compactMap { row in
         CommandRoute.Target(row.1).map { target in
             CommandRoute(bot: catalogName, command: row.0, target: target, requiredRoles: row.2, sortOrder: row.3)

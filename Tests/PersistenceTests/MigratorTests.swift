@@ -39,7 +39,7 @@ struct MigratorTests {
 
                 #expect(try await migrator.up() == shipped)
 
-                for table in ["bot_sessions", "bot_commands", "inline_keyboard_cache", "bot_metrics", "bot_metrics_hourly", "bot_metrics_daily", "schema_migrations"] {
+                for table in ["bot_sessions", "bot_commands", "inline_keyboard_cache", "bot_metrics", "bot_metrics_hourly", "bot_metrics_daily", "schema_migrations", "dead_letters", "admin_audit"] {
                     let exists = try await database.scalar("SELECT to_regclass(\(table)) IS NOT NULL", as: Bool.self)
                     #expect(exists == true, "table \(table)")
                 }
@@ -49,7 +49,7 @@ struct MigratorTests {
                     "SELECT string_agg(command || '=' || target, ',' ORDER BY sort_order) FROM bot_commands WHERE target LIKE 'builtin:%'",
                     as: String.self
                 )
-                #expect(targets == "start=builtin:start,help=builtin:help,menu=builtin:menu,cancel=builtin:cancel,admin=builtin:admin,status=builtin:status")
+                #expect(targets == "start=builtin:start,help=builtin:help,menu=builtin:menu,cancel=builtin:cancel,admin=builtin:admin,settings=builtin:settings,status=builtin:status")
                 let untranslated = try await database.scalar(
                     "SELECT count(*) FROM bot_commands WHERE NOT descriptions ?& array['en', 'ru', 'uz']",
                     as: Int.self

@@ -16,6 +16,8 @@ extension GatewayAssembly {
         var notices: LocalizedNotices
         /// Where every bot and the durable pipeline keep what they give up on.
         var deadLetters: any DeadLetterStore
+        /// What admins changed with `/settings`, applied by every bot.
+        var settings: RuntimeSettings
     }
 
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
@@ -43,7 +45,13 @@ extension GatewayAssembly {
             } else {
                 LocalStatusSource(bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID)
             }
-        var bots = Bots(notices: notices, deadLetters: deadLetters)
+        let settingsStore: any AdminSettingsStore =
+            if let redis = storage.redis { RedisAdminSettingsStore(client: redis, keyPrefix: storage.keyPrefix) } else { InMemoryAdminSettingsStore() }
+        let settings = RuntimeSettings(
+            store: settingsStore, bots: configuration.bots.map(\.id),
+            audit: AdminAudit(repository: inputs.database.map { AdminAuditRepository(database: $0, logger: logger) }, logger: logger),
+            logger: logger)
+        var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
             guard let kind = inputs.kinds.kind(named: bot.kind) else {
@@ -71,17 +79,20 @@ extension GatewayAssembly {
                 directories: storage.directories,
                 bulkheads: bulkheads,
                 deadLetters: deadLetters,
-                status: status
+                status: status,
+                settings: settings
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [
                 LoggingMiddleware(),
-                RateLimitMiddleware(store: storage.rateLimits, policy: configuration.rateLimits, notice: notices.rateLimited),
+                RateLimitMiddleware(store: storage.rateLimits, policy: configuration.rateLimits, settings: settings, notice: notices.rateLimited),
             ]
             middleware += parts.middleware
-            middleware.append(LocaleMiddleware(supported: inputs.catalogs.locales, defaultLocale: inputs.catalogs.defaultLocale) { context, user in
+            middleware.append(LocaleMiddleware(supported: inputs.catalogs.locales, defaultLocale: inputs.catalogs.defaultLocale, settings: settings) {
+                context, user in
                 await preferences.language(bot: context.bot, userID: user, preloaded: context.preloaded)
             })
+            middleware.append(MaintenanceMiddleware(settings: settings, admins: configuration.downstream.adminUserIDs, catalogs: inputs.catalogs))
             if let activity = storage.activity {
                 middleware.append(activity)
             }
@@ -92,7 +103,7 @@ extension GatewayAssembly {
             kindServices += parts.services
         }
         // The command catalogs the kinds asked for poll for edits; they run before the bots' own parts.
-        bots.services = storage.directories.services + kindServices + bots.services
+        bots.services = storage.directories.services + [settings] + kindServices + bots.services
         return bots
     }
 }

@@ -39,6 +39,8 @@ public struct BotContext: Sendable {
     public let deadLetters: any DeadLetterStore
     /// What `/status` shows: instances, queues, dependencies.
     public let status: any StatusSource
+    /// What admins change with `/settings`, shared by every bot and instance.
+    public let settings: RuntimeSettings
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
     /// every instance; `defaults` where no database is configured, and until

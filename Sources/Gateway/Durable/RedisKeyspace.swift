@@ -21,6 +21,7 @@ public import TelegramBotAPI
 ///   on them, by when they became runnable (0: given back, goes first).
 /// - `{p:b}:watch` — sorted set: conversations with work, by when to look at them again.
 /// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
+/// - `{p:b}:settings` — hash: the bot's `/settings` (``AdminSetting`` fields), polled by every instance.
 /// - `{p}:instances` (sorted set: instance → last beat), `{p}:instances:run`
 ///   and `{p}:instances:info` (hashes: instance → run, → `{"pid","started"}`) — the heartbeats.
 ///
@@ -28,7 +29,8 @@ public import TelegramBotAPI
 /// - `{p:b:<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
 ///   minute and hour and command counter per minute; `:rl:notice` — set
 ///   while the user has been told they are limited; `:press:<data>` — a
-///   button press, kept 1.5 s to absorb a double press. The hash tag is that
+///   button press, kept 1.5 s to absorb a double press; `:maint` — set for
+///   10 minutes once the user was told the bot is under maintenance. The hash tag is that
 ///   of the user's private chat, so its lease reads them and its commit
 ///   counts in them.
 public struct RedisKeyspace: Sendable, Hashable {
@@ -51,6 +53,7 @@ public struct RedisKeyspace: Sendable, Hashable {
         public let runnable: String
         public let watch: String
         public let outbox: String
+        public let settings: String
     }
 
     /// Keys of one conversation; all share one hash tag.
@@ -87,6 +90,7 @@ public struct RedisKeyspace: Sendable, Hashable {
         public let hourCount: String
         public let commandCount: String
         public let limitNotice: String
+        public let maintenanceNotice: String
         let tag: String
 
         /// The marker of a press of the button with callback data `data`.
@@ -103,6 +107,7 @@ public struct RedisKeyspace: Sendable, Hashable {
             hourCount: "\(tag):rl:h",
             commandCount: "\(tag):rl:c",
             limitNotice: "\(tag):rl:notice",
+            maintenanceNotice: "\(tag):maint",
             tag: tag
         )
     }
@@ -110,7 +115,7 @@ public struct RedisKeyspace: Sendable, Hashable {
     /// The per-bot keys.
     public func bot(_ bot: BotID) -> Bot {
         let tag = "{\(self.prefix):\(bot.name)}"
-        return Bot(runnable: "\(tag):runnable", watch: "\(tag):watch", outbox: "\(tag):outbox")
+        return Bot(runnable: "\(tag):runnable", watch: "\(tag):watch", outbox: "\(tag):outbox", settings: "\(tag):settings")
     }
 
     /// The keys of `conversation` of `bot`.

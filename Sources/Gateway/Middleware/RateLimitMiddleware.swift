@@ -6,6 +6,9 @@ public import TelegramBotAPI
 /// the window passes. A button pressed again within the repeat window counts
 /// once: the repeat only has its callback answered.
 ///
+/// The limits are the environment's, or those an admin set with `/settings`
+/// (``RuntimeSettings``) in their place.
+///
 /// If the store is unreachable the update passes: a limit is a courtesy to
 /// the services, not worth losing a user's message for.
 ///
@@ -19,12 +22,15 @@ public struct RateLimitMiddleware: UpdateMiddleware {
 
     private let store: any RateLimitStore
     private let policy: RateLimitPolicy
+    private let settings: RuntimeSettings?
     private let notice: Notice
 
-    /// Creates the middleware.
-    public init(store: any RateLimitStore, policy: RateLimitPolicy, notice: @escaping Notice) {
+    /// Creates the middleware holding users to `policy`, or to the limits
+    /// `settings` puts in its place.
+    public init(store: any RateLimitStore, policy: RateLimitPolicy, settings: RuntimeSettings? = nil, notice: @escaping Notice) {
         self.store = store
         self.policy = policy
+        self.settings = settings
         self.notice = notice
     }
 
@@ -36,13 +42,14 @@ public struct RateLimitMiddleware: UpdateMiddleware {
         guard let hit = Self.hit(for: update, bot: context.bot) else {
             return try await next(update, context)
         }
+        let policy = self.settings?.settings(for: context.bot).rateLimits(over: self.policy) ?? self.policy
         let decision: RateLimitDecision
         var writes: [[RedisArgument]] = []
-        if let preloaded = self.store.decide(hit, policy: self.policy, preloaded: context.preloaded) {
+        if let preloaded = self.store.decide(hit, policy: policy, preloaded: context.preloaded) {
             (decision, writes) = (preloaded.decision, preloaded.writes)
         } else {
             do {
-                decision = try await self.store.record(hit, policy: self.policy)
+                decision = try await self.store.record(hit, policy: policy)
             } catch {
                 context.logger.warning("rate limit check failed; update let through", metadata: ["error": "\(error)"])
                 decision = .allowed

@@ -28,7 +28,7 @@ public final class CommandCatalog: Service, Sendable {
         bot: String,
         repository: CommandRepository,
         initial: [CommandRoute] = [],
-        pollInterval: Duration = .seconds(2),
+        pollInterval: Duration = .seconds(1),
         logger: Logger
     ) {
         self.bot = bot
@@ -55,6 +55,14 @@ public final class CommandCatalog: Service, Sendable {
         let fingerprint = try await self.repository.fingerprint(bot: self.bot)
         let commands = try await self.repository.commands(bot: self.bot)
         self.snapshot.withLock { $0 = Snapshot(fingerprint: fingerprint, commands: commands) }
+    }
+
+    /// Turns `command` on or off in `bot_commands` and reloads, so this
+    /// instance routes on the change at once; false when there is no such command.
+    public func setEnabled(_ enabled: Bool, command: String) async throws -> Bool {
+        guard try await self.repository.setEnabled(enabled, bot: self.bot, command: command) else { return false }
+        try await self.refresh()
+        return true
     }
 
     /// Reloads when the table changed since the last load; returns whether it did.

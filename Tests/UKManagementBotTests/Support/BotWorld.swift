@@ -204,6 +204,11 @@ final class BotWorld: Sendable {
         self.children.withLock { $0.last }
     }
 
+    /// Every gateway child started, oldest first.
+    var gateways: [GatewayProcess] {
+        self.children.withLock { $0 }
+    }
+
     /// Every log line of every child so far, oldest child first.
     var logs: [LogLine] {
         self.children.withLock { $0 }.flatMap(\.logs)
