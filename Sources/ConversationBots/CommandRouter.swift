@@ -17,7 +17,7 @@ public struct CommandRouter: Sendable {
         case unknown
         /// The row is disabled, or names a target this bot does not serve.
         case unavailable(CommandRoute)
-        /// A built-in: `start`, `menu`, `help`, `cancel`, `status` or `settings`.
+        /// A built-in: `start`, `menu`, `help`, `cancel`, `status`, `settings` or `broadcast`.
         case builtin(String)
         /// A submenu of the bot.
         case menu(String)
@@ -27,21 +27,25 @@ public struct CommandRouter: Sendable {
         case service(String)
     }
 
-    /// What every conversation bot does itself.
-    public static let builtins: Set<String> = ["start", "menu", "help", "cancel", "status", "settings"]
+    /// What a conversation bot may do itself.
+    public static let builtins: Set<String> = ["start", "menu", "help", "cancel", "status", "settings", "broadcast"]
 
     /// The command routes.
     public let directory: any CommandDirectory
     private let flows: FlowRegistry
     private let services: Set<String>
     private let menus: Set<String>
+    private let builtins: Set<String>
 
-    /// Creates a router over `directory` for a bot with these flows, service commands and submenus.
-    public init(directory: any CommandDirectory, flows: FlowRegistry, services: Set<String>, menus: Set<String>) {
+    /// Creates a router over `directory` for a bot with these flows, service
+    /// commands, submenus and built-ins (those of ``builtins`` it can serve:
+    /// `/broadcast` needs Redis and PostgreSQL).
+    public init(directory: any CommandDirectory, flows: FlowRegistry, services: Set<String>, menus: Set<String>, builtins: Set<String> = Self.builtins) {
         self.directory = directory
         self.flows = flows
         self.services = services
         self.menus = menus
+        self.builtins = builtins.intersection(Self.builtins)
     }
 
     /// Where `command` (without the slash) leads now.
@@ -64,7 +68,7 @@ public struct CommandRouter: Sendable {
 
     private func served(_ target: CommandRoute.Target) -> Destination? {
         switch target {
-        case .builtin(let name) where Self.builtins.contains(name): .builtin(name)
+        case .builtin(let name) where self.builtins.contains(name): .builtin(name)
         case .builtin(let name) where self.menus.contains(name): .menu(name)
         case .flow(let name) where self.flows.flow(named: name) != nil: .flow(name)
         case .service(let name) where self.services.contains(name): .service(name)

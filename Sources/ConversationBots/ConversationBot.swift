@@ -84,6 +84,7 @@ public struct ConversationBot: UpdateHandler {
     private let runtime: FlowRuntime
     private let status: (any StatusSource)?
     private let settings: SettingsMenu?
+    private let broadcasts: BroadcastComposer?
     /// Routes commands on the bot's rows in `bot_commands`.
     public let router: CommandRouter
 
@@ -94,11 +95,12 @@ public struct ConversationBot: UpdateHandler {
     ///   - status: what `builtin:status` (`/status`) reports; without it the command is not understood.
     ///   - settings: what `builtin:settings` (`/settings`) changes, and the
     ///     environment's rate limits it shows beside them; without it the command is not understood.
+    ///   - broadcasts: what sends `builtin:broadcast` (`/broadcast`); without it the command is not understood.
     /// - Throws: ``FlowValidationError`` when a flow is broken or a catalog
     ///   lacks one of its keys — checked here so a bad deployment stops at start.
     public init(
         _ definition: Definition, catalogs: Catalogs, commands: any CommandDirectory, profile: BotProfile,
-        status: (any StatusSource)? = nil, settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil
+        status: (any StatusSource)? = nil, settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil, broadcasts: BroadcastEngine? = nil
     ) throws {
         // The built-in commands' own flows run beside the bot's.
         let flows = FlowRegistry(definition.flows.flows + (settings == nil ? [] : SettingsMenu.flows), messages: definition.flows.messages)
@@ -110,10 +112,16 @@ public struct ConversationBot: UpdateHandler {
         self.profile = profile
         self.status = status
         self.runtime = FlowRuntime(flows)
+        var builtins = CommandRouter.builtins
+        if status == nil { builtins.remove("status") }
+        if settings == nil { builtins.remove("settings") }
+        if broadcasts == nil { builtins.remove("broadcast") }
         let router = CommandRouter(
-            directory: commands, flows: definition.flows, services: Set(definition.services.keys), menus: Set(definition.menus.keys))
+            directory: commands, flows: definition.flows, services: Set(definition.services.keys), menus: Set(definition.menus.keys),
+            builtins: builtins)
         self.router = router
         self.settings = settings.map { SettingsMenu(settings: $0.0, router: router, catalogs: catalogs, baseLimits: $0.limits) }
+        self.broadcasts = broadcasts.map { BroadcastComposer(engine: $0, catalogs: catalogs) }
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {
@@ -147,6 +155,10 @@ public struct ConversationBot: UpdateHandler {
         }
         if let data = update.callbackQuery?.data {
             await self.press(data, &turn)
+            return
+        }
+        if turn.state?.flow == BroadcastComposer.flow, let message = update.message, let broadcasts = self.broadcasts {
+            broadcasts.handle(message, &turn)
             return
         }
         guard let event = Self.event(of: update) else { return }
@@ -187,6 +199,13 @@ public struct ConversationBot: UpdateHandler {
                 await self.start(flow: SettingsMenu.messageFlow, arguments: "", &turn)
             } else {
                 await settings.press(data.dropFirst(SettingsMenu.prefix.count), &turn)
+            }
+        } else if data.hasPrefix(BroadcastComposer.prefix) || data.hasPrefix(BroadcastEngine.buttonPrefix) {
+            guard let broadcasts = self.broadcasts, self.admitted(BroadcastComposer.command, &turn) != nil else { return }
+            if data.hasPrefix(BroadcastComposer.prefix) {
+                await broadcasts.press(data.dropFirst(BroadcastComposer.prefix.count), &turn)
+            } else {
+                await broadcasts.control(data.dropFirst(BroadcastEngine.buttonPrefix.count), &turn)
             }
         } else if let (prefix, button) = self.definition.buttons.first(where: { data.hasPrefix($0.key) }) {
             if let command = button.command, self.admitted(command, &turn) == nil { return }
@@ -237,7 +256,11 @@ public struct ConversationBot: UpdateHandler {
         case .builtin("help"):
             turn.reply.say(CommandMenus.help(self.router.offered(to: turn.roles), texts: turn.texts))
         case .builtin("cancel"):
-            if turn.state != nil {
+            if turn.state?.flow == BroadcastComposer.flow {
+                turn.leaveFlow()
+                turn.reply.say(turn.texts.text("common.cancelled"))
+                turn.showMainMenu()
+            } else if turn.state != nil {
                 await self.drive(self.runtime.handle(.cancel, state: turn.state), &turn)
             } else {
                 turn.reply.say(turn.texts.text("common.cancelled"))
@@ -257,6 +280,12 @@ public struct ConversationBot: UpdateHandler {
                 return
             }
             settings.home(&turn)
+        case .builtin("broadcast"):
+            guard let broadcasts = self.broadcasts else {
+                turn.reply.say(turn.texts.text("common.not_understood"))
+                return
+            }
+            broadcasts.begin(&turn)
         case .builtin, .unknown, .unavailable:
             // admitted() returns neither of the last two, and the router only the built-ins above.
             turn.reply.say(turn.texts.text("common.not_understood"))

@@ -12,6 +12,7 @@ public struct ConversationReply: Sendable {
     private let threadID: Int?
     private let query: CallbackQuery?
     private var paragraphs: [String] = []
+    private var leading: [OutboundCall] = []
     private var keyboard: InlineKeyboardMarkup?
     private var editsPressedMessage = true
 
@@ -32,6 +33,11 @@ public struct ConversationReply: Sendable {
         self.keyboard = keyboard
     }
 
+    /// Sends `call` before the reply's message, such as a preview the message is about.
+    public mutating func sendFirst(_ call: OutboundCall) {
+        self.leading.append(call)
+    }
+
     /// Answers with a new message even after a press: in a group the
     /// pressed message may be another member's screen, not this user's to change.
     public mutating func keepPressedMessage() {
@@ -44,6 +50,7 @@ public struct ConversationReply: Sendable {
         if let query {
             calls.append(.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id)))
         }
+        calls += self.leading
         guard !self.paragraphs.isEmpty else { return calls }
         let text = self.paragraphs.joined(separator: "\n\n")
         if self.editsPressedMessage, self.keyboard != nil, let message = self.query?.message?.accessibleMessage, message.from?.isBot ?? true {

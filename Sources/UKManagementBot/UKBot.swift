@@ -25,6 +25,8 @@ public struct UKBot: UpdateHandler {
         public var status: (any StatusSource)?
         /// What `/settings` changes, and the environment's rate limits.
         public var settings: (RuntimeSettings, limits: RateLimitPolicy)?
+        /// What sends `/broadcast`; nil without Redis and PostgreSQL.
+        public var broadcasts: BroadcastEngine?
 
         /// Creates the dependencies.
         public init(
@@ -34,7 +36,8 @@ public struct UKBot: UpdateHandler {
             commands: any CommandDirectory,
             profile: BotProfile,
             status: (any StatusSource)? = nil,
-            settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil
+            settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil,
+            broadcasts: BroadcastEngine? = nil
         ) {
             self.catalogs = catalogs
             self.services = services
@@ -43,6 +46,7 @@ public struct UKBot: UpdateHandler {
             self.profile = profile
             self.status = status
             self.settings = settings
+            self.broadcasts = broadcasts
         }
     }
 
@@ -63,6 +67,7 @@ public struct UKBot: UpdateHandler {
             [.init(command: "analytics", label: "button.analytics")],
             [.init(command: "users", label: "button.users")],
             [.init(command: "status", label: "button.status"), .init(command: "settings", label: "button.settings")],
+            [.init(command: "broadcast", label: "button.broadcast")],
         ]),
     ]
 
@@ -82,7 +87,7 @@ public struct UKBot: UpdateHandler {
     public init(_ dependencies: Dependencies) throws {
         self.bot = try ConversationBot(
             Self.definition(dependencies), catalogs: dependencies.catalogs, commands: dependencies.commands, profile: dependencies.profile,
-            status: dependencies.status, settings: dependencies.settings)
+            status: dependencies.status, settings: dependencies.settings, broadcasts: dependencies.broadcasts)
     }
 
     public func handle(_ update: Update, context: UpdateContext) async throws -> StepOutcome {

@@ -34,7 +34,8 @@ public struct UKBotKind: BotKind {
         guard let tokens else { preconditionFailure("DownstreamClients made no token provider") }
         let handler = try UKBot(.init(
             catalogs: context.catalogs, services: services, preferences: context.preferences, commands: commands, profile: context.profile,
-            status: context.status, settings: (context.settings, limits: context.configuration.rateLimits)))
+            status: context.status, settings: (context.settings, limits: context.configuration.rateLimits),
+            broadcasts: context.broadcasts))
         let auth = AuthMiddleware(
             identities: SessionIdentityProvider(tokens: tokens),
             commands: commands,

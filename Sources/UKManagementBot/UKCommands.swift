@@ -11,9 +11,8 @@ public enum UKCommands {
     /// The `bot` column of the UK bot's rows in `bot_commands`.
     public static let catalogName = "uk"
 
-    /// The routes as seeded, for a gateway without PostgreSQL. Seeded rows
-    /// whose targets this version does not serve (`/broadcast`)
-    /// answer "not available" and stay out of menus and help.
+    /// The routes as seeded, for a gateway without PostgreSQL (where
+    /// `/broadcast`, which needs it, answers "not available").
     public static let defaultRoutes: [CommandRoute] = [
         ("start", "builtin:start", [String](), 10), ("help", "builtin:help", [], 20), ("menu", "builtin:menu", [], 30),
         ("language", "flow:language", [], 40), ("cancel", "builtin:cancel", [], 50), ("create_request", "flow:create_request", [], 60),
@@ -21,7 +20,7 @@ public enum UKCommands {
         ("my_shifts", "service:shifts.mine", ["executor"], 90), ("shift_schedule", "service:shifts.schedule", ["executor"], 100),
         ("take_shift", "flow:take_shift", ["executor"], 110), ("admin", "builtin:admin", ["manager", "admin"], 115),
         ("analytics", "flow:analytics", ["manager", "admin"], 120), ("users", "service:users.list", ["admin"], 130),
-        ("settings", "builtin:settings", ["admin"], 140), ("broadcast", "flow:broadcast", ["admin"], 150), ("status", "builtin:status", ["admin"], 160),
+        ("settings", "builtin:settings", ["admin"], 140), ("broadcast", "builtin:broadcast", ["admin"], 150), ("status", "builtin:status", ["admin"], 160),
     ].compactMap { row in
         CommandRoute.Target(row.1).map { target in
             CommandRoute(bot: catalogName, command: row.0, target: target, requiredRoles: row.2, sortOrder: row.3)

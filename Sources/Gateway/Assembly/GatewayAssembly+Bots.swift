@@ -51,6 +51,15 @@ extension GatewayAssembly {
             store: settingsStore, bots: configuration.bots.map(\.id),
             audit: AdminAudit(repository: inputs.database.map { AdminAuditRepository(database: $0, logger: logger) }, logger: logger),
             logger: logger)
+        let broadcasts: BroadcastEngine? =
+            switch (storage.redis, inputs.database) {
+            case (let redis?, let database?):
+                BroadcastEngine(
+                    store: RedisBroadcastStore(client: redis, keyPrefix: storage.keyPrefix),
+                    audiences: BroadcastAudienceRepository(database: database, logger: logger),
+                    catalogs: inputs.catalogs, bots: configuration.bots.map(\.id), instanceID: instanceID, logger: logger)
+            default: nil
+            }
         var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
@@ -80,7 +89,8 @@ extension GatewayAssembly {
                 bulkheads: bulkheads,
                 deadLetters: deadLetters,
                 status: status,
-                settings: settings
+                settings: settings,
+                broadcasts: broadcasts
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [
@@ -98,12 +108,14 @@ extension GatewayAssembly {
             }
             bots.pipelines[bot.id] = UpdatePipeline(middleware: middleware, handler: parts.handler)
             bots.senders[bot.id] = sender
+            broadcasts?.attach(sender, for: bot.id)
             bots.services.append(sender)
             bots.services.append(BotSetupService(client: client, profile: profile, menus: parts.menus, logger: logger))
             kindServices += parts.services
         }
         // The command catalogs the kinds asked for poll for edits; they run before the bots' own parts.
-        bots.services = storage.directories.services + [settings] + kindServices + bots.services
+        // The broadcast engine sends through the senders, so it stops before them.
+        bots.services = storage.directories.services + [settings] + kindServices + bots.services + (broadcasts.map { [$0] } ?? [])
         return bots
     }
 }

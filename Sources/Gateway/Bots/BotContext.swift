@@ -41,6 +41,9 @@ public struct BotContext: Sendable {
     public let status: any StatusSource
     /// What admins change with `/settings`, shared by every bot and instance.
     public let settings: RuntimeSettings
+    /// Sends `/broadcast`s; nil unless both Redis and PostgreSQL are configured
+    /// (the audience comes from `bot_sessions`, the sending state lives in Redis).
+    public let broadcasts: BroadcastEngine?
 
     /// The command routes of `catalog` in `bot_commands`, kept current on
     /// every instance; `defaults` where no database is configured, and until

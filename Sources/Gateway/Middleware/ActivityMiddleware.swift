@@ -21,7 +21,10 @@ public struct ActivityMiddleware: UpdateMiddleware {
         next: @Sendable (Update, UpdateContext) async throws -> StepOutcome
     ) async throws -> StepOutcome {
         if let user = update.from, !user.isBot, let chat = update.chat {
-            self.activity.touch(SessionTouch(bot: context.bot.name, telegramUserID: user.id, chatID: chat.id))
+            // The roles and language the user is seen with now, which /broadcast chooses its audience by.
+            self.activity.touch(SessionTouch(
+                bot: context.bot.name, telegramUserID: user.id, chatID: chat.id,
+                roles: context.identity.map { $0.roles.sorted() }, locale: context.locale))
         }
         let command = AuthMiddleware.command(of: update)
         do {

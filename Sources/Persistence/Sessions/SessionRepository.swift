@@ -49,7 +49,7 @@ public struct SessionRepository: SessionActivityStore {
             logger: self.logger
         )
         for try await (chatID, username, firstName, lastName, language, roles, state, lastActivity)
-            in rows.decode((Int64?, String?, String?, String?, String?, [String], String?, Date).self)
+            in rows.decode((Int64?, String?, String?, String?, String?, [String]?, String?, Date).self)
         {
             return SessionProfile(
                 bot: bot,
@@ -59,7 +59,7 @@ public struct SessionRepository: SessionActivityStore {
                 firstName: firstName,
                 lastName: lastName,
                 language: language,
-                roles: roles,
+                roles: roles ?? [],
                 state: state,
                 lastActivity: lastActivity
             )
@@ -122,18 +122,24 @@ public struct SessionRepository: SessionActivityStore {
     public func recordActivity(_ touches: [SessionTouch]) async throws {
         let touches = SessionTouch.coalesced(touches)
         guard !touches.isEmpty else { return }
-        // An array parameter cannot hold NULL here, so "" stands for "no language".
+        // An array parameter cannot hold NULL here, so "" stands for "no
+        // language" and "-" for "roles not known"; roles travel comma-joined.
         try await self.client.query(
             """
-            INSERT INTO bot_sessions (bot, telegram_user_id, chat_id, language, last_activity_at)
-            SELECT t.bot, t.user_id, t.chat_id, NULLIF(t.language, ''), t.at
+            INSERT INTO bot_sessions (bot, telegram_user_id, chat_id, language, roles, locale, last_activity_at)
+            SELECT t.bot, t.user_id, t.chat_id, NULLIF(t.language, ''),
+                   CASE WHEN t.roles = '-' THEN NULL ELSE COALESCE(string_to_array(NULLIF(t.roles, ''), ','), '{}') END,
+                   NULLIF(t.locale, ''), t.at
             FROM unnest(
                 \(touches.map(\.bot))::text[], \(touches.map(\.telegramUserID))::bigint[], \(touches.map(\.chatID))::bigint[],
-                \(touches.map { $0.language ?? "" })::text[], \(touches.map(\.at))::timestamptz[]
-            ) AS t(bot, user_id, chat_id, language, at)
+                \(touches.map { $0.language ?? "" })::text[], \(touches.map { $0.roles?.joined(separator: ",") ?? "-" })::text[],
+                \(touches.map { $0.locale ?? "" })::text[], \(touches.map(\.at))::timestamptz[]
+            ) AS t(bot, user_id, chat_id, language, roles, locale, at)
             ON CONFLICT (bot, telegram_user_id) DO UPDATE SET
                 chat_id = EXCLUDED.chat_id,
                 language = COALESCE(EXCLUDED.language, bot_sessions.language),
+                roles = COALESCE(EXCLUDED.roles, bot_sessions.roles),
+                locale = COALESCE(EXCLUDED.locale, bot_sessions.locale),
                 last_activity_at = GREATEST(bot_sessions.last_activity_at, EXCLUDED.last_activity_at)
             """,
             logger: self.logger

@@ -12,6 +12,8 @@ extension SessionTouch {
         var latest = newer.at >= self.at ? newer : self
         let older = newer.at >= self.at ? self : newer
         latest.language = latest.language ?? older.language
+        latest.roles = latest.roles ?? older.roles
+        latest.locale = latest.locale ?? older.locale
         return latest
     }
 

@@ -9,14 +9,22 @@ public struct SessionTouch: Sendable, Hashable {
     /// A language to store with the touch, such as one the user just chose;
     /// nil keeps the stored one.
     public var language: String?
+    /// The roles the user was seen with; nil keeps the stored ones.
+    public var roles: [String]?
+    /// The language the bot answered in; nil keeps the stored one.
+    public var locale: String?
     public var at: Date
 
     /// Creates a touch.
-    public init(bot: String, telegramUserID: Int64, chatID: Int64, language: String? = nil, at: Date = Date()) {
+    public init(
+        bot: String, telegramUserID: Int64, chatID: Int64, language: String? = nil, roles: [String]? = nil, locale: String? = nil, at: Date = Date()
+    ) {
         self.bot = bot
         self.telegramUserID = telegramUserID
         self.chatID = chatID
         self.language = language
+        self.roles = roles
+        self.locale = locale
         self.at = at
     }
 }

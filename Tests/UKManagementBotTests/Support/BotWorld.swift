@@ -37,6 +37,8 @@ final class BotWorld: Sendable {
         /// PostgreSQL is reached through ``BotWorld/databaseProxy``, closed
         /// until the test opens it: the database is away when the gateway starts.
         var databaseAway = false
+        /// Telegram's limits, as the fake enforces them (off unless a test turns them on).
+        var limits = FakeTelegram.Limits()
     }
 
     static let webhookSecret = "e2e-webhook-secret"
@@ -97,7 +99,7 @@ final class BotWorld: Sendable {
             throw HarnessError("REDIS_URL is not set: run ./scripts/test.sh, or export REDIS_URL=redis://127.0.0.1:6379")
         }
         let database = try await ScratchDatabase.create()
-        let telegram = FakeTelegram()
+        let telegram = FakeTelegram(configuration: .init(limits: options.limits))
         let services = FakeServices(configuration: .init(users: options.users))
         let http: HTTPClient
         do {
