@@ -19,6 +19,12 @@ public enum StatusText {
             if instance.isThis { line += " " + texts.text("status.this") }
             lines.append(line)
         }
+        let activity = report.activity
+        let p99 = activity.p99Milliseconds.map { $0.isFinite ? texts.text("status.p99", ["milliseconds": .int(Int($0))]) : texts.text("status.p99.over") }
+        lines.append(texts.text("status.activity", [
+            "per_minute": .string(String(format: "%.1f", activity.updatesPerMinute)),
+            "p99": .string(p99 ?? texts.text("status.p99.none")),
+        ]))
         lines.append("")
         for bot in report.bots {
             if let waiting = bot.waiting, let pending = bot.repliesPending, let dead = bot.deadLetters {
@@ -30,6 +36,30 @@ public enum StatusText {
             }
             if let reason = bot.sendingPaused {
                 lines.append(texts.text("status.sending_paused", ["reason": .string(reason)]))
+            }
+            lines.append(texts.text("status.rate_limited", ["count": .int(bot.rateLimitedLastHour)]))
+            if let webhook = bot.webhook {
+                if let error = webhook.lastError, let at = webhook.lastErrorAt {
+                    let minutes = max(0, Int(report.taken.timeIntervalSince(at) / 60))
+                    lines.append(texts.text("status.webhook.error", ["pending": .int(webhook.pending), "minutes": .int(minutes), "error": .string(error)]))
+                } else {
+                    lines.append(texts.text("status.webhook.ok", ["pending": .int(webhook.pending)]))
+                }
+            }
+        }
+        if !activity.services.isEmpty {
+            lines.append("")
+            for (name, service) in activity.services.sorted(by: { $0.key < $1.key }) {
+                let circuits = service.circuits.sorted { $0.key < $1.key }
+                let circuit =
+                    circuits.count == 1
+                    ? texts.text("status.circuit.\(circuits[0].key)")
+                    : circuits.map { "\(texts.text("status.circuit.\($0.key)")) (\($0.value))" }.joined(separator: ", ")
+                lines.append(texts.text("status.service", [
+                    "name": .string(name), "circuit": .string(circuit),
+                    "failures": .int(service.failures), "attempts": .int(service.attempts),
+                    "percent": .int(service.attempts == 0 ? 0 : service.failures * 100 / service.attempts),
+                ]))
             }
         }
         lines.append("")

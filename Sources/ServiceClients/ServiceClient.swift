@@ -58,23 +58,27 @@ public final class ServiceClient: Sendable {
     /// The limit on this service's calls in flight; pass the same one to
     /// every client of the service so the limit holds for all of them.
     public let bulkhead: Bulkhead
+    private let health: ServiceHealthBoard?
 
     /// Creates a client with a closed breaker.
     ///
     /// - Parameters:
     ///   - bulkhead: The service's limit on calls in flight; by default one
     ///     of its own with ``Configuration/concurrency`` places.
+    ///   - health: where each attempt and the breaker's state are tallied for `/status`.
     ///   - now: the clock the breaker reads; injectable for tests.
     public init(
         configuration: Configuration,
         httpClient: HTTPClient,
         logger: Logger,
         bulkhead: Bulkhead? = nil,
+        health: ServiceHealthBoard? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        self.health = health
         self.now = now
         self.breaker = Mutex(CircuitBreaker(configuration: configuration.circuitBreaker))
         self.bulkhead = bulkhead ?? Bulkhead(limit: configuration.concurrency)
@@ -239,7 +243,11 @@ public final class ServiceClient: Sendable {
         }
         let started = now()
         let verdict = await exchange(httpRequest, request, token: token)
-        let transition = breaker.withLock { $0.record(verdict.breakerOutcome, probe: isProbe, now: now(), duration: now() - started) }
+        let (transition, state) = breaker.withLock { breaker in
+            let transition = breaker.record(verdict.breakerOutcome, probe: isProbe, now: now(), duration: now() - started)
+            return (transition, breaker.state)
+        }
+        health?.record(service: configuration.service, failed: verdict.breakerOutcome == .failure, circuit: state)
         log(transition, request, requestID)
         return verdict
     }

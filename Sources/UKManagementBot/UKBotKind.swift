@@ -25,7 +25,8 @@ public struct UKBotKind: BotKind {
             httpClient: context.httpClient,
             logger: context.logger,
             requiredBy: "bot \"\(bot.id)\" (kind uk)",
-            bulkheads: context.bulkheads
+            bulkheads: context.bulkheads,
+            health: context.serviceHealth
         ) { auth in
             let provider = CachingAccessTokenProvider(auth: auth, shared: shared)
             tokens = provider

@@ -51,6 +51,69 @@ struct StatusTests {
         }
     }
 
+    @Test("activity across two instances, an open circuit with its failure rate, Telegram's 429s and the webhook, each as it is")
+    func activity() async throws {
+        let environment = [
+            "SERVICE_CIRCUIT_FAILURES": "2", "SERVICE_ATTEMPTS": "1", "SERVICE_CIRCUIT_COOLDOWN": "600",
+            // Faster than the fake Telegram allows one chat, so it answers 429 (which the sender honours).
+            "TELEGRAM_CHAT_SENDS_PER_SECOND": "50",
+        ]
+        try await BotWorld.run(.init(environment: environment, users: [Self.admin], limits: .enforced)) { world in
+            try await world.startGateway()
+            let admin = world.privateUser(id: 7801, firstName: "Olga")
+            let resident = world.privateUser(id: 7802, firstName: "Aziz")
+
+            // The request service fails twice: the breaker opens.
+            world.services.failNext(2, of: .listRequests, status: 500)
+            for _ in 0..<2 {
+                try await resident.command("my_requests")
+            }
+            // Five commands at once: replies faster than one a second to the chat draw 429s.
+            let burst = (0..<5).map { _ in resident.user.sendCommand("help") }
+            for update in burst {
+                try await world.waitUntilHandled(update)
+            }
+            try await waitUntil("a 429 from Telegram") { world.telegram.tooManyRequestsCount > 0 }
+            // Both instances beat their stats into Redis at least once more.
+            try await Task.sleep(for: .seconds(2))
+
+            let text = try await admin.command("status").text
+            let lines = text.split(separator: "\n").map(String.init)
+            let activity = try #require(lines.first { $0.hasPrefix("Updates: ") }, "\(lines)")
+            let perMinute = Double(activity.dropFirst("Updates: ".count).prefix { $0 != " " }) ?? 0
+            #expect(activity.contains("p99 handling ≤ "), "\(activity)")
+            #expect(perMinute * 5 == 7, "the resident's 7 updates before /status, on either instance: \(activity)")
+            #expect(lines.contains { $0.hasPrefix(admin.text("status.service", [
+                "name": "request", "circuit": .string(admin.text("status.circuit.open")), "failures": 2, "attempts": 2, "percent": 100,
+            ])) }, "\(lines)")
+            #expect(lines.contains(admin.text("status.rate_limited", ["count": .int(world.telegram.tooManyRequestsCount)])), "\(lines)")
+            #expect(lines.contains(admin.text("status.webhook.ok", ["pending": 0])), "\(lines)")
+        }
+    }
+
+    @Test("sending paused (the token refused): /status asked meanwhile says so and why, once its reply can go out")
+    func sendingPaused() async throws {
+        try await BotWorld.run(.init(users: [Self.admin])) { world in
+            let admin = world.privateUser(id: 7801, firstName: "Olga")
+            _ = try await admin.command("start")
+            world.telegram.setTokenRevoked(true)
+            // A reply refused with 401 pauses sending.
+            let resident = world.privateUser(id: 7802, firstName: "Aziz")
+            let help = Task { try await resident.command("help") }
+            try await waitUntil("/ready to say why the bot cannot send", timeout: .seconds(15)) {
+                try await world.ready().body.contains("the token was refused (401)")
+            }
+            // /status is handled now, while paused; its reply waits, then goes out.
+            let status = Task { try await admin.command("status") }
+            try await Task.sleep(for: .seconds(2))
+            world.telegram.setTokenRevoked(false)
+            let text = try await status.value.text
+            _ = try await help.value
+            #expect(text.contains(admin.text("status.sending_paused", ["reason": ""])), "\(text)")
+            #expect(text.contains("401"), "\(text)")
+        }
+    }
+
     /// The outbox set lists a conversation until a relay's poll finds its replies all sent.
     static func waitForNoPendingReplies(_ world: BotWorld) async throws {
         try await waitUntil("no conversation with replies pending") {

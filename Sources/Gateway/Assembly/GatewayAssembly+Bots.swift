@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import ServiceClients
 import CurlHTTP
 import Logging
@@ -18,6 +20,8 @@ extension GatewayAssembly {
         var deadLetters: any DeadLetterStore
         /// What admins changed with `/settings`, applied by every bot.
         var settings: RuntimeSettings
+        /// What this instance measured lately, for `/status`; the heartbeat shares it.
+        var stats: LiveStats
     }
 
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
@@ -26,6 +30,17 @@ extension GatewayAssembly {
         let preferences = ProfileLanguagePreferences(profiles: storage.conversations, writeThrough: storage.activityWriter)
         let notices = LocalizedNotices(catalogs: inputs.catalogs, preferences: preferences)
         let bulkheads = ServiceBulkheads()
+        let serviceHealth = ServiceHealthBoard()
+        let stats = LiveStats(health: serviceHealth)
+        // Each bot's Bot API client, for the webhook probe of /status; filled as the bots are built.
+        let clients = BotAPIClients()
+        let webhook: WebhookProbe = { bot in
+            guard configuration.telegram.useWebhook, let client = clients.all.withLock({ $0[bot] }) else { return nil }
+            guard let info = try? await client.getWebhookInfo() else { return nil }
+            return StatusReport.Webhook(
+                pending: info.pendingUpdateCount, lastError: info.lastErrorMessage,
+                lastErrorAt: info.lastErrorDate.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+        }
         let deadLetters: any DeadLetterStore =
             switch (storage.redis, inputs.database) {
             case (let redis?, let database?):
@@ -41,9 +56,10 @@ extension GatewayAssembly {
                 RedisStatusSource(
                     client: redis, keys: RedisKeyspace(prefix: storage.keyPrefix),
                     deadLetters: RedisDeadLetterStore(client: redis, keyPrefix: storage.keyPrefix),
-                    bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID)
+                    bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID, stats: stats, webhook: webhook)
             } else {
-                LocalStatusSource(bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID)
+                LocalStatusSource(
+                    bots: configuration.bots.map(\.id), readiness: storage.readiness, instanceID: instanceID, stats: stats, webhook: webhook)
             }
         let settingsStore: any AdminSettingsStore =
             if let redis = storage.redis { RedisAdminSettingsStore(client: redis, keyPrefix: storage.keyPrefix) } else { InMemoryAdminSettingsStore() }
@@ -60,7 +76,7 @@ extension GatewayAssembly {
                     catalogs: inputs.catalogs, bots: configuration.bots.map(\.id), instanceID: instanceID, logger: logger)
             default: nil
             }
-        var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings)
+        var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings, stats: stats)
         var kindServices: [any Service] = []
         for bot in configuration.bots {
             guard let kind = inputs.kinds.kind(named: bot.kind) else {
@@ -70,8 +86,12 @@ extension GatewayAssembly {
                 configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
                 httpClient: http,
                 logger: logger,
-                observer: { GatewayMetrics().record($0) }
+                observer: { [id = bot.id] call in
+                    GatewayMetrics().record(call)
+                    if call.outcome == .rateLimited { stats.recordRateLimited(bot: id) }
+                }
             )
+            clients.all.withLock { $0[bot.id] = client }
             let sender = OutboundSender(client: client, configuration: .init(limits: configuration.telegram.outboundLimits), logger: logger)
             let profile = BotProfile()
             let context = BotContext(
@@ -87,6 +107,7 @@ extension GatewayAssembly {
                 profile: profile,
                 directories: storage.directories,
                 bulkheads: bulkheads,
+                serviceHealth: serviceHealth,
                 deadLetters: deadLetters,
                 status: status,
                 settings: settings,
@@ -94,7 +115,7 @@ extension GatewayAssembly {
             )
             let parts = try await kind.makeBot(bot, context: context)
             var middleware: [any UpdateMiddleware] = [
-                LoggingMiddleware(),
+                LoggingMiddleware(stats: stats),
                 RateLimitMiddleware(store: storage.rateLimits, policy: configuration.rateLimits, settings: settings, notice: notices.rateLimited),
             ]
             middleware += parts.middleware
@@ -118,4 +139,9 @@ extension GatewayAssembly {
         bots.services = storage.directories.services + [settings] + kindServices + bots.services + (broadcasts.map { [$0] } ?? [])
         return bots
     }
+}
+
+/// The bots' Bot API clients by bot, filled as the bots are built.
+private final class BotAPIClients: Sendable {
+    let all = Mutex<[BotID: BotAPIClient]>([:])
 }

@@ -41,7 +41,7 @@ extension GatewayAssembly {
             return (profiles.preloadKey(bot: bot.name, user: user).map { [$0] } ?? []) + limits.preloadKeys(for: hit)
         }
         // First in the list, so it stops last: the dispatcher and relays hand their work back before its goodbye.
-        var services: [any Service] = [InstanceHeartbeat(inbox: inbox, logger: logger)]
+        var services: [any Service] = [InstanceHeartbeat(inbox: inbox, stats: bots.stats, logger: logger)]
         let deadLetters = bots.deadLetters
         storage.readiness.register(
             DeadLetterCount(store: RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix), bots: configuration.bots.map(\.id)))

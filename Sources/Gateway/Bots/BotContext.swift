@@ -34,6 +34,8 @@ public struct BotContext: Sendable {
     let directories: CommandDirectories
     /// One limit on calls in flight per named service, shared by every bot.
     public let bulkheads: ServiceBulkheads
+    /// Where every service client tallies its attempts, for `/status`.
+    public let serviceHealth: ServiceHealthBoard
     /// Where a bot keeps updates it gives up on: Redis (with a history row
     /// in PostgreSQL when configured), or memory without Redis.
     public let deadLetters: any DeadLetterStore
@@ -61,7 +63,8 @@ public struct BotContext: Sendable {
             configuration: configuration,
             httpClient: self.httpClient,
             logger: self.logger,
-            bulkhead: self.bulkheads.bulkhead(for: service, limit: configuration.concurrency)
+            bulkhead: self.bulkheads.bulkhead(for: service, limit: configuration.concurrency),
+            health: self.serviceHealth
         )
     }
 }

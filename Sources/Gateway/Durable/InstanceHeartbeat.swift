@@ -21,10 +21,13 @@ public final class InstanceHeartbeat: Service {
     private let started = Date()
     private let beatCount = Atomic(0)
     private let conflicts = Atomic(0)
+    private let stats: LiveStats?
 
-    /// Creates the heartbeat of `inbox`'s instance.
-    public init(inbox: RedisInbox, logger: Logger) {
+    /// Creates the heartbeat of `inbox`'s instance; each beat also stores
+    /// `stats`' snapshot, so `/status` on any instance adds up every live one.
+    public init(inbox: RedisInbox, stats: LiveStats? = nil, logger: Logger) {
         self.inbox = inbox
+        self.stats = stats
         self.logger = logger
     }
 
@@ -87,6 +90,9 @@ public final class InstanceHeartbeat: Service {
             beats[id] = InstanceRoster.Beat(run: run, at: at)
         }
         self.inbox.roster.update(redisNow: now, beats: beats)
+        if let stats = self.stats, let json = try? JSONEncoder().encode(stats.snapshot()) {
+            _ = try await self.inbox.client.send(["HSET", .string(keys.stats), .string(me.id), .bytes(Array(json))])
+        }
         // After this run's first beat, another run in its place means another
         // process beats under the same INSTANCE_ID: each takes the other's work over.
         let count = self.beatCount.add(1, ordering: .relaxed).newValue

@@ -23,7 +23,8 @@ public import TelegramBotAPI
 /// - `{p:b}:outbox` — sorted set: conversations with pending replies, by when to try next.
 /// - `{p:b}:settings` — hash: the bot's `/settings` (``AdminSetting`` fields), polled by every instance.
 /// - `{p}:instances` (sorted set: instance → last beat), `{p}:instances:run`
-///   and `{p}:instances:info` (hashes: instance → run, → `{"pid","started"}`) — the heartbeats.
+///   and `{p}:instances:info` (hashes: instance → run, → `{"pid","started"}`) — the heartbeats;
+///   `{p}:instances:stats` (hash: instance → its ``LiveStats/Snapshot`` JSON, for `/status`).
 ///
 /// Times in the sorted sets are Redis's clock (`TIME`), in milliseconds.
 /// - `{p:b:<id>}:rl:m`, `:rl:h`, `:rl:c` — a user's message counters per
@@ -75,12 +76,13 @@ public struct RedisKeyspace: Sendable, Hashable {
         public let beats: String
         public let runs: String
         public let info: String
+        public let stats: String
     }
 
     /// The heartbeat keys.
     public var instances: Instances {
         let tag = "{\(self.prefix)}:instances"
-        return Instances(beats: tag, runs: "\(tag):run", info: "\(tag):info")
+        return Instances(beats: tag, runs: "\(tag):run", info: "\(tag):info", stats: "\(tag):stats")
     }
 
     /// Keys of one user of one bot; all share the hash tag `{prefix:bot:<id>}`,

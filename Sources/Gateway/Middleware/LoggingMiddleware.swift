@@ -3,10 +3,15 @@ public import TelegramBotAPI
 
 /// Logs one line per update at `info`: correlation id, update kind,
 /// conversation, outcome and latency. Never the token, never the message
-/// text (that appears only at `trace`, for local debugging).
+/// text (that appears only at `trace`, for local debugging). Each handling
+/// time also goes to ``LiveStats`` for `/status`.
 public struct LoggingMiddleware: UpdateMiddleware {
+    private let stats: LiveStats?
+
     /// Creates the middleware.
-    public init() {}
+    public init(stats: LiveStats? = nil) {
+        self.stats = stats
+    }
 
     public func handle(
         _ update: Update,
@@ -17,6 +22,7 @@ public struct LoggingMiddleware: UpdateMiddleware {
         logger.trace("update text", metadata: ["text": "\(update.message?.text ?? "")"])
         do {
             let outcome = try await next(update, context)
+            self.stats?.recordUpdate(milliseconds: context.elapsedMilliseconds)
             logger.info("update handled", metadata: [
                 "kind": "\(update.kind.fieldName)",
                 "conversation": "\(context.conversation)",

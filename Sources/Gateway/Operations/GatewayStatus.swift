@@ -26,6 +26,19 @@ public struct StatusReport: Sendable, Hashable {
         public var deadLetters: Int?
         /// Why sending is paused, as this instance sees it; nil while it sends.
         public var sendingPaused: String?
+        /// Telegram's 429s in the last hour, on every live instance.
+        public var rateLimitedLastHour = 0
+        /// What `getWebhookInfo` says; nil in long-polling mode or when Telegram did not answer.
+        public var webhook: Webhook?
+    }
+
+    /// A bot's webhook as Telegram sees it.
+    public struct Webhook: Sendable, Hashable {
+        /// Updates Telegram holds for the bot.
+        public var pending: Int
+        /// Telegram's last delivery error and when, if any.
+        public var lastError: String?
+        public var lastErrorAt: Date?
     }
 
     /// A dependency's state, as `/ready` reports it.
@@ -45,9 +58,15 @@ public struct StatusReport: Sendable, Hashable {
     public var instances: [Instance]
     public var bots: [Bot]
     public var dependencies: [Dependency]
+    /// Updates per minute, p99 handling time and the downstream services, added up over every live instance.
+    public var activity: LiveStats.Summary
     /// When the report was taken.
     public var taken: Date
 }
+
+/// Asks Telegram about a bot's webhook for `/status`; nil when it is in
+/// long-polling mode or Telegram did not answer.
+public typealias WebhookProbe = @Sendable (BotID) async -> StatusReport.Webhook?
 
 /// Where `/status` reads its report.
 public protocol StatusSource: Sendable {
@@ -65,12 +84,15 @@ struct RedisStatusSource: StatusSource {
     let bots: [BotID]
     let readiness: ReadinessChecks
     let instanceID: String
+    let stats: LiveStats
+    let webhook: WebhookProbe
 
     func report() async -> StatusReport {
         let instances = self.keys.instances
         var commands: [[RedisArgument]] = [
             ["ZRANGE", .string(instances.beats), 0, -1],
             ["HGETALL", .string(instances.info)],
+            ["HGETALL", .string(instances.stats)],
         ]
         for bot in self.bots {
             commands += [
@@ -83,6 +105,7 @@ struct RedisStatusSource: StatusSource {
         func value(_ index: Int) -> RedisValue? {
             index < replies.count ? try? replies[index].get() : nil
         }
+        let botsAt = 3
         var info: [String: [String: Any]] = [:]
         let pairs = value(1)?.array ?? []
         for index in stride(from: 0, to: pairs.count - 1, by: 2) {
@@ -98,16 +121,30 @@ struct RedisStatusSource: StatusSource {
                 started: (info[id]?["started"] as? Int).map { Date(timeIntervalSince1970: TimeInterval($0)) },
                 isThis: id == self.instanceID)
         }
-        let results = await self.readiness.evaluate()
-        let bots = self.bots.enumerated().map { offset, bot in
-            StatusReport.Bot(
-                name: bot.name,
-                waiting: value(2 + offset * 3)?.int,
-                repliesPending: value(3 + offset * 3)?.int,
-                deadLetters: value(4 + offset * 3)?.int,
-                sendingPaused: Self.paused(bot, in: results))
+        // Every live instance's stats; this one's fresh, in case its last beat is a second old or Redis is away.
+        var snapshots = [self.stats.snapshot()]
+        let stored = value(2)?.array ?? []
+        let liveIDs = Set(live.map(\.id))
+        for index in stride(from: 0, to: stored.count - 1, by: 2) {
+            guard let id = stored[index].string, id != self.instanceID, liveIDs.contains(id), let json = stored[index + 1].bytes,
+                let snapshot = try? JSONDecoder().decode(LiveStats.Snapshot.self, from: Data(json))
+            else { continue }
+            snapshots.append(snapshot)
         }
-        return StatusReport(instances: live, bots: bots, dependencies: Self.dependencies(results), taken: Date())
+        let activity = LiveStats.Summary.merging(snapshots, now: Date())
+        let results = await self.readiness.evaluate()
+        var bots: [StatusReport.Bot] = []
+        for (offset, bot) in self.bots.enumerated() {
+            bots.append(StatusReport.Bot(
+                name: bot.name,
+                waiting: value(botsAt + offset * 3)?.int,
+                repliesPending: value(botsAt + 1 + offset * 3)?.int,
+                deadLetters: value(botsAt + 2 + offset * 3)?.int,
+                sendingPaused: Self.paused(bot, in: results),
+                rateLimitedLastHour: activity.rateLimitedLastHour[bot.name] ?? 0,
+                webhook: await self.webhook(bot)))
+        }
+        return StatusReport(instances: live, bots: bots, dependencies: Self.dependencies(results), activity: activity, taken: Date())
     }
 
     static func paused(_ bot: BotID, in results: [ReadinessChecks.Result]) -> String? {
@@ -133,16 +170,24 @@ struct LocalStatusSource: StatusSource {
     let bots: [BotID]
     let readiness: ReadinessChecks
     let instanceID: String
+    let stats: LiveStats
+    let webhook: WebhookProbe
     let started = Date()
 
     func report() async -> StatusReport {
         let results = await self.readiness.evaluate()
+        let activity = LiveStats.Summary.merging([self.stats.snapshot()], now: Date())
+        var bots: [StatusReport.Bot] = []
+        for bot in self.bots {
+            bots.append(.init(
+                name: bot.name, waiting: nil, repliesPending: nil, deadLetters: nil, sendingPaused: RedisStatusSource.paused(bot, in: results),
+                rateLimitedLastHour: activity.rateLimitedLastHour[bot.name] ?? 0, webhook: await self.webhook(bot)))
+        }
         return StatusReport(
             instances: [.init(id: self.instanceID, pid: Int(ProcessInfo.processInfo.processIdentifier), started: self.started, isThis: true)],
-            bots: self.bots.map {
-                .init(name: $0.name, waiting: nil, repliesPending: nil, deadLetters: nil, sendingPaused: RedisStatusSource.paused($0, in: results))
-            },
+            bots: bots,
             dependencies: RedisStatusSource.dependencies(results),
+            activity: activity,
             taken: Date())
     }
 }

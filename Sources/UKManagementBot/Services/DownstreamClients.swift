@@ -25,6 +25,7 @@ public struct DownstreamClients: Sendable {
     ///     `{ CachingAccessTokenProvider(auth: $0) }`.
     ///   - user: who needs the services, for the error, such as `the UK bot`.
     ///   - bulkheads: the gateway's limits on calls in flight per service.
+    ///   - health: where the gateway tallies each service's attempts for `/status`.
     /// - Throws: ``ConfigurationError`` naming every service URL that is not set.
     public init(
         configuration: DownstreamConfiguration,
@@ -32,6 +33,7 @@ public struct DownstreamClients: Sendable {
         logger: Logger,
         requiredBy user: String,
         bulkheads: ServiceBulkheads = ServiceBulkheads(),
+        health: ServiceHealthBoard? = nil,
         tokens: (AuthServiceClient) -> any AccessTokenProvider
     ) throws(ConfigurationError) {
         try configuration.require(Self.serviceNames, by: user)
@@ -44,7 +46,8 @@ public struct DownstreamClients: Sendable {
                     concurrency: concurrency),
                 httpClient: httpClient,
                 logger: logger,
-                bulkhead: bulkheads.bulkhead(for: service, limit: concurrency))
+                bulkhead: bulkheads.bulkhead(for: service, limit: concurrency),
+                health: health)
         }
         auth = AuthServiceClient(client: client("auth"))
         let provider = tokens(auth)
