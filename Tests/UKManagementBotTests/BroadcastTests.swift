@@ -139,7 +139,10 @@ struct BroadcastTests {
             }
             #expect(Set(blockers).isDisjoint(with: marked), "users who blocked the bot are left out of the next audience")
 
-            let violations = Self.unhonouredRetries(world.telegram.calls())
+            // The recipients' chats only: the admin's chat hears from both instances (progress edits from the
+            // sending one, answers to presses from either), and a 429 one instance got is not yet known to the
+            // other — one Telegram budget across instances is the operator API issue's.
+            let violations = Self.unhonouredRetries(world.telegram.calls().filter { $0["chat_id"]?.intValue != admin.chatID })
             #expect(violations.isEmpty, "calls to a chat within its retry_after: \(violations.prefix(5))")
             let tooMany = world.telegram.tooManyRequestsCount
             print("""

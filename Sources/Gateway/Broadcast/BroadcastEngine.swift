@@ -252,6 +252,8 @@ public final class BroadcastEngine: Service, Sendable {
             self.logger.notice("broadcast taken over; sending again to those in flight", metadata: ["bot": "\(bot.name)", "broadcast": "\(id)", "count": "\(leftovers.count)"])
         }
         while true {
+            // A graceful stop leaves the rest to whichever instance runs next.
+            try Task.checkCancellation()
             let batch: [Int64]
             if leftovers.isEmpty {
                 switch try await self.store.claim(bot: bot, id: id, token: token, count: self.configuration.inFlight) {
