@@ -52,4 +52,20 @@ extension RedisValue {
         if case .null = self { return true }
         return false
     }
+
+    /// An array reply of names and values in turn (`HGETALL`, `ZRANGE …
+    /// WITHSCORES`) as pairs; an odd last element is left out.
+    public var pairs: [(name: RedisValue, value: RedisValue)] {
+        guard let elements = self.array else { return [] }
+        return stride(from: 0, to: elements.count - 1, by: 2).map { (elements[$0], elements[$0 + 1]) }
+    }
+
+    /// An `HGETALL` reply as field → value, for the pairs that are both text.
+    public var fields: [String: String] {
+        var fields: [String: String] = [:]
+        for (name, value) in self.pairs {
+            if let name = name.string, let value = value.string { fields[name] = value }
+        }
+        return fields
+    }
 }

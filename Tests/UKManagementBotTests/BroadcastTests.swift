@@ -191,12 +191,7 @@ struct BroadcastTests {
     }
 
     static func record(_ world: BotWorld, id: Int) async throws -> [String: String] {
-        let elements = try await world.redis.send(["HGETALL", .string("{\(world.keys.prefix):\(BotID.single.name)}:bc:\(id)")]).array ?? []
-        var fields: [String: String] = [:]
-        for pair in stride(from: 0, to: elements.count - 1, by: 2) {
-            if let name = elements[pair].string, let value = elements[pair + 1].string { fields[name] = value }
-        }
-        return fields
+        try await world.redis.send(["HGETALL", .string("{\(world.keys.prefix):\(BotID.single.name)}:bc:\(id)")]).fields
     }
 
     static func waitForStatus(_ world: BotWorld, id: Int, _ status: BroadcastStatus, timeout: Duration) async throws {

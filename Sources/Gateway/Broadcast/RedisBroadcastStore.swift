@@ -89,12 +89,7 @@ public struct RedisBroadcastStore: Sendable {
 
     /// Broadcast `id` of `bot`, or nil when there is none (or it expired).
     public func broadcast(bot: BotID, id: Int) async throws -> Broadcast? {
-        let reply = try await self.client.send(["HGETALL", .string(self.keys(bot).record(id))])
-        let elements = reply.array ?? []
-        var fields: [String: String] = [:]
-        for pair in stride(from: 0, to: elements.count - 1, by: 2) {
-            if let name = elements[pair].string, let value = elements[pair + 1].string { fields[name] = value }
-        }
+        let fields = try await self.client.send(["HGETALL", .string(self.keys(bot).record(id))]).fields
         guard let status = fields["status"].flatMap(BroadcastStatus.init(rawValue:)),
               let content = fields["content"].flatMap({ try? JSONDecoder().decode(BroadcastContent.self, from: Data($0.utf8)) }),
               let audience = fields["audience"].flatMap(BroadcastAudience.init(code:))
@@ -116,12 +111,8 @@ public struct RedisBroadcastStore: Sendable {
 
     /// Each recipient's outcome so far.
     public func outcomes(bot: BotID, id: Int) async throws -> [Int64: String] {
-        let elements = try await self.client.send(["HGETALL", .string(self.keys(bot).outcomes(id))]).array ?? []
-        var outcomes: [Int64: String] = [:]
-        for pair in stride(from: 0, to: elements.count - 1, by: 2) {
-            if let user = elements[pair].string.flatMap({ Int64($0) }), let outcome = elements[pair + 1].string { outcomes[user] = outcome }
-        }
-        return outcomes
+        let fields = try await self.client.send(["HGETALL", .string(self.keys(bot).outcomes(id))]).fields
+        return Dictionary(uniqueKeysWithValues: fields.compactMap { user, outcome in Int64(user).map { ($0, outcome) } })
     }
 
     // MARK: Admin's changes

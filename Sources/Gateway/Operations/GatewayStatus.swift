@@ -107,10 +107,8 @@ struct RedisStatusSource: StatusSource {
         }
         let botsAt = 3
         var info: [String: [String: Any]] = [:]
-        let pairs = value(1)?.array ?? []
-        for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-            guard let id = pairs[index].string, let json = pairs[index + 1].bytes,
-                let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
+        for (id, json) in value(1)?.pairs ?? [] {
+            guard let id = id.string, let json = json.bytes, let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
             else { continue }
             info[id] = object
         }
@@ -123,10 +121,9 @@ struct RedisStatusSource: StatusSource {
         }
         // Every live instance's stats; this one's fresh, in case its last beat is a second old or Redis is away.
         var snapshots = [self.stats.snapshot()]
-        let stored = value(2)?.array ?? []
         let liveIDs = Set(live.map(\.id))
-        for index in stride(from: 0, to: stored.count - 1, by: 2) {
-            guard let id = stored[index].string, id != self.instanceID, liveIDs.contains(id), let json = stored[index + 1].bytes,
+        for (id, json) in value(2)?.pairs ?? [] {
+            guard let id = id.string, id != self.instanceID, liveIDs.contains(id), let json = json.bytes,
                 let snapshot = try? JSONDecoder().decode(LiveStats.Snapshot.self, from: Data(json))
             else { continue }
             snapshots.append(snapshot)

@@ -34,17 +34,7 @@ public struct RedisAdminSettingsStore: AdminSettingsStore {
         """)
 
     public func fields(of bot: BotID) async throws -> [String: String] {
-        let reply = try await self.client.send(["HGETALL", .string(self.keys.bot(bot).settings)])
-        let elements = reply.array ?? []
-        var fields: [String: String] = [:]
-        var index = 0
-        while index + 1 < elements.count {
-            if let name = elements[index].string, let value = elements[index + 1].string {
-                fields[name] = value
-            }
-            index += 2
-        }
-        return fields
+        try await self.client.send(["HGETALL", .string(self.keys.bot(bot).settings)]).fields
     }
 
     public func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> String? {
