@@ -74,7 +74,8 @@ struct StatusTests {
                 try await world.waitUntilHandled(update)
             }
             try await waitUntil("a 429 from Telegram") { world.telegram.tooManyRequestsCount > 0 }
-            // Both instances beat their stats into Redis at least once more.
+            // Every reply out (the 429s are all in), then both instances beat their stats into Redis at least once more.
+            try await Self.waitForNoPendingReplies(world)
             try await Task.sleep(for: .seconds(2))
 
             let text = try await admin.command("status").text
