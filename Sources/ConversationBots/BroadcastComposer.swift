@@ -27,8 +27,13 @@ struct BroadcastComposer: Sendable {
     let engine: BroadcastEngine
     let catalogs: Catalogs
 
-    /// `/broadcast`: asks for the message.
+    /// `/broadcast`: asks for the message, in a private chat only (a group
+    /// would see the preview and the progress).
     func begin(_ turn: inout ConversationTurn) {
+        guard turn.chat.type == .private else {
+            turn.reply.say(turn.texts.text("broadcast.private_only"))
+            return
+        }
         let id = "\(turn.context.bot.name)-\(turn.context.conversation)-\(turn.update.updateID)"
         turn.apply(ConversationState(flow: Self.flow, id: id, step: "content", version: ConversationState.initialVersion(for: id)))
         turn.reply.say(turn.texts.text("broadcast.content.prompt"))

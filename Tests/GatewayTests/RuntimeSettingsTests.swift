@@ -3,6 +3,7 @@ import Gateway
 import GatewayTestSupport
 import Logging
 import RedisClient
+import Synchronization
 import Testing
 
 /// `/settings`' values, stores and their failure: what a setting takes,
@@ -71,9 +72,9 @@ struct RuntimeSettingsTests {
             #expect(there.settings(for: Self.bot).messagesPerMinute == nil)
             try await there.refresh()
             #expect(there.settings(for: Self.bot).messagesPerMinute == 30)
-            #expect(try await store.set(.messagesPerMinute, to: "45", bot: Self.bot) == "30")
-            #expect(try await store.set(.messagesPerMinute, to: nil, bot: Self.bot) == "45")
-            #expect(try await store.set(.messagesPerMinute, to: nil, bot: Self.bot) == nil)
+            #expect(try await store.set(.messagesPerMinute, to: "45", bot: Self.bot) == ("30", 2))
+            #expect(try await store.set(.messagesPerMinute, to: nil, bot: Self.bot) == ("45", 3))
+            #expect(try await store.set(.messagesPerMinute, to: nil, bot: Self.bot) == (nil, 4))
             #expect(try await store.fields(of: BotID("other")).isEmpty)
 
             #expect(try await store.claimMaintenanceNotice(user: 5, bot: Self.bot, window: .seconds(600)))
@@ -85,10 +86,39 @@ struct RuntimeSettingsTests {
         }
     }
 
+    /// A store whose reads answer what was stored when they started, like a poll in flight during a change.
+    final class SlowReads: AdminSettingsStore {
+        let inner = InMemoryAdminSettingsStore()
+        let staleRead = Mutex<[String: String]?>(nil)
+        func fields(of bot: BotID) async throws -> [String: String] {
+            if let stale = self.staleRead.withLock({ $0 }) { return stale }
+            return try await self.inner.fields(of: bot)
+        }
+        func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> (before: String?, version: Int) {
+            try await self.inner.set(setting, to: value, bot: bot)
+        }
+        func claimMaintenanceNotice(user: Int64, bot: BotID, window: Duration) async throws -> Bool { true }
+    }
+
+    @Test("a poll that read before a change made here does not undo it here")
+    func stalePoll() async throws {
+        let store = SlowReads()
+        let settings = RuntimeSettings(store: store, bots: [Self.bot], audit: AdminAudit(repository: nil, logger: DurableTests.logger), logger: DurableTests.logger)
+        try await settings.change(.messagesPerMinute, to: "30", bot: Self.bot, by: Self.admin)
+        let before = try await store.inner.fields(of: Self.bot)
+        store.staleRead.withLock { $0 = before }
+        try await settings.change(.messagesPerMinute, to: "45", bot: Self.bot, by: Self.admin)
+        try await settings.refresh()
+        #expect(settings.settings(for: Self.bot).messagesPerMinute == 45, "the read of version 1 is older than the change to 45")
+        store.staleRead.withLock { $0 = nil }
+        try await settings.refresh()
+        #expect(settings.settings(for: Self.bot).messagesPerMinute == 45)
+    }
+
     struct DownStore: AdminSettingsStore {
         struct Down: Error {}
         func fields(of bot: BotID) async throws -> [String: String] { throw Down() }
-        func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> String? { throw Down() }
+        func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> (before: String?, version: Int) { throw Down() }
         func claimMaintenanceNotice(user: Int64, bot: BotID, window: Duration) async throws -> Bool { throw Down() }
     }
 

@@ -139,10 +139,15 @@ struct SettingsTests {
             // The environment allows 1000. The second admin lowers it to 600; the first one's
             // screen still shows 1000 (step: 600), the second's shows 600 (step: 300).
             try await second.press(second.text("button.limits.set", ["name": .string(label), "value": 600]))
-            await world.concurrently([
-                { try await first.press(first.text("button.limits.set", ["name": .string(label), "value": 600])) },
-                { try await second.press(second.text("button.limits.set", ["name": .string(label), "value": 300])) },
-            ])
+            // Each waits for its update to be handled, not for an answer: a menu whose press the
+            // other admin's overtook shows the value in force, which may be what it showed already.
+            let presses = [
+                try first.user.press(first.text("button.limits.set", ["name": .string(label), "value": 600])),
+                try second.user.press(second.text("button.limits.set", ["name": .string(label), "value": 300])),
+            ]
+            for press in presses {
+                try await world.waitUntilHandled(press)
+            }
             let audit = try await Self.audit(world)
             #expect(audit.count == 3)
             #expect(audit.first?.before == nil && audit.first?.after == "600" && audit.first?.adminUserID == 7903)

@@ -14,6 +14,11 @@ public struct AdminSettings: Sendable, Hashable {
     public var commandsPerMinute: Int?
     /// The language of users who chose none and whose Telegram language is not supported.
     public var defaultLanguage: String?
+    /// How many changes the store has seen; a read older than a change made here is not taken.
+    public var version = 0
+
+    /// The store's field holding ``version``.
+    public static let versionField = "_version"
 
     /// Settings with nothing changed.
     public init() {}
@@ -21,6 +26,7 @@ public struct AdminSettings: Sendable, Hashable {
     /// Reads the stored fields; a field whose value is not valid for it is
     /// ignored, as if unset (it can only come from an edit by hand).
     public init(fields: [String: String]) {
+        self.version = fields[Self.versionField].flatMap { Int($0) } ?? 0
         for (name, value) in fields {
             guard let setting = AdminSetting(rawValue: name), (try? setting.validate(value)) != nil else { continue }
             self[setting] = value

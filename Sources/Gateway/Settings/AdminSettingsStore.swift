@@ -2,13 +2,17 @@ public import RedisClient
 import Synchronization
 
 /// Where the bots' run-time settings live, shared by every instance.
+///
+/// Every change bumps the bot's version (the field ``versionField``), so an
+/// instance never takes a read that started before its own change for newer.
 public protocol AdminSettingsStore: Sendable {
-    /// `bot`'s stored fields (``AdminSetting`` raw values to values).
+    /// `bot`'s stored fields (``AdminSetting`` raw values to values, and ``versionField``).
     func fields(of bot: BotID) async throws -> [String: String]
-    /// Sets `setting` of `bot` to `value`, or clears it when nil, and
-    /// returns the value it replaced, read in the same atomic step so two
-    /// admins' changes audit as before → after in the order they landed.
-    func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> String?
+    /// Sets `setting` of `bot` to `value`, or clears it when nil; returns
+    /// the value it replaced, read in the same atomic step so two admins'
+    /// changes audit as before → after in the order they landed, and the
+    /// bot's version after the change.
+    func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> (before: String?, version: Int)
     /// Whether `user` is to be told about maintenance now: true once per `window` per user.
     func claimMaintenanceNotice(user: Int64, bot: BotID, window: Duration) async throws -> Bool
 }
@@ -26,24 +30,28 @@ public struct RedisAdminSettingsStore: AdminSettingsStore {
         self.keys = RedisKeyspace(prefix: keyPrefix)
     }
 
-    /// KEYS: the settings hash. ARGV: field, value ('' with ARGV[3] = '0' clears it), whether to set.
+    /// KEYS: the settings hash. ARGV: field, value ('' with ARGV[3] = '0'
+    /// clears it), whether to set, the version field. Returns the old value
+    /// (false when unset) and the new version.
     private static let swap = RedisScript("""
         local old = redis.call('HGET', KEYS[1], ARGV[1])
         if ARGV[3] == '1' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
-        return old
+        return {old, redis.call('HINCRBY', KEYS[1], ARGV[4], 1)}
         """)
 
     public func fields(of bot: BotID) async throws -> [String: String] {
         try await self.client.send(["HGETALL", .string(self.keys.bot(bot).settings)]).fields
     }
 
-    public func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> String? {
+    public func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> (before: String?, version: Int) {
         let reply = try await self.client.evaluate(
             Self.swap,
             keys: [.string(self.keys.bot(bot).settings)],
-            arguments: [.string(setting.rawValue), .string(value ?? ""), value == nil ? "0" : "1"]
+            arguments: [.string(setting.rawValue), .string(value ?? ""), value == nil ? "0" : "1", .string(AdminSettings.versionField)]
         )
-        return reply.string
+        let parts = reply.array ?? []
+        // Lua's false (an unset field) arrives as a null.
+        return (parts.first?.string, parts.dropFirst().first?.int ?? 0)
     }
 
     public func claimMaintenanceNotice(user: Int64, bot: BotID, window: Duration) async throws -> Bool {
@@ -70,11 +78,13 @@ public final class InMemoryAdminSettingsStore: AdminSettingsStore {
         self.stored.withLock { $0.fields[bot] ?? [:] }
     }
 
-    public func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> String? {
+    public func set(_ setting: AdminSetting, to value: String?, bot: BotID) async throws -> (before: String?, version: Int) {
         self.stored.withLock { stored in
             let old = stored.fields[bot]?[setting.rawValue]
             stored.fields[bot, default: [:]][setting.rawValue] = value
-            return old
+            let version = (stored.fields[bot]?[AdminSettings.versionField].flatMap { Int($0) } ?? 0) + 1
+            stored.fields[bot]?[AdminSettings.versionField] = String(version)
+            return (old, version)
         }
     }
 

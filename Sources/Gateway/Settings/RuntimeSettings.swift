@@ -47,10 +47,13 @@ public final class RuntimeSettings: Service, Sendable {
     public func refresh() async throws {
         for bot in self.bots {
             let settings = AdminSettings(fields: try await self.store.fields(of: bot))
+            // A read that started before a change made here is older than what this instance holds.
             let before = self.current.withLock { current in
-                defer { current[bot] = settings }
-                return current[bot] ?? AdminSettings()
+                let held = current[bot] ?? AdminSettings()
+                if settings.version >= held.version { current[bot] = settings }
+                return held
             }
+            guard settings.version >= before.version else { continue }
             let changed = AdminSetting.allCases.filter { before[$0] != settings[$0] }
             if !changed.isEmpty {
                 self.logger.info("settings applied", metadata: ["bot": "\(bot.name)", "changed": "\(changed.map(\.rawValue).joined(separator: ","))"])
@@ -64,16 +67,19 @@ public final class RuntimeSettings: Service, Sendable {
     @discardableResult
     public func change(_ setting: AdminSetting, to value: String?, bot: BotID, by admin: AdminAudit.Admin) async throws(SettingsError) -> AdminSettings {
         try setting.validate(value)
-        let before: String?
+        let (before, version): (String?, Int)
         do {
-            before = try await self.store.set(setting, to: value, bot: bot)
+            (before, version) = try await self.store.set(setting, to: value, bot: bot)
         } catch {
             self.logger.warning("setting not changed: store unavailable", metadata: ["bot": "\(bot.name)", "setting": "\(setting.rawValue)", "error": "\(error)"])
             throw SettingsError(code: .storeUnavailable, message: "the settings store did not answer; nothing was changed, try again")
         }
         let after = self.current.withLock { current in
-            current[bot, default: AdminSettings()][setting] = value
-            return current[bot] ?? AdminSettings()
+            var settings = current[bot] ?? AdminSettings()
+            settings[setting] = value
+            settings.version = max(settings.version, version)
+            current[bot] = settings
+            return settings
         }
         await self.audit.record(bot: bot, admin: admin, setting: setting.rawValue, before: before, after: value)
         return after
