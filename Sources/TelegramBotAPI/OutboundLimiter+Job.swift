@@ -59,21 +59,26 @@ extension OutboundLimiter {
         }
     }
 
-    /// Which calls go first when several may be sent.
-    public enum Priority: Sendable, Hashable, Comparable, CaseIterable {
+    /// Which calls go first when several may be sent: `high` (replies to
+    /// what a user just did) before `normal` (messages from the operator API)
+    /// before `low` (broadcasts, schedules, digests).
+    public enum Priority: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
         /// Replies to what a user just did.
-        case interactive
-        /// Broadcasts and scheduled messages: sent when no interactive call is ready.
-        case bulk
+        case high
+        /// Messages from services: after every ready reply.
+        case normal
+        /// Bulk sends: only when nothing more urgent is ready.
+        case low
 
-        private var rank: Int {
+        var rank: Int {
             switch self {
-            case .interactive: 1
-            case .bulk: 0
+            case .high: 2
+            case .normal: 1
+            case .low: 0
             }
         }
 
-        /// Orders by urgency: `.bulk < .interactive`.
+        /// Orders by urgency: `.low < .normal < .high`.
         public static func < (lhs: Priority, rhs: Priority) -> Bool {
             lhs.rank < rhs.rank
         }

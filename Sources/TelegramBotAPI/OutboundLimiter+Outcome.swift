@@ -8,6 +8,11 @@ extension OutboundLimiter {
         case transientFailure
         /// A 400, 403 and the like: retrying cannot help.
         case permanentFailure
+        /// Not sent: a budget shared with other senders (``SendBudget``) has no
+        /// token now. The job goes back to the head of its queue, not counted
+        /// as an attempt; `scope` `.bot` holds every job of its priority and
+        /// below for `wait`, `.chat` holds the chat.
+        case deferred(wait: Duration, scope: RateLimitScope)
 
         /// Classifies a Bot API response. A 429 is taken as scoped to the
         /// call's chat, Telegram's usual meaning; a sender that sees 429s across

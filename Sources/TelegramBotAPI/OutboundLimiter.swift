@@ -34,6 +34,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     private var nextID: UInt64 = 0
     private var botBucket: TokenBucket
     private var botPausedUntil: Instant?
+    /// Set by a ``Outcome/deferred(wait:scope:)`` of the bot's scope: jobs of
+    /// a priority wait until then, so more urgent ones still go meanwhile.
+    private var priorityPausedUntil: [Priority: Instant] = [:]
     private var chats: [Int64: ChatLane] = [:]
     /// The chats whose queue holds jobs: the only ones worth a look.
     private var waiting: Set<Int64> = []
@@ -122,7 +125,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
         var best: (priority: Priority, id: Job.ID, chatID: Int64?, index: Int)?
         var earliest: Instant?
+        let priorityPauses = priorityPausedUntil
         func consider(readyAt: Instant, priority: Priority, id: Job.ID, chatID: Int64?, index: Int) {
+            let readyAt = priorityPauses[priority].map { max($0, readyAt) } ?? readyAt
             earliest = min(earliest ?? readyAt, readyAt)
             guard readyAt <= now else { return }
             if let current = best, current.priority > priority || (current.priority == priority && current.id < id) {
@@ -205,6 +210,23 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             }
             requeueAtHead(job, chatID: chatID)
             return .willRetry(job, notBefore: notBefore)
+        case .deferred(let wait, let scope):
+            // Never sent: neither an attempt nor a retry.
+            job.attempts -= 1
+            let notBefore = now + wait
+            switch (scope, chatID) {
+            case (.bot, _):
+                for priority in Priority.allCases where priority <= job.priority {
+                    priorityPausedUntil[priority] = max(priorityPausedUntil[priority] ?? notBefore, notBefore)
+                }
+            case (.chat, let chatID?):
+                let pause = chats[chatID]?.pausedUntil
+                chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
+            case (.chat, nil):
+                job.notBefore = notBefore
+            }
+            requeueAtHead(job, chatID: chatID)
+            return .willRetry(job, notBefore: notBefore)
         }
     }
 
@@ -232,6 +254,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     private mutating func forgetIdleChats(at now: Instant) {
         if let pause = botPausedUntil, pause <= now {
             botPausedUntil = nil
+        }
+        if !priorityPausedUntil.isEmpty {
+            priorityPausedUntil = priorityPausedUntil.filter { $0.value > now }
         }
         guard nextForgetting.map({ $0 <= now }) ?? true else { return }
         nextForgetting = now + .seconds(1)

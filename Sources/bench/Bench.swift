@@ -7,6 +7,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Throughput and latency benchmarks of the gateway's parts; run with scripts/bench.sh.",
-        subcommands: [RedisBenchmark.self, HTTPBenchmark.self, WebhookBenchmark.self, FlowBenchmark.self]
+        subcommands: [RedisBenchmark.self, HTTPBenchmark.self, WebhookBenchmark.self, FlowBenchmark.self, BudgetBenchmark.self]
     )
 }

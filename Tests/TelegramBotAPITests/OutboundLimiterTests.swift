@@ -67,7 +67,7 @@ struct OutboundLimiterRateTests {
     @Test func botSendsAtMostThirtyPerSecond() {
         var limiter = Limiter()
         for chat in 1...100 {
-            limiter.enqueue("m\(chat)", to: privateChat(Int64(chat)), priority: .bulk, now: start)
+            limiter.enqueue("m\(chat)", to: privateChat(Int64(chat)), priority: .low, now: start)
         }
         let sent = drive(&limiter)
         #expect(sent.count == 100)
@@ -79,7 +79,7 @@ struct OutboundLimiterRateTests {
     @Test func privateChatAllowsBurstOfThreeThenOnePerSecond() {
         var limiter = Limiter()
         for index in 1...6 {
-            limiter.enqueue("p\(index)", to: privateChat(7), priority: .interactive, now: start)
+            limiter.enqueue("p\(index)", to: privateChat(7), priority: .high, now: start)
         }
         let sent = drive(&limiter)
         #expect(sent.map(\.payload) == (1...6).map { "p\($0)" })
@@ -91,7 +91,7 @@ struct OutboundLimiterRateTests {
     @Test func groupSendsTwentyPerMinute() {
         var limiter = Limiter()
         for index in 1...25 {
-            limiter.enqueue("g\(index)", to: .chat(id: -100, kind: .groupChat), priority: .interactive, now: start)
+            limiter.enqueue("g\(index)", to: .chat(id: -100, kind: .groupChat), priority: .high, now: start)
         }
         let sent = drive(&limiter)
         #expect(sent.count == 25)
@@ -103,7 +103,7 @@ struct OutboundLimiterRateTests {
     @Test func configurationChangesLimits() {
         var limiter = Limiter(configuration: .init(privateChatLimit: OutboundRateLimit(count: 2, per: .seconds(1), burst: 1)))
         for index in 1...3 {
-            limiter.enqueue("p\(index)", to: privateChat(1), priority: .interactive, now: start)
+            limiter.enqueue("p\(index)", to: privateChat(1), priority: .high, now: start)
         }
         #expect(drive(&limiter).map(\.offset) == [.zero, .milliseconds(500), .seconds(1)])
     }
@@ -111,12 +111,12 @@ struct OutboundLimiterRateTests {
     @Test func callWithoutChatLimitIsNotHeldBackByTheChat() {
         var limiter = Limiter()
         for index in 1...5 {
-            limiter.enqueue("m\(index)", to: privateChat(1), priority: .interactive, now: start)
+            limiter.enqueue("m\(index)", to: privateChat(1), priority: .high, now: start)
         }
         // Three go at once (the burst); then the chat must wait a second.
         let burst = drive(&limiter, until: .milliseconds(200))
         #expect(burst.count == 3)
-        limiter.enqueue("answerCallbackQuery", to: .notChatLimited, priority: .interactive, now: at(.milliseconds(200)))
+        limiter.enqueue("answerCallbackQuery", to: .notChatLimited, priority: .high, now: at(.milliseconds(200)))
         guard case .send(let job) = limiter.nextAction(now: at(.milliseconds(200))) else {
             Issue.record("the callback answer waited behind the chat")
             return
@@ -128,9 +128,9 @@ struct OutboundLimiterRateTests {
 
     @Test func oneJobInFlightPerChat() {
         var limiter = Limiter()
-        limiter.enqueue("a1", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("a2", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("b1", to: privateChat(2), priority: .interactive, now: start)
+        limiter.enqueue("a1", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("a2", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("b1", to: privateChat(2), priority: .high, now: start)
         guard case .send(let first) = limiter.nextAction(now: start) else {
             Issue.record("expected a send")
             return
@@ -162,9 +162,9 @@ struct OutboundLimiterPriorityTests {
     @Test func interactiveGoesBeforeBulk() {
         var limiter = Limiter()
         for chat in 1...5 {
-            limiter.enqueue("bulk\(chat)", to: privateChat(Int64(chat)), priority: .bulk, now: start)
+            limiter.enqueue("bulk\(chat)", to: privateChat(Int64(chat)), priority: .low, now: start)
         }
-        limiter.enqueue("reply", to: privateChat(99), priority: .interactive, now: start)
+        limiter.enqueue("reply", to: privateChat(99), priority: .high, now: start)
         let sent = drive(&limiter)
         #expect(sent.map(\.payload) == ["reply", "bulk1", "bulk2", "bulk3", "bulk4", "bulk5"])
     }
@@ -172,10 +172,10 @@ struct OutboundLimiterPriorityTests {
     @Test func interactiveOvertakesABroadcastInProgress() {
         var limiter = Limiter()
         for chat in 1...60 {
-            limiter.enqueue("bulk\(chat)", to: privateChat(Int64(chat)), priority: .bulk, now: start)
+            limiter.enqueue("bulk\(chat)", to: privateChat(Int64(chat)), priority: .low, now: start)
         }
         let first = drive(&limiter, until: .milliseconds(500))
-        limiter.enqueue("reply", to: privateChat(99), priority: .interactive, now: at(.milliseconds(500)))
+        limiter.enqueue("reply", to: privateChat(99), priority: .high, now: at(.milliseconds(500)))
         let rest = drive(&limiter, from: .milliseconds(500))
         #expect(rest.first?.payload == "reply")
         #expect(first.count + rest.count == 61)
@@ -183,9 +183,9 @@ struct OutboundLimiterPriorityTests {
 
     @Test func chatOrderHoldsAcrossPriorities() {
         var limiter = Limiter()
-        limiter.enqueue("b1", to: privateChat(2), priority: .bulk, now: start)
-        limiter.enqueue("a1", to: privateChat(1), priority: .bulk, now: start)
-        limiter.enqueue("a2", to: privateChat(1), priority: .interactive, now: start)
+        limiter.enqueue("b1", to: privateChat(2), priority: .low, now: start)
+        limiter.enqueue("a1", to: privateChat(1), priority: .low, now: start)
+        limiter.enqueue("a2", to: privateChat(1), priority: .high, now: start)
         // a2 is urgent, so chat 1 goes first, but a1 still precedes a2.
         #expect(drive(&limiter).map(\.payload) == ["a1", "a2", "b1"])
     }
@@ -195,10 +195,10 @@ struct OutboundLimiterPriorityTests {
 struct OutboundLimiterFailureTests {
     @Test func chatScoped429PausesOnlyThatChat() {
         var limiter = Limiter()
-        limiter.enqueue("a1", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("a2", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("b1", to: privateChat(2), priority: .interactive, now: start)
-        limiter.enqueue("b2", to: privateChat(2), priority: .interactive, now: start)
+        limiter.enqueue("a1", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("a2", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("b1", to: privateChat(2), priority: .high, now: start)
+        limiter.enqueue("b2", to: privateChat(2), priority: .high, now: start)
         var limited = false
         let sent = drive(&limiter) { job in
             if job.payload == "a1" && !limited {
@@ -215,9 +215,9 @@ struct OutboundLimiterFailureTests {
     @Test func botWide429PausesEverything() {
         var limiter = Limiter()
         for chat in 1...3 {
-            limiter.enqueue("m\(chat)", to: privateChat(Int64(chat)), priority: .interactive, now: start)
+            limiter.enqueue("m\(chat)", to: privateChat(Int64(chat)), priority: .high, now: start)
         }
-        limiter.enqueue("answer", to: .notChatLimited, priority: .interactive, now: start)
+        limiter.enqueue("answer", to: .notChatLimited, priority: .high, now: start)
         var limited = false
         let sent = drive(&limiter) { job in
             if !limited {
@@ -233,8 +233,8 @@ struct OutboundLimiterFailureTests {
 
     @Test func chatScoped429OnCallWithoutChatLimitDelaysOnlyThatCall() {
         var limiter = Limiter()
-        limiter.enqueue("answer", to: .notChatLimited, priority: .interactive, now: start)
-        limiter.enqueue("m1", to: privateChat(1), priority: .interactive, now: start)
+        limiter.enqueue("answer", to: .notChatLimited, priority: .high, now: start)
+        limiter.enqueue("m1", to: privateChat(1), priority: .high, now: start)
         var limited = false
         let sent = drive(&limiter) { job in
             if job.payload == "answer" && !limited {
@@ -250,9 +250,9 @@ struct OutboundLimiterFailureTests {
 
     @Test func transientFailuresRetryWithBackoffInOrder() {
         var limiter = Limiter()
-        limiter.enqueue("a1", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("a2", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("b1", to: privateChat(2), priority: .interactive, now: start)
+        limiter.enqueue("a1", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("a2", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("b1", to: privateChat(2), priority: .high, now: start)
         var failures = 0
         var retries: [Duration] = []
         let sent = drive(
@@ -281,8 +281,8 @@ struct OutboundLimiterFailureTests {
 
     @Test func retriesAreCapped() {
         var limiter = Limiter(configuration: .init(retry: .init(maximumRetries: 2)))
-        limiter.enqueue("doomed", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("next", to: privateChat(1), priority: .interactive, now: start)
+        limiter.enqueue("doomed", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("next", to: privateChat(1), priority: .high, now: start)
         var failed: [(String, Int)] = []
         let sent = drive(
             &limiter,
@@ -299,8 +299,8 @@ struct OutboundLimiterFailureTests {
 
     @Test func permanentFailuresAreReportedNotRetried() {
         var limiter = Limiter()
-        limiter.enqueue("bad", to: privateChat(1), priority: .interactive, now: start)
-        limiter.enqueue("good", to: privateChat(1), priority: .interactive, now: start)
+        limiter.enqueue("bad", to: privateChat(1), priority: .high, now: start)
+        limiter.enqueue("good", to: privateChat(1), priority: .high, now: start)
         var failures: [Limiter.Failure] = []
         let sent = drive(
             &limiter,
@@ -316,9 +316,9 @@ struct OutboundLimiterFailureTests {
     @Test func queuedJobsOfABlockedChatCanBeDropped() {
         var limiter = Limiter()
         for index in 1...3 {
-            limiter.enqueue("m\(index)", to: privateChat(1), priority: .bulk, now: start)
+            limiter.enqueue("m\(index)", to: privateChat(1), priority: .low, now: start)
         }
-        limiter.enqueue("other", to: privateChat(2), priority: .bulk, now: start)
+        limiter.enqueue("other", to: privateChat(2), priority: .low, now: start)
         #expect(limiter.removeQueuedJobs(forChat: 1).map(\.payload) == ["m1", "m2", "m3"])
         #expect(drive(&limiter).map(\.payload) == ["other"])
     }
@@ -337,5 +337,36 @@ struct OutboundLimiterFailureTests {
     @Test func backoffGrowsAndIsCapped() {
         let policy = Limiter.RetryPolicy(maximumRetries: 10, initialBackoff: .seconds(1), multiplier: 3, maximumBackoff: .seconds(20))
         #expect((1...5).map(policy.backoff(beforeRetry:)) == [.seconds(1), .seconds(3), .seconds(9), .seconds(20), .seconds(20)])
+    }
+}
+
+/// A shared budget's "not yet" (``OutboundLimiter/Outcome/deferred(wait:scope:)``).
+@Suite struct DeferredSendTests {
+    @Test func deferredForTheBotHoldsThatPriorityAndBelowButNotHigher() throws {
+        var limiter = Limiter()
+        limiter.enqueue("low", to: .chat(id: 1, kind: .privateChat), priority: .low, now: at(.zero))
+        guard case .send(let job) = limiter.nextAction(now: at(.zero)) else { Issue.record("nothing to send"); return }
+        let completion = limiter.completed(job.id, outcome: .deferred(wait: .milliseconds(500), scope: .bot), now: at(.zero))
+        guard case .willRetry(let held, let notBefore) = completion else { Issue.record("not kept: \(String(describing: completion))"); return }
+        #expect(held.attempts == 0, "a deferral is not an attempt")
+        #expect(notBefore == at(.milliseconds(500)))
+        limiter.enqueue("normal", to: .chat(id: 2, kind: .privateChat), priority: .normal, now: at(.zero))
+        limiter.enqueue("high", to: .chat(id: 3, kind: .privateChat), priority: .high, now: at(.zero))
+        let sent = drive(&limiter, from: .milliseconds(40))
+        #expect(sent.map(\.payload) == ["high", "normal", "low"])
+        #expect(sent[0].offset < .milliseconds(500), "high is not held by low's deferral")
+        #expect(sent[2].offset >= .milliseconds(500), "low waits out its deferral")
+    }
+
+    @Test func deferredForAChatHoldsThatChatOnly() throws {
+        var limiter = Limiter()
+        limiter.enqueue("a1", to: .chat(id: 1, kind: .privateChat), priority: .high, now: at(.zero))
+        limiter.enqueue("b1", to: .chat(id: 2, kind: .privateChat), priority: .low, now: at(.zero))
+        guard case .send(let job) = limiter.nextAction(now: at(.zero)) else { Issue.record("nothing to send"); return }
+        #expect(job.payload == "a1")
+        _ = limiter.completed(job.id, outcome: .deferred(wait: .seconds(2), scope: .chat), now: at(.zero))
+        let sent = drive(&limiter, from: .milliseconds(40))
+        #expect(sent.map(\.payload) == ["b1", "a1"])
+        #expect(sent[1].offset >= .seconds(2))
     }
 }

@@ -91,7 +91,7 @@ extension OutboundSender.Outcome {
 struct OutboundSenderTests {
     @Test func deliversAndReturnsTheSentMessage() async throws {
         try await withSender(reply: deliver) { sender, script, _ in
-            let outcome = await sender.send(message(5, "Hello"), priority: .interactive)
+            let outcome = await sender.send(message(5, "Hello"), priority: .high)
             #expect(outcome.deliveredText == "Hello")
             #expect(script.received.map(\.method) == ["sendMessage"])
             #expect(sender.counters == .init(sent: 1))
@@ -106,13 +106,13 @@ struct OutboundSenderTests {
             }
             return deliver(call)
         }) { sender, script, _ in
-            async let first = sender.send(message(1, "a1"), priority: .interactive)
+            async let first = sender.send(message(1, "a1"), priority: .high)
             // Let the 429 land before the other chat's messages are queued.
             try await Task.sleep(for: .milliseconds(100))
-            async let second = sender.send(message(1, "a2"), priority: .interactive)
+            async let second = sender.send(message(1, "a2"), priority: .high)
             var others: [OutboundSender.Outcome] = []
             for index in 1...3 {
-                others.append(await sender.send(message(2, "b\(index)"), priority: .interactive))
+                others.append(await sender.send(message(2, "b\(index)"), priority: .high))
             }
             #expect(others.map(\.deliveredText) == ["b1", "b2", "b3"])
             let (firstOutcome, secondOutcome) = await (first, second)
@@ -141,12 +141,12 @@ struct OutboundSenderTests {
             }
             return deliver(call)
         }) { sender, script, _ in
-            async let first = sender.send(message(1, "a"), priority: .interactive)
-            async let second = sender.send(message(2, "b"), priority: .interactive)
+            async let first = sender.send(message(1, "a"), priority: .high)
+            async let second = sender.send(message(2, "b"), priority: .high)
             // Both 429s land before the third chat's message is queued.
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now
-            let third = await sender.send(message(3, "c"), priority: .interactive)
+            let third = await sender.send(message(3, "c"), priority: .high)
             #expect(third.deliveredText == "c")
             #expect(ContinuousClock.now - started >= .seconds(1.5), "held by the bot-wide pause")
             let (a, b) = await (first, second)
@@ -165,7 +165,7 @@ struct OutboundSenderTests {
             default: deliver(call)
             }
         }) { sender, script, _ in
-            let outcome = await sender.send(message(5, "Hello"), priority: .interactive)
+            let outcome = await sender.send(message(5, "Hello"), priority: .high)
             #expect(outcome.deliveredText == "Hello")
             #expect(script.received.count == 3)
             #expect(sender.counters == .init(sent: 1, retried: 2))
@@ -176,7 +176,7 @@ struct OutboundSenderTests {
         try await withSender(configuration: fastConfiguration(maximumRetries: 2), reply: { _ in
             ScriptedBotAPI.error(500, "Internal Server Error")
         }) { sender, script, _ in
-            let outcome = await sender.send(message(5, "Hello"), priority: .interactive)
+            let outcome = await sender.send(message(5, "Hello"), priority: .high)
             #expect(outcome.failure?.code == .serverError)
             #expect(script.received.count == 3)
             #expect(sender.counters == .init(retried: 2, failed: 1))
@@ -189,7 +189,7 @@ struct OutboundSenderTests {
         }) { sender, script, _ in
             let reports = Mutex<[OutboundSender.Outcome]>([])
             let reported = AsyncStream.makeStream(of: Void.self)
-            sender.submit(message(7, "Hello"), priority: .interactive) { outcome in
+            sender.submit(message(7, "Hello"), priority: .high) { outcome in
                 reports.withLock { $0.append(outcome) }
                 reported.continuation.yield()
             }
@@ -197,7 +197,7 @@ struct OutboundSenderTests {
             await iterator.next()
             // Other traffic goes on, and gives a retry every chance to show up.
             for index in 1...3 {
-                _ = await sender.send(message(8, "m\(index)"), priority: .interactive)
+                _ = await sender.send(message(8, "m\(index)"), priority: .high)
             }
             try await Task.sleep(for: .milliseconds(200))
             let outcomes = reports.withLock { $0 }
@@ -217,10 +217,10 @@ struct OutboundSenderTests {
             try? await Task.sleep(for: .milliseconds(100))
             return ScriptedBotAPI.error(403, "Forbidden: bot was blocked by the user")
         }) { sender, script, _ in
-            async let first = sender.send(message(7, "m1"), priority: .interactive)
-            async let second = sender.send(message(7, "m2"), priority: .interactive)
-            async let third = sender.send(message(7, "m3"), priority: .bulk)
-            async let elsewhere = sender.send(message(8, "other"), priority: .interactive)
+            async let first = sender.send(message(7, "m1"), priority: .high)
+            async let second = sender.send(message(7, "m2"), priority: .high)
+            async let third = sender.send(message(7, "m3"), priority: .low)
+            async let elsewhere = sender.send(message(8, "other"), priority: .high)
             let outcomes = await [first, second, third]
             #expect(outcomes.map { $0.failure?.code } == [.forbidden, .forbidden, .forbidden])
             #expect(await elsewhere.deliveredText == "other")
@@ -243,7 +243,7 @@ struct OutboundSenderTests {
             let reported = Mutex(0)
             // Queued in order at once, so that the sender has them all to choose from.
             for text in texts {
-                sender.submit(message(3, text), priority: .interactive) { _ in reported.withLock { $0 += 1 } }
+                sender.submit(message(3, text), priority: .high) { _ in reported.withLock { $0 += 1 } }
             }
             while reported.withLock({ $0 }) < texts.count {
                 try await Task.sleep(for: .milliseconds(10))
@@ -261,10 +261,10 @@ struct OutboundSenderTests {
             let sender = OutboundSender(client: client, configuration: fastConfiguration(maximumConcurrentSends: 1), logger: Logger(label: "test"))
             let done = Mutex(0)
             for chat in 1...4 {
-                sender.submit(message(Int64(chat), "bulk\(chat)"), priority: .bulk) { _ in done.withLock { $0 += 1 } }
+                sender.submit(message(Int64(chat), "bulk\(chat)"), priority: .low) { _ in done.withLock { $0 += 1 } }
             }
-            sender.submit(.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "q1")), priority: .interactive) { _ in done.withLock { $0 += 1 } }
-            sender.submit(message(9, "reply"), priority: .interactive) { _ in done.withLock { $0 += 1 } }
+            sender.submit(.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "q1")), priority: .high) { _ in done.withLock { $0 += 1 } }
+            sender.submit(message(9, "reply"), priority: .high) { _ in done.withLock { $0 += 1 } }
             let group = ServiceGroup(configuration: .init(services: [sender], logger: Logger(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -286,7 +286,7 @@ struct OutboundSenderTests {
         }) { sender, script, group in
             let outcomes = Mutex<[String: OutboundSender.Outcome]>([:])
             for chat in 1...3 {
-                sender.submit(message(Int64(chat), "m\(chat)"), priority: .interactive) { outcome in
+                sender.submit(message(Int64(chat), "m\(chat)"), priority: .high) { outcome in
                     outcomes.withLock { $0["m\(chat)"] = outcome }
                 }
             }
@@ -297,7 +297,7 @@ struct OutboundSenderTests {
                 try await Task.sleep(for: .milliseconds(5))
             }
             // Calls after shutdown began are turned away at once.
-            let late = await sender.send(message(4, "late"), priority: .interactive)
+            let late = await sender.send(message(4, "late"), priority: .high)
             #expect(late.isAbandoned)
             while outcomes.withLock({ $0.count }) < 3 {
                 try await Task.sleep(for: .milliseconds(10))
@@ -319,7 +319,7 @@ struct OutboundSenderTests {
             )
             let reports = Mutex<[String]>([])
             for text in ["m1", "m2", "m3"] {
-                sender.submit(message(1, text), priority: .interactive) { outcome in
+                sender.submit(message(1, text), priority: .high) { outcome in
                     reports.withLock { $0.append("\(text):\(outcome.isAbandoned ? "abandoned" : "other")") }
                 }
             }

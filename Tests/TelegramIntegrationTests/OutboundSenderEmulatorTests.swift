@@ -143,7 +143,7 @@ struct OutboundSenderEmulatorTests {
                 let (broadcast, delivered) = AsyncStream.makeStream(of: Void.self)
                 for chatID in broadcastChats {
                     for number in 1...20 {
-                        sender.submit(.sendMessage(SendMessage(chatID: chatID, text: Self.text(chatID, number))), priority: .bulk) { _ in
+                        sender.submit(.sendMessage(SendMessage(chatID: chatID, text: Self.text(chatID, number))), priority: .low) { _ in
                             delivered.yield()
                         }
                     }
@@ -153,7 +153,7 @@ struct OutboundSenderEmulatorTests {
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 let queuedBehind = sender.queuedCount
-                let reply = await sender.send(.sendMessage(SendMessage(chatID: replyChat, text: "Your request is saved")), priority: .interactive)
+                let reply = await sender.send(.sendMessage(SendMessage(chatID: replyChat, text: "Your request is saved")), priority: .high)
                 #expect(reply.deliveredMessage?.text == "Your request is saved")
                 var count = 0
                 for await _ in broadcast {
@@ -185,7 +185,7 @@ struct OutboundSenderEmulatorTests {
     private static func submit(_ count: Int, to chatID: Int64, through sender: OutboundSender) async -> [Int: OutboundSender.Outcome] {
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, OutboundSender.Outcome).self)
         for number in 1...count {
-            sender.submit(.sendMessage(SendMessage(chatID: chatID, text: text(chatID, number))), priority: .bulk) { outcome in
+            sender.submit(.sendMessage(SendMessage(chatID: chatID, text: text(chatID, number))), priority: .low) { outcome in
                 continuation.yield((number, outcome))
             }
         }
@@ -231,13 +231,13 @@ struct OutboundSenderRefusalTests {
                         for number in 1...3 {
                             sends.addTask {
                                 let call = OutboundCall.sendMessage(SendMessage(chatID: user.chat.id, text: "Notice \(number)"))
-                                return (user.chat.id, await sender.send(call, priority: .bulk))
+                                return (user.chat.id, await sender.send(call, priority: .low))
                             }
                         }
                     }
                     sends.addTask {
                         let answer = OutboundCall.answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id, text: "Saved"))
-                        return (0, await sender.send(answer, priority: .interactive))
+                        return (0, await sender.send(answer, priority: .high))
                     }
                     return await sends.reduce(into: [(Int64, OutboundSender.Outcome)]()) { $0.append($1) }
                 }

@@ -273,7 +273,7 @@ public final class BroadcastEngine: Service, Sendable {
             var blocked: [Int64] = []
             try await withThrowingTaskGroup(of: (Int64, Sent).self) { group in
                 for recipient in batch {
-                    group.addTask { (recipient, Self.sent(await sender.send(content.call(to: recipient), priority: .bulk))) }
+                    group.addTask { (recipient, Self.sent(await sender.send(content.call(to: recipient), priority: .low))) }
                 }
                 for try await (recipient, sent) in group {
                     switch sent {
@@ -327,9 +327,9 @@ public final class BroadcastEngine: Service, Sendable {
         guard let broadcast = try await self.store.broadcast(bot: bot, id: id) else { return }
         let (text, keyboard) = self.progress(broadcast, now: try await self.store.now())
         if let message = broadcast.progressMessage {
-            _ = await sender.send(.editMessageText(EditMessageText(.message(chatID: broadcast.adminChat, messageID: message), text: text, replyMarkup: keyboard)), priority: .interactive)
+            _ = await sender.send(.editMessageText(EditMessageText(.message(chatID: broadcast.adminChat, messageID: message), text: text, replyMarkup: keyboard)), priority: .high)
         } else if case .delivered(let message?) = await sender.send(
-            .sendMessage(SendMessage(chatID: broadcast.adminChat, text: text, replyMarkup: keyboard.map(ReplyMarkup.inlineKeyboard))), priority: .interactive)
+            .sendMessage(SendMessage(chatID: broadcast.adminChat, text: text, replyMarkup: keyboard.map(ReplyMarkup.inlineKeyboard))), priority: .high)
         {
             try await self.store.noteProgressMessage(bot: bot, id: id, messageID: message.messageID)
         }
@@ -346,7 +346,7 @@ public final class BroadcastEngine: Service, Sendable {
                        "blocked": "\(broadcast.blocked)", "failed": "\(broadcast.failed)"])
         if broadcast.status.isFinal {
             let (text, _) = self.progress(broadcast, now: try await self.store.now())
-            _ = await sender.send(.sendMessage(SendMessage(chatID: broadcast.adminChat, text: text)), priority: .interactive)
+            _ = await sender.send(.sendMessage(SendMessage(chatID: broadcast.adminChat, text: text)), priority: .high)
         }
     }
 }

@@ -29,7 +29,7 @@ public enum InProcessStep {
             try await store.clear(key)
         }
         for reply in outcome.replies {
-            sender.submit(reply, priority: .interactive, readingResult: false) { _ in }
+            sender.submit(reply, priority: .high, readingResult: false) { _ in }
         }
     }
 }

@@ -352,7 +352,7 @@ public final class OutboxRelay: Service {
             case .sendMessage, .sendPhoto: true
             default: false
         }
-        switch await self.sender.send(call, priority: .interactive, readingResult: makesMessage) {
+        switch await self.sender.send(call, priority: .high, readingResult: makesMessage) {
         case .delivered(let message):
             self.count(\.sent, event: "reply_sent")
             return .settled(message.map { "\(call.methodName):\($0.messageID)" })

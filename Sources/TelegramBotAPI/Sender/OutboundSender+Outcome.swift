@@ -19,6 +19,8 @@ extension OutboundSender {
         public var retried = 0
         /// Sends answered with 429 and queued again after `retry_after`.
         public var rateLimited = 0
+        /// Sends held back because the shared ``SendBudget`` had no token yet.
+        public var deferred = 0
         /// Calls given up: refused by Telegram or out of retries.
         public var failed = 0
         /// Calls reported ``Outcome/abandoned`` at or after shutdown.

@@ -25,12 +25,13 @@ import Synchronization
 /// `Sendable` because all of its mutable state sits behind one `Mutex`.
 public final class OutboundSender: Service, Sendable {
     public typealias Limiter = OutboundLimiter<OutboundCall>
-    /// Interactive replies go before bulk sends.
+    /// Replies to users (`high`) go before service messages (`normal`), which go before bulk sends (`low`).
     public typealias Priority = Limiter.Priority
 
     /// The settings this sender was created with.
     public let configuration: Configuration
     private let client: BotAPIClient
+    private let budget: (any SendBudget)?
     private let logger: Logger
     let state: Mutex<State>
 
@@ -61,9 +62,12 @@ public final class OutboundSender: Service, Sendable {
         case stopped
     }
 
-    /// Creates a sender; it sends nothing until ``run()`` runs.
-    public init(client: BotAPIClient, configuration: Configuration = Configuration(), logger: Logger) {
+    /// Creates a sender; it sends nothing until ``run()`` runs. With a
+    /// `budget`, every send also takes a token from it, so senders of the
+    /// same bot elsewhere keep Telegram's limits together.
+    public init(client: BotAPIClient, configuration: Configuration = Configuration(), budget: (any SendBudget)? = nil, logger: Logger) {
         self.client = client
+        self.budget = budget
         self.configuration = configuration
         self.logger = logger
         self.state = Mutex(State(limiter: Limiter(configuration: configuration.limits)))
@@ -194,6 +198,14 @@ public final class OutboundSender: Service, Sendable {
 
     /// Sends one call and records how it went.
     private func perform(_ job: Limiter.Job) async {
+        if let budget, case .wait(let wait, let scope) = await budget.reserve(job.destination, priority: job.priority) {
+            state.withLock { state in
+                _ = state.limiter.completed(job.id, outcome: .deferred(wait: wait, scope: scope), now: .now)
+                state.counters.deferred += 1
+            }
+            wake()
+            return
+        }
         let call = job.payload
         let readingResult = state.withLock { !$0.unreadResults.contains(job.id) }
         let result: Result<Message?, BotAPIError>
