@@ -110,6 +110,13 @@ let package = Package(
             ]
         ),
         .target(name: "Localization"),
+        // Recurring times: five-field cron in an IANA time zone.
+        .target(name: "Scheduling"),
+        // JSON Web Tokens (RFC 7519) verified with OpenSSL: HS256, RS256, ES256.
+        .target(
+            name: "JSONWebToken",
+            dependencies: ["OpenSSLTLS"]
+        ),
         .target(
             name: "Conversations",
             dependencies: ["RedisClient"]
@@ -122,8 +129,10 @@ let package = Package(
                 "Localization",
                 "TelegramBotAPI",
                 "OpenSSLTLS",
+                "JSONWebToken",
                 "Persistence",
                 "RedisClient",
+                "Scheduling",
                 "ServiceClients",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -319,6 +328,7 @@ let package = Package(
         .testTarget(
             name: "UKManagementBotTests",
             dependencies: [
+                "OpenSSLTLS",
                 "UKServiceFakes",
                 "GatewayTestSupport",
                 "UKManagementBot",
@@ -373,6 +383,14 @@ let package = Package(
         .testTarget(
             name: "LocalizationTests",
             dependencies: ["Localization"]
+        ),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["Scheduling"]
+        ),
+        .testTarget(
+            name: "JSONWebTokenTests",
+            dependencies: ["JSONWebToken", "OpenSSLTLS"]
         ),
         .testTarget(
             name: "COpenSSLTests",

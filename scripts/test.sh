@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
 ensure_packages
+# schemathesis (PyPI) checks the operator API against its OpenAPI document (OperatorAPISchemaTests).
+command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check "schemathesis>=4,<5"
+export SCHEMATHESIS_BIN="${SCHEMATHESIS_BIN:-$(command -v schemathesis)}"
 trap stop_servers EXIT
 [ -n "${REDIS_URL:-}" ] || start_redis
 [ -n "${DATABASE_URL:-}" ] || start_postgres

@@ -192,7 +192,10 @@ public struct ConversationBot: UpdateHandler {
                 // A menu in a group is shown to everyone: the member pressing it gets their own message.
                 turn.reply.keepPressedMessage()
             }
-            await self.run(command: String(data.dropFirst(AuthMiddleware.commandButtonPrefix.count)), arguments: "", &turn)
+            // `cmd:request_status R-000981`: a command and its arguments, as typed.
+            let command = data.dropFirst(AuthMiddleware.commandButtonPrefix.count)
+            let name = command.prefix { $0 != " " }
+            await self.run(command: String(name), arguments: String(command.dropFirst(name.count).drop { $0 == " " }), &turn)
         } else if data.hasPrefix(SettingsMenu.prefix) {
             guard let settings = self.settings, self.admitted(SettingsMenu.command, &turn) != nil else { return }
             if data == SettingsMenu.prefix + "maint:msg" {

@@ -3,7 +3,7 @@
 /// A name is an ASCII letter or `_`, then letters, digits or `_`. Braces
 /// around anything else (`{ }`, `{1}`) are plain text, so a message may show
 /// braces without an escape syntax.
-enum Template {
+public enum Template {
     private enum Segment {
         case literal(Substring)
         case placeholder(Substring)
@@ -18,7 +18,7 @@ enum Template {
 
     /// `text` with each placeholder replaced by its argument; a placeholder
     /// without one stays as written, so the gap shows instead of vanishing.
-    static func render(_ text: String, arguments: [String: MessageArgument]) -> String {
+    public static func render(_ text: String, arguments: [String: MessageArgument]) -> String {
         // One pass over the template: an argument's own text (a user's
         // description may contain "{name}") is never scanned for placeholders.
         var result = ""

@@ -1,3 +1,4 @@
+import ConversationBots
 public import Gateway
 import ServiceClients
 
@@ -43,6 +44,9 @@ public struct UKBotKind: BotKind {
             admins: context.configuration.downstream.adminUserIDs,
             notice: context.notices.refused
         )
-        return BotParts(handler: handler, middleware: [auth], menus: UKCommands.menus(directory: commands, catalogs: context.catalogs))
+        return BotParts(
+            handler: handler, middleware: [auth], menus: UKCommands.menus(directory: commands, catalogs: context.catalogs),
+            templates: UKNotifications.templates,
+            commandSwitch: RouterCommandSwitch(router: UKCommands.router(directory: commands), catalogs: context.catalogs))
     }
 }

@@ -21,9 +21,9 @@ struct AdminToolsTests {
         let board = ServiceHealthBoard()
         let here = LiveStats(health: board, clock: { clock.now.withLock { $0 } })
         let there = LiveStats(health: ServiceHealthBoard(), clock: { clock.now.withLock { $0 } })
-        for _ in 0..<98 { here.recordUpdate(milliseconds: 4) }
-        here.recordUpdate(milliseconds: 150)
-        here.recordUpdate(milliseconds: 40_000)
+        for _ in 0..<98 { here.recordUpdate(bot: .single, milliseconds: 4) }
+        here.recordUpdate(bot: .single, milliseconds: 150)
+        here.recordUpdate(bot: .single, milliseconds: 40_000)
         there.recordRateLimited(bot: BotID("uk"))
         board.record(service: "request", failed: true, circuit: .open(until: .now))
         board.record(service: "request", failed: false, circuit: .closed(consecutiveFailures: 0))

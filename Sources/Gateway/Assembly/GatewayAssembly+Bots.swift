@@ -22,6 +22,8 @@ extension GatewayAssembly {
         var settings: RuntimeSettings
         /// What this instance measured lately, for `/status`; the heartbeat shares it.
         var stats: LiveStats
+        /// The operator API, when `API_JWT_SECRET` or `API_JWT_PUBLIC_KEY_FILE` is set.
+        var operatorAPI: OperatorAPI?
     }
 
     static func buildBots(_ inputs: Inputs, storage: Storage, http: HTTPClient) async throws -> Bots {
@@ -78,6 +80,10 @@ extension GatewayAssembly {
             }
         var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings, stats: stats)
         var kindServices: [any Service] = []
+        var templates: [BotID: [String: MessageTemplate]] = [:]
+        var commandSwitches: [BotID: any CommandSwitch] = [:]
+        var profiles: [BotID: BotProfile] = [:]
+        let messages = storage.redis.map { APIMessageEngine(store: APIMessageStore(client: $0, keyPrefix: storage.keyPrefix), logger: logger) }
         for bot in configuration.bots {
             guard let kind = inputs.kinds.kind(named: bot.kind) else {
                 preconditionFailure("bot \(bot.id) names kind \(bot.kind), which BotKinds.check let through")
@@ -86,13 +92,19 @@ extension GatewayAssembly {
                 configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
                 httpClient: http,
                 logger: logger,
-                observer: { [id = bot.id] call in
+                observer: { [id = bot.id, recorder = storage.metricsRecorder] call in
                     GatewayMetrics().record(call)
                     if call.outcome == .rateLimited { stats.recordRateLimited(bot: id) }
+                    recorder?.record(MetricEvent(bot: id.name, kind: .telegram, name: call.outcome.rawValue))
                 }
             )
             clients.all.withLock { $0[bot.id] = client }
-            let sender = OutboundSender(client: client, configuration: .init(limits: configuration.telegram.outboundLimits), logger: logger)
+            // With Redis, every instance's sends of this bot draw on one budget.
+            let budget = storage.redis.map {
+                RedisSendBudget(client: $0, keyPrefix: storage.keyPrefix, bot: bot.id, limits: configuration.telegram.outboundLimits, logger: logger)
+            }
+            let sender = OutboundSender(
+                client: client, configuration: .init(limits: configuration.telegram.outboundLimits), budget: budget, logger: logger)
             let profile = BotProfile()
             let context = BotContext(
                 configuration: configuration,
@@ -130,13 +142,40 @@ extension GatewayAssembly {
             bots.pipelines[bot.id] = UpdatePipeline(middleware: middleware, handler: parts.handler)
             bots.senders[bot.id] = sender
             broadcasts?.attach(sender, for: bot.id)
+            messages?.attach(sender, for: bot.id)
+            templates[bot.id] = parts.templates
+            commandSwitches[bot.id] = parts.commandSwitch
+            profiles[bot.id] = profile
             bots.services.append(sender)
             bots.services.append(BotSetupService(client: client, profile: profile, menus: parts.menus, logger: logger))
             kindServices += parts.services
         }
+        var apiServices: [any Service] = []
+        if configuration.api.isEnabled {
+            let languages = RecipientLanguages(
+                preferences: preferences, sessions: inputs.database.map { SessionRepository(database: $0, logger: logger) }, catalogs: inputs.catalogs)
+            let schedules = storage.redis.map { ScheduleStore(client: $0, keyPrefix: storage.keyPrefix) }
+            let scheduleRepository = inputs.database.map { ScheduleRepository(database: $0, logger: logger) }
+            bots.operatorAPI = try OperatorAPI(
+                parts: .init(
+                    bots: configuration.bots.map(\.id), catalogs: inputs.catalogs, templates: templates, messages: messages, schedules: schedules,
+                    scheduleRepository: scheduleRepository, languages: languages, status: status,
+                    metrics: inputs.database.map { MetricsRepository(database: $0, logger: logger) }, settings: settings,
+                    commandSwitches: commandSwitches, senders: bots.senders, broadcasts: broadcasts, profiles: profiles,
+                    usesWebhook: configuration.telegram.useWebhook),
+                configuration: configuration.api, logger: logger)
+            if let messages, let schedules {
+                apiServices = [
+                    messages,
+                    ScheduleEngine(
+                        store: schedules, messages: messages, repository: scheduleRepository, languages: languages, catalogs: inputs.catalogs,
+                        templates: templates, configuration: configuration.api, logger: logger),
+                ]
+            }
+        }
         // The command catalogs the kinds asked for poll for edits; they run before the bots' own parts.
-        // The broadcast engine sends through the senders, so it stops before them.
-        bots.services = storage.directories.services + [settings] + kindServices + bots.services + (broadcasts.map { [$0] } ?? [])
+        // The broadcast engine and the operator API's send through the senders, so they stop before them.
+        bots.services = storage.directories.services + [settings] + kindServices + bots.services + (broadcasts.map { [$0] } ?? []) + apiServices
         return bots
     }
 }

@@ -7,9 +7,9 @@ import TelegramBotAPI
 extension GatewayAssembly {
     /// The two HTTP listeners — the webhook listener facing Telegram (webhook
     /// routes and `/health`) and the admin listener (`/health`, `/ready`,
-    /// `/metrics`, loopback by default) — the long pollers when webhooks are
+    /// `/metrics`, loopback by default, and the operator API when configured) — the long pollers when webhooks are
     /// off, and the certificate reloaders.
-    static func buildListeners(_ inputs: Inputs, storage: Storage, sink: any UpdateSink, http: HTTPClient) -> [any Service] {
+    static func buildListeners(_ inputs: Inputs, storage: Storage, sink: any UpdateSink, http: HTTPClient, api: OperatorAPI?) -> [any Service] {
         let configuration = inputs.configuration
         let logger = inputs.logger
         let webhook = WebhookEndpoint(
@@ -57,7 +57,10 @@ extension GatewayAssembly {
             ),
             GatewayApplication.make(
                 name: "admin",
-                routes: { operational.register(on: $0) },
+                routes: { router in
+                    operational.register(on: router)
+                    api?.register(on: router)
+                },
                 host: admin.host,
                 port: admin.port,
                 tls: adminTLS,

@@ -16,6 +16,8 @@ extension GatewayAssembly {
         /// Writes users' activity and language choices to PostgreSQL behind.
         var activityWriter: SessionActivityWriter?
         var activity: ActivityMiddleware?
+        /// Batches usage events into `bot_metrics` and its rollups.
+        var metricsRecorder: MetricsRecorder?
         var readiness = ReadinessChecks()
         var redisRoundTrips: RedisRoundTripMetric?
         var directories: CommandDirectories
@@ -61,6 +63,7 @@ extension GatewayAssembly {
                 let activity = SessionActivityWriter(store: repository, logger: logger)
                 storage.activityWriter = activity
                 let metrics = MetricsRecorder(repository: MetricsRepository(database: database, logger: logger), logger: logger)
+                storage.metricsRecorder = metrics
                 storage.services += [activity, metrics]
                 storage.activity = ActivityMiddleware(activity: activity, metrics: metrics)
                 storage.services.append(DatabaseJanitor(

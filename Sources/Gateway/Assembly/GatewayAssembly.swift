@@ -81,7 +81,7 @@ public struct GatewayAssembly: Sendable {
             let storage = Storage.build(inputs)
             let bots = try await Self.buildBots(inputs, storage: storage, http: http)
             let pipeline = Self.buildPipeline(inputs, storage: storage, bots: bots)
-            let listeners = Self.buildListeners(inputs, storage: storage, sink: pipeline.sink, http: http)
+            let listeners = Self.buildListeners(inputs, storage: storage, sink: pipeline.sink, http: http, api: bots.operatorAPI)
             let services = storage.services + bots.services + pipeline.services + listeners
             return GatewayAssembly(services: services, http: http)
         } catch {

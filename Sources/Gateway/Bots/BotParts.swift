@@ -13,12 +13,21 @@ public struct BotParts: Sendable {
     public var menus: [SetMyCommands]
     /// Long-lived parts the bot needs running, started before the listener.
     public var services: [any Service]
+    /// What the bot adds to catalog keys the operator API sends as templates.
+    public var templates: [String: MessageTemplate]
+    /// Turns the bot's commands on and off for the operator API; nil when it has none to switch.
+    public var commandSwitch: (any CommandSwitch)?
 
     /// Creates the parts.
-    public init(handler: any UpdateHandler, middleware: [any UpdateMiddleware] = [], menus: [SetMyCommands] = [], services: [any Service] = []) {
+    public init(
+        handler: any UpdateHandler, middleware: [any UpdateMiddleware] = [], menus: [SetMyCommands] = [], services: [any Service] = [],
+        templates: [String: MessageTemplate] = [:], commandSwitch: (any CommandSwitch)? = nil
+    ) {
         self.handler = handler
         self.middleware = middleware
         self.menus = menus
         self.services = services
+        self.templates = templates
+        self.commandSwitch = commandSwitch
     }
 }

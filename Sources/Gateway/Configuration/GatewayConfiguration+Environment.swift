@@ -82,10 +82,12 @@ extension GatewayConfiguration {
             commandsPerMinute: env.integer("RATE_LIMIT_COMMANDS_PER_MINUTE", default: defaults.commandsPerMinute, in: 1...1_000_000)
         )
 
+        let api = Self.readOperatorAPI(&env, readFile: readFile)
+
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         self.init(
             bots: bots, telegram: telegram, server: server, admin: admin, logging: logging, dispatcher: dispatcher, redis: redis,
-            downstream: downstream, rateLimits: rateLimits)
+            downstream: downstream, rateLimits: rateLimits, api: api)
     }
 
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other

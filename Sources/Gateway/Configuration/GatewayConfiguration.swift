@@ -201,6 +201,8 @@ public struct GatewayConfiguration: Sendable {
     public var downstream: DownstreamConfiguration
     /// Per-user limits on updates (`RATE_LIMIT_*`).
     public var rateLimits: RateLimitPolicy
+    /// The operator API on the admin listener (`API_JWT_*`, `SCHEDULE_*`).
+    public var api: OperatorAPIConfiguration
 
     /// Creates a configuration.
     public init(
@@ -212,7 +214,8 @@ public struct GatewayConfiguration: Sendable {
         dispatcher: InProcessDispatcher.Configuration = .init(),
         redis: Redis? = nil,
         downstream: DownstreamConfiguration = .init(),
-        rateLimits: RateLimitPolicy = .init()
+        rateLimits: RateLimitPolicy = .init(),
+        api: OperatorAPIConfiguration = .init()
     ) {
         self.bots = bots
         self.telegram = telegram
@@ -223,6 +226,7 @@ public struct GatewayConfiguration: Sendable {
         self.redis = redis
         self.downstream = downstream
         self.rateLimits = rateLimits
+        self.api = api
     }
 
     /// The webhook's view of the bots. Bots without a secret are left out;

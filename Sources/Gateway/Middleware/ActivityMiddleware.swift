@@ -29,6 +29,7 @@ public struct ActivityMiddleware: UpdateMiddleware {
         let command = AuthMiddleware.command(of: update)
         do {
             let outcome = try await next(update, context)
+            self.metrics.record(MetricEvent(bot: context.bot.name, kind: .update, name: update.kind.fieldName, durationMS: context.elapsedMilliseconds))
             if let command {
                 self.metrics.record(MetricEvent(bot: context.bot.name, kind: .command, name: command, durationMS: context.elapsedMilliseconds))
             }

@@ -19,7 +19,8 @@ public struct AuthMiddleware: UpdateMiddleware {
     /// Builds the (localized) message for a refusal.
     public typealias Notice = @Sendable (Refusal, Update, UpdateContext) async -> [OutboundCall]
 
-    /// The prefix of a button's callback data that runs a command, e.g. `cmd:take_shift`.
+    /// The prefix of a button's callback data that runs a command, e.g.
+    /// `cmd:take_shift`, or with arguments after a space, `cmd:request_status R-000981`.
     public static let commandButtonPrefix = "cmd:"
 
     private let identities: any IdentityProvider
@@ -41,7 +42,7 @@ public struct AuthMiddleware: UpdateMiddleware {
             return command.name
         }
         if let data = update.callbackQuery?.data, data.hasPrefix(Self.commandButtonPrefix) {
-            return String(data.dropFirst(Self.commandButtonPrefix.count))
+            return String(data.dropFirst(Self.commandButtonPrefix.count).prefix { $0 != " " })
         }
         return nil
     }

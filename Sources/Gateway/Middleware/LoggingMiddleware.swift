@@ -22,7 +22,7 @@ public struct LoggingMiddleware: UpdateMiddleware {
         logger.trace("update text", metadata: ["text": "\(update.message?.text ?? "")"])
         do {
             let outcome = try await next(update, context)
-            self.stats?.recordUpdate(milliseconds: context.elapsedMilliseconds)
+            self.stats?.recordUpdate(bot: context.bot, milliseconds: context.elapsedMilliseconds)
             logger.info("update handled", metadata: [
                 "kind": "\(update.kind.fieldName)",
                 "conversation": "\(context.conversation)",

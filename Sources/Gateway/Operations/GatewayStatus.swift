@@ -13,6 +13,8 @@ public struct StatusReport: Sendable, Hashable {
         public var started: Date?
         /// Whether it is the instance answering.
         public var isThis: Bool
+        /// Its last heartbeat (Redis time); nil without Redis.
+        public var lastBeat: Date?
     }
 
     /// One bot.
@@ -90,7 +92,7 @@ struct RedisStatusSource: StatusSource {
     func report() async -> StatusReport {
         let instances = self.keys.instances
         var commands: [[RedisArgument]] = [
-            ["ZRANGE", .string(instances.beats), 0, -1],
+            ["ZRANGE", .string(instances.beats), 0, -1, "WITHSCORES"],
             ["HGETALL", .string(instances.info)],
             ["HGETALL", .string(instances.stats)],
         ]
@@ -112,12 +114,14 @@ struct RedisStatusSource: StatusSource {
             else { continue }
             info[id] = object
         }
-        let live = (value(0)?.array ?? []).compactMap(\.string).map { id in
-            StatusReport.Instance(
+        let live = (value(0)?.pairs ?? []).compactMap { member, score -> StatusReport.Instance? in
+            guard let id = member.string else { return nil }
+            return StatusReport.Instance(
                 id: id,
                 pid: info[id]?["pid"] as? Int,
                 started: (info[id]?["started"] as? Int).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                isThis: id == self.instanceID)
+                isThis: id == self.instanceID,
+                lastBeat: score.string.flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) })
         }
         // Every live instance's stats; this one's fresh, in case its last beat is a second old or Redis is away.
         var snapshots = [self.stats.snapshot()]

@@ -5,6 +5,7 @@ enum JSONText: Sendable {
     case string(String)
     case bool(Bool)
     case integer(Int)
+    case null
     case object([(String, JSONText)])
     case array([JSONText])
 
@@ -23,6 +24,8 @@ enum JSONText: Sendable {
             output += value ? "true" : "false"
         case .integer(let value):
             output += String(value)
+        case .null:
+            output += "null"
         case .object(let fields):
             output += "{"
             for (index, (key, value)) in fields.enumerated() {

@@ -25,6 +25,8 @@ public final class LiveStats: Sendable {
             public var updates: Int = 0
             public var buckets: [Int] = Array(repeating: 0, count: LiveStats.bucketBounds.count + 1)
             public var rateLimited: [String: Int] = [:]
+            /// Updates per bot; optional so snapshots of older instances still read.
+            public var byBot: [String: Int]?
             public var attempts: [String: Int] = [:]
             public var failures: [String: Int] = [:]
         }
@@ -52,11 +54,12 @@ public final class LiveStats: Sendable {
         Int(date.timeIntervalSince1970 / 60)
     }
 
-    /// Records one update handled in `milliseconds`.
-    public func recordUpdate(milliseconds: Double) {
+    /// Records one update of `bot` handled in `milliseconds`.
+    public func recordUpdate(bot: BotID, milliseconds: Double) {
         let bucket = Self.bucketBounds.firstIndex { milliseconds <= $0 } ?? Self.bucketBounds.count
         self.withMinute { minute in
             minute.updates += 1
+            minute.byBot = (minute.byBot ?? [:]).merging([bot.name: 1], uniquingKeysWith: +)
             minute.buckets[bucket] += 1
         }
     }
@@ -122,6 +125,9 @@ public final class LiveStats: Sendable {
         public var p99Milliseconds: Double?
         /// 429s per bot in the last hour.
         public var rateLimitedLastHour: [String: Int] = [:]
+        /// Updates per bot in the current minute and in the last hour.
+        public var updatesLastMinute: [String: Int] = [:]
+        public var updatesLastHour: [String: Int] = [:]
         public var services: [String: Service] = [:]
 
         /// Adds up `snapshots` as of wall-clock `now`.
@@ -133,6 +139,10 @@ public final class LiveStats: Sendable {
             for snapshot in snapshots {
                 for minute in snapshot.minutes where minute.minute > current - LiveStats.keptMinutes && minute.minute <= current {
                     for (bot, count) in minute.rateLimited { summary.rateLimitedLastHour[bot, default: 0] += count }
+                    for (bot, count) in minute.byBot ?? [:] {
+                        summary.updatesLastHour[bot, default: 0] += count
+                        if minute.minute == current { summary.updatesLastMinute[bot, default: 0] += count }
+                    }
                     guard minute.minute > current - 5 else { continue }
                     updates += minute.updates
                     for (index, count) in minute.buckets.enumerated() where index < buckets.count { buckets[index] += count }

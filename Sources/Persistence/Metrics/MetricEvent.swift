@@ -17,6 +17,10 @@ public struct MetricEvent: Sendable, Hashable {
         public static let response = Kind(rawValue: "response")
         /// Something failed; `name` is the error code.
         public static let error = Kind(rawValue: "error")
+        /// An update was handled; `name` is its kind (`message`, `callback_query`…), the duration its handling time.
+        public static let update = Kind(rawValue: "update")
+        /// A Bot API call ended; `name` is how (`ok`, `error`, `rate_limited`, `network`).
+        public static let telegram = Kind(rawValue: "telegram")
 
         public var description: String { self.rawValue }
     }

@@ -94,4 +94,53 @@ public struct MetricsRepository: Sendable {
         }
         return 0
     }
+
+    /// What `GET /api/v1/stats` reports for `bot` since `from`.
+    public struct Summary: Sendable, Hashable {
+        /// Event counts by kind, then by name, from the hourly rollups.
+        public var counts: [String: [String: Int]] = [:]
+        /// Handling time percentiles of updates, ms; nil without updates.
+        public var p50: Double?
+        public var p99: Double?
+        /// Users first seen, and users active, since `from`.
+        public var newUsers = 0
+        public var activeUsers = 0
+    }
+
+    /// The counts, percentiles and users of `bot` since `from`: counts from
+    /// the hourly rollups whose hour overlaps the period, percentiles from the
+    /// raw update events, users from `bot_sessions`.
+    public func summary(bot: String, from: Date) async throws -> Summary {
+        var summary = Summary()
+        let counts = try await self.client.query(
+            """
+            SELECT kind, name, sum(count)::bigint FROM bot_metrics_hourly
+            WHERE bot = \(bot) AND bucket >= date_trunc('hour', \(from)::timestamptz, 'UTC') GROUP BY kind, name
+            """,
+            logger: self.logger)
+        for try await (kind, name, count) in counts.decode((String, String, Int64).self) {
+            summary.counts[kind, default: [:]][name] = Int(count)
+        }
+        let percentiles = try await self.client.query(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms)
+            FROM bot_metrics WHERE bot = \(bot) AND kind = 'update' AND occurred_at >= \(from) AND duration_ms IS NOT NULL
+            """,
+            logger: self.logger)
+        for try await (p50, p99) in percentiles.decode((Double?, Double?).self) {
+            summary.p50 = p50
+            summary.p99 = p99
+        }
+        let users = try await self.client.query(
+            """
+            SELECT count(*) FILTER (WHERE created_at >= \(from)), count(*) FILTER (WHERE last_activity_at >= \(from))
+            FROM bot_sessions WHERE bot = \(bot)
+            """,
+            logger: self.logger)
+        for try await (new, active) in users.decode((Int64, Int64).self) {
+            summary.newUsers = Int(new)
+            summary.activeUsers = Int(active)
+        }
+        return summary
+    }
 }

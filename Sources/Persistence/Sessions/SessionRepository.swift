@@ -79,6 +79,19 @@ public struct SessionRepository: SessionActivityStore {
         return nil
     }
 
+    /// The language the bot answers the user in: the one they chose, else
+    /// the one it last answered them in; nil for a user it never answered.
+    public func answeringLanguage(bot: String, telegramUserID: Int64) async throws -> String? {
+        let rows = try await self.client.query(
+            "SELECT COALESCE(language, locale) FROM bot_sessions WHERE bot = \(bot) AND telegram_user_id = \(telegramUserID)",
+            logger: self.logger
+        )
+        for try await language in rows.decode(String?.self) {
+            return language
+        }
+        return nil
+    }
+
     /// Where a page of ``chosenLanguages(after:limit:)`` ended.
     public struct LanguageCursor: Sendable, Hashable {
         public var bot: String
