@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "UKServiceFakes",
-            dependencies: ["TelegramEmulator"]
+            dependencies: ["TelegramBotAPI", "TelegramEmulator"]
         ),
         .target(
             name: "Persistence",
@@ -378,7 +378,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UKServiceFakesTests",
-            dependencies: ["CurlHTTP", "TelegramEmulator", "UKServiceFakes"]
+            dependencies: ["CurlHTTP", "TelegramBotAPI", "TelegramEmulator", "UKServiceFakes"]
         ),
         .testTarget(
             name: "LocalizationTests",
@@ -390,7 +390,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JSONWebTokenTests",
-            dependencies: ["JSONWebToken", "OpenSSLTLS"]
+            dependencies: ["GatewayTestSupport", "JSONWebToken", "OpenSSLTLS"]
         ),
         .testTarget(
             name: "COpenSSLTests",

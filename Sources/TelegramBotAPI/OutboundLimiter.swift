@@ -199,14 +199,10 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             return .willRetry(job, notBefore: notBefore)
         case .rateLimited(let retryAfter, let scope):
             let notBefore = now + retryAfter
-            switch (scope, chatID) {
-            case (.bot, _):
+            if scope == .bot {
                 botPausedUntil = max(botPausedUntil ?? notBefore, notBefore)
-            case (.chat, let chatID?):
-                let pause = chats[chatID]?.pausedUntil
-                chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
-            case (.chat, nil):
-                job.notBefore = notBefore
+            } else {
+                hold(&job, chatID: chatID, until: notBefore)
             }
             requeueAtHead(job, chatID: chatID)
             return .willRetry(job, notBefore: notBefore)
@@ -214,19 +210,25 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             // Never sent: neither an attempt nor a retry.
             job.attempts -= 1
             let notBefore = now + wait
-            switch (scope, chatID) {
-            case (.bot, _):
+            if scope == .bot {
                 for priority in Priority.allCases where priority <= job.priority {
                     priorityPausedUntil[priority] = max(priorityPausedUntil[priority] ?? notBefore, notBefore)
                 }
-            case (.chat, let chatID?):
-                let pause = chats[chatID]?.pausedUntil
-                chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
-            case (.chat, nil):
-                job.notBefore = notBefore
+            } else {
+                hold(&job, chatID: chatID, until: notBefore)
             }
             requeueAtHead(job, chatID: chatID)
             return .willRetry(job, notBefore: notBefore)
+        }
+    }
+
+    /// Pauses the job's chat until `notBefore`; a job without a chat waits alone.
+    private mutating func hold(_ job: inout Job, chatID: Int64?, until notBefore: Instant) {
+        if let chatID {
+            let pause = chats[chatID]?.pausedUntil
+            chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
+        } else {
+            job.notBefore = notBefore
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TelegramBotAPI
 
 /// One Bot API call the emulator answered, for tests to inspect.
 public struct RecordedCall: Sendable {

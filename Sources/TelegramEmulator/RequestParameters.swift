@@ -1,4 +1,5 @@
 import Foundation
+import TelegramBotAPI
 
 /// The parameters of one request, whatever its encoding: a JSON object, a URL-encoded form, a
 /// multipart form, or the query string — as the Bot API accepts all four.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TelegramBotAPI
 import TelegramEmulator
 
 /// Fake downstream services of the UK system — auth, users, requests, shifts, analytics — on one

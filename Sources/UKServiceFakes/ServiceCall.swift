@@ -1,4 +1,5 @@
 import Foundation
+public import TelegramBotAPI
 public import TelegramEmulator
 
 /// One request the fake services answered, for tests to inspect.

@@ -1,3 +1,4 @@
+public import TelegramBotAPI
 public import TelegramEmulator
 /// A person the fake services know: their roles, status and profile.
 public struct ServiceUser: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+public import TelegramBotAPI
 public import TelegramEmulator
 
 /// Everything the fake services remember; guarded by their mutex.

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import JSONWebToken
 import OpenSSLTLS
 import Testing
@@ -9,7 +10,8 @@ import Testing
 @Suite struct JWTVerifierTests {
     static let secret = Array("a-test-secret-of-at-least-32-bytes!!".utf8)
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
-    static let keys = try! TestKeys()
+    /// Made once, by the first test that needs them.
+    static let keys = Task { try await TestKeys() }
 
     static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -24,9 +26,9 @@ import Testing
         return input + "." + base64URL(HMACSHA256.authenticationCode(key: key, message: Array(input.utf8)))
     }
 
-    static func signed(_ algorithm: String, key: String, payload: String = claims(), header: String? = nil) throws -> String {
+    static func signed(_ algorithm: String, key: String, payload: String = claims(), header: String? = nil) async throws -> String {
         let input = base64URL((header ?? #"{"alg":"\#(algorithm)"}"#).utf8) + "." + base64URL(payload.utf8)
-        return input + "." + base64URL(try keys.sign(Array(input.utf8), keyFile: key, raw: algorithm == "ES256"))
+        return input + "." + base64URL(try await Self.keys.value.sign(Array(input.utf8), keyFile: key, raw: algorithm == "ES256"))
     }
 
     static func verifier(secret: Bool = true, key: PublicKey? = nil, keyID: String? = nil, issuer: String? = nil, audience: String? = nil) throws -> JWTVerifier {
@@ -45,30 +47,32 @@ import Testing
         }
     }
 
-    @Test func acceptsEachAlgorithmAndReadsTheClaims() throws {
+    @Test func acceptsEachAlgorithmAndReadsTheClaims() async throws {
+        let keys = try await Self.keys.value
         let claims = try Self.verifier().verify(Self.hs256(), now: Self.now)
         #expect(claims.subject == "svc" && claims.scopes == ["messages:send", "stats:read"])
-        let rsa = try PublicKey(pem: Self.keys.rsaPublic)
-        #expect(try Self.verifier(key: rsa).verify(Self.signed("RS256", key: Self.keys.rsaPrivate), now: Self.now).subject == "svc")
-        let ec = try PublicKey(pem: Self.keys.ecPublic)
+        let rsa = try PublicKey(pem: keys.rsaPublic)
+        #expect(try await Self.verifier(key: rsa).verify(Self.signed("RS256", key: keys.rsaPrivate), now: Self.now).subject == "svc")
+        let ec = try PublicKey(pem: keys.ecPublic)
         #expect(ec.kind == .ecP256)
-        #expect(try Self.verifier(secret: false, key: ec).verify(Self.signed("ES256", key: Self.keys.ecPrivate), now: Self.now).subject == "svc")
+        #expect(try await Self.verifier(secret: false, key: ec).verify(Self.signed("ES256", key: keys.ecPrivate), now: Self.now).subject == "svc")
     }
 
-    @Test func refusesAlgNoneAndAlgorithmConfusion() throws {
-        let rsa = try PublicKey(pem: Self.keys.rsaPublic)
+    @Test func refusesAlgNoneAndAlgorithmConfusion() async throws {
+        let keys = try await Self.keys.value
+        let rsa = try PublicKey(pem: keys.rsaPublic)
         let verifier = try Self.verifier(secret: false, key: rsa)
         let none = Self.base64URL(#"{"alg":"none"}"#.utf8) + "." + Self.base64URL(Self.claims().utf8)
         #expect(Self.refusal(verifier, none + ".")?.code == .malformed)
         #expect(Self.refusal(verifier, none + ".AAAA")?.code == .unsupportedAlgorithm)
         // HS256 "signed" with the public key's PEM: no secret here, so HS256 is refused outright…
-        let confused = Self.hs256(key: Array(Self.keys.rsaPublic.utf8))
+        let confused = Self.hs256(key: Array(keys.rsaPublic.utf8))
         #expect(Self.refusal(verifier, confused)?.code == .unsupportedAlgorithm)
         // …and with a secret, checked against the secret, which it fails.
         #expect(Self.refusal(try Self.verifier(key: rsa), confused)?.code == .badSignature)
         // An RS256 token where only a secret is configured; an ES256 token for an RSA key.
-        #expect(Self.refusal(try Self.verifier(), try Self.signed("RS256", key: Self.keys.rsaPrivate))?.code == .unsupportedAlgorithm)
-        #expect(Self.refusal(verifier, try Self.signed("ES256", key: Self.keys.ecPrivate))?.code == .unsupportedAlgorithm)
+        #expect(Self.refusal(try Self.verifier(), try await Self.signed("RS256", key: keys.rsaPrivate))?.code == .unsupportedAlgorithm)
+        #expect(Self.refusal(verifier, try await Self.signed("ES256", key: keys.ecPrivate))?.code == .unsupportedAlgorithm)
         #expect(Self.refusal(verifier, Self.hs256(header: #"{"alg":"HS512"}"#))?.code == .unsupportedAlgorithm)
     }
 
@@ -115,12 +119,13 @@ import Testing
         #expect(try verifier.verify(Self.hs256(Self.claims(extra: #","iss":"uk-auth","aud":["x","gateway"]"#)), now: Self.now).audience == ["x", "gateway"])
     }
 
-    @Test func configurationAndKeys() throws {
+    @Test func configurationAndKeys() async throws {
+        let keys = try await Self.keys.value
         #expect(throws: JWTError.self) { try JWTVerifier(configuration: .init()) }
         #expect(throws: JWTError.self) { try JWTVerifier(configuration: .init(hmacSecret: Array("short".utf8))) }
-        #expect(throws: OpenSSLTLSError.self) { try PublicKey(pem: Self.keys.p384Public) }
+        #expect(throws: OpenSSLTLSError.self) { try PublicKey(pem: keys.p384Public) }
         #expect(throws: OpenSSLTLSError.self) { try PublicKey(pem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
-        #expect(throws: OpenSSLTLSError.self) { try PublicKey(pem: Self.keys.rsaPrivate) }
+        #expect(throws: OpenSSLTLSError.self) { try PublicKey(pem: keys.rsaPrivate) }
     }
 }
 
@@ -133,17 +138,17 @@ struct TestKeys {
     let ecPublic: String
     let p384Public: String
 
-    init() throws {
+    init() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jwt-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-        try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path("rsa.pem")])
-        try Self.openssl(["pkey", "-in", path("rsa.pem"), "-pubout", "-out", path("rsa.pub")])
-        try Self.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("ec.pem")])
-        try Self.openssl(["pkey", "-in", path("ec.pem"), "-pubout", "-out", path("ec.pub")])
-        try Self.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", path("p384.pem")])
-        try Self.openssl(["pkey", "-in", path("p384.pem"), "-pubout", "-out", path("p384.pub")])
+        try await OpenSSLCommand.run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path("rsa.pem")])
+        try await OpenSSLCommand.run(["pkey", "-in", path("rsa.pem"), "-pubout", "-out", path("rsa.pub")])
+        try await OpenSSLCommand.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("ec.pem")])
+        try await OpenSSLCommand.run(["pkey", "-in", path("ec.pem"), "-pubout", "-out", path("ec.pub")])
+        try await OpenSSLCommand.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", path("p384.pem")])
+        try await OpenSSLCommand.run(["pkey", "-in", path("p384.pem"), "-pubout", "-out", path("p384.pub")])
         self.rsaPrivate = path("rsa.pem")
         self.ecPrivate = path("ec.pem")
         self.rsaPublic = try String(contentsOfFile: path("rsa.pub"), encoding: .utf8)
@@ -152,11 +157,11 @@ struct TestKeys {
     }
 
     /// `message` signed with SHA-256 by the key in `keyFile`; for ECDSA, as JOSE's raw `r || s`.
-    func sign(_ message: [UInt8], keyFile: String, raw: Bool) throws -> [UInt8] {
+    func sign(_ message: [UInt8], keyFile: String, raw: Bool) async throws -> [UInt8] {
         let input = self.folder.appendingPathComponent("in-\(UUID().uuidString)")
         let output = self.folder.appendingPathComponent("out-\(UUID().uuidString)")
         try Data(message).write(to: input)
-        try Self.openssl(["dgst", "-sha256", "-sign", keyFile, "-out", output.path, input.path])
+        try await OpenSSLCommand.run(["dgst", "-sha256", "-sign", keyFile, "-out", output.path, input.path])
         let der = Array(try Data(contentsOf: output))
         return raw ? Self.raw(der) : der
     }
@@ -171,16 +176,5 @@ struct TestKeys {
             return Array(repeating: 0, count: 32 - bytes.count) + bytes
         }
         return integer() + integer()
-    }
-
-    static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 }

@@ -157,8 +157,8 @@ struct OperatorAPITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let key = folder.appendingPathComponent("key.pem").path
         let publicKey = folder.appendingPathComponent("public.pem").path
-        try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key])
-        try Self.openssl(["pkey", "-in", key, "-pubout", "-out", publicKey])
+        try await OpenSSLCommand.run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key])
+        try await OpenSSLCommand.run(["pkey", "-in", key, "-pubout", "-out", publicKey])
         var options = Self.options
         options.environment["API_JWT_PUBLIC_KEY_FILE"] = publicKey
         options.environment["API_JWT_ISSUER"] = "uk-auth"
@@ -251,6 +251,29 @@ struct OperatorAPITests {
             }
             try await Task.sleep(for: .seconds(2))
             #expect(world.telegram.botEvents(inChat: user.chatID).filter { $0.message.text == "Reminder" }.count == 1)
+        }
+    }
+
+    @Test("an occurrence missed by more than SCHEDULE_MISFIRE_GRACE while no instance ran is skipped and counted, not sent late")
+    func misfirePastGrace() async throws {
+        var options = Self.options
+        options.environment["SCHEDULE_MISFIRE_GRACE"] = "2"
+        try await BotWorld.run(options) { world in
+            let api = try await OperatorClient(world: world)
+            let user = world.privateUser(id: 8651, firstName: "Botir")
+            let body = #"{"telegram_user_id": 8651, "text": "Too late", "at": "\#(Self.rfc3339(Date().addingTimeInterval(3)))"}"#
+            let id = try #require(try await api.call(.post, "/api/v1/messages/schedule", json: body).json["id"] as? String)
+            for gateway in world.gateways { try await gateway.kill() }
+            try await Task.sleep(for: .seconds(7))
+            try await world.startGateway()
+            let restarted = try await OperatorClient(world: world)
+            var stored: [String: Any] = [:]
+            try await waitUntil("the missed occurrence counted", timeout: .seconds(15)) {
+                stored = try await restarted.call(.get, "/api/v1/schedules/\(id)").json
+                return stored["status"] as? String == "finished"
+            }
+            #expect(stored["skipped"] as? Int == 1 && stored["fired"] as? Int == 0, "\(stored)")
+            #expect(!world.telegram.botEvents(inChat: user.chatID).contains { $0.message.text == "Too late" })
         }
     }
 
@@ -348,17 +371,6 @@ struct OperatorAPITests {
 
     static func rfc3339(_ date: Date) -> String {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)).formatted(Date.ISO8601FormatStyle())
-    }
-
-    static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw HarnessError("openssl \(arguments.first ?? "") failed") }
     }
 }
 

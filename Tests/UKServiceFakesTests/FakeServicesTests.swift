@@ -1,8 +1,9 @@
 import CurlHTTP
 import Foundation
+import TelegramBotAPI
 import TelegramEmulator
-import UKServiceFakes
 import Testing
+import UKServiceFakes
 
 /// A started `FakeServices`, a client, and helpers that speak the contract.
 private struct ServicesHarness {

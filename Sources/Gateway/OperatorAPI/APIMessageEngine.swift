@@ -75,7 +75,7 @@ public final class APIMessageEngine: Service, Sendable {
                 }
             }
             group.addTask {
-                try? await cancelWhenGracefulShutdown {
+                await cancelWhenGracefulShutdown {
                     for await bot in wakeups { signals[bot]?.yield() }
                 }
             }

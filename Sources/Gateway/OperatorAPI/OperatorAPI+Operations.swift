@@ -119,7 +119,7 @@ extension OperatorAPI {
             return value
         }
         func integer(_ name: String) throws(APIError) -> Int {
-            guard case .integer(let value)? = args[name], let int = Int(exactly: value) else { throw .invalid("args.\(name)", "required: an integer") }
+            guard case .int(let value)? = args[name], let int = Int(exactly: value) else { throw .invalid("args.\(name)", "required: an integer") }
             return int
         }
         switch command {
@@ -146,7 +146,7 @@ extension OperatorAPI {
             let value: String?
             switch args["value"] {
             case .null?: value = nil
-            case .integer(let number)?: value = String(number)
+            case .int(let number)?: value = String(number)
             default: throw .invalid("args.value", "required: an integer, or null for the environment's limit")
             }
             try await self.change(setting, to: value, bot: bot, admin: admin)

@@ -105,7 +105,7 @@ public struct OperatorMessage: Sendable, Hashable, Codable {
             for (name, value) in object {
                 switch value {
                 case .string(let text) where text.count <= 1024: args[name] = .string(text)
-                case .integer(let number) where abs(number) < 1 << 53: args[name] = .int(Int(number))
+                case .int(let number) where abs(number) < 1 << 53: args[name] = .int(Int(number))
                 default: throw .invalid("args", "\(name.prefix(64)) must be a string of at most 1024 characters or an integer")
                 }
             }
@@ -132,7 +132,7 @@ public struct OperatorMessage: Sendable, Hashable, Codable {
     private static func integer(_ body: [String: JSONValue], _ field: String) throws(APIError) -> Int64? {
         switch body[field] {
         case nil, .null?: return nil
-        case .integer(let value)?: return value
+        case .int(let value)?: return value
         case let other?: throw .invalid(field, "expected an integer, got \(other.kindName)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TelegramBotAPI
 public import Scheduling
 
 /// A schedule as the API defines it: a message, when it first goes, how it
@@ -59,7 +60,7 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
         }
         switch body["every"] {
         case nil, .null?: break
-        case .integer(let seconds)?:
+        case .int(let seconds)?:
             guard seconds >= Int64(minimumEvery), seconds <= 366 * 86400 else { throw .invalid("every", "expected seconds from \(minimumEvery) to 31622400") }
             definition.every = Int(seconds)
         case let other?: throw .invalid("every", "expected an integer number of seconds, got \(other.kindName)")

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Any JSON value, so the emulators can record and inspect request parameters without a type per method.
+/// Any JSON value, read strictly (`1` is not `true`, `1.5` not an integer): the
+/// emulators record and inspect request parameters with it, and the operator
+/// API checks request bodies field by field.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
