@@ -244,7 +244,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient"]
+            dependencies: ["RedisClient", "GatewayTestSupport"]
         ),
         .testTarget(
             name: "ServiceClientsTests",

@@ -4,7 +4,8 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// A pool of pipelined Redis connections.
+/// A pool of pipelined Redis connections, to one server or to the
+/// primaries of a Redis Cluster (``RedisConfiguration/clusterNodes``).
 ///
 /// Commands go round-robin to the pool's connections, many in flight on each.
 /// Connections open on first use (or when the service starts), and a dropped
@@ -13,14 +14,23 @@ import Synchronization
 /// to the other connections, and fail fast with
 /// ``RedisError/Code/connectionUnavailable`` only while none is up.
 ///
+/// In cluster mode each command goes to the primary of its keys' slot (keys
+/// in two slots are refused with ``RedisError/Code/crossSlot`` before
+/// anything is sent), pipelines are split per node, and redirects and
+/// failovers are followed (see `ClusterRouter`).
+///
 /// Blocking commands (`BLMOVE`, `XREADGROUP … BLOCK`) must not run here:
 /// they would stall every command pipelined behind them. Use
-/// ``withDedicatedConnection(_:)``.
+/// ``withDedicatedConnection(routingKey:_:)``.
 public final class RedisClient: RedisCommandRunner, Service, Sendable {
+    private enum Backend: Sendable {
+        case standalone(ConnectionPool)
+        case cluster(ClusterRouter)
+    }
+
     public let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
-    private let slots: [ConnectionSlot]
-    private let nextSlot = Atomic<Int>(0)
+    private let backend: Backend
     private let roundTripCounter: RoundTripCounter
 
     static let closedError = RedisError(code: .clientClosed, message: "the Redis client was closed")
@@ -30,37 +40,56 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) {
-        precondition(configuration.poolSize > 0, "the Redis pool needs at least one connection")
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         let roundTrips = RoundTripCounter()
         self.roundTripCounter = roundTrips
-        self.slots = (0..<configuration.poolSize).map { _ in
-            ConnectionSlot(configuration: configuration, eventLoop: eventLoopGroup.next(), roundTrips: roundTrips, logger: logger)
+        if configuration.clusterNodes.isEmpty {
+            self.backend = .standalone(ConnectionPool(configuration: configuration, eventLoopGroup: eventLoopGroup, roundTrips: roundTrips, logger: logger))
+        } else {
+            self.backend = .cluster(ClusterRouter(configuration: configuration, eventLoopGroup: eventLoopGroup, roundTrips: roundTrips, logger: logger))
         }
+    }
+
+    /// Whether commands go to a Redis Cluster.
+    public var isCluster: Bool {
+        if case .cluster = backend { true } else { false }
     }
 
     /// Requests sent and awaited so far through this client, its dedicated
     /// connections included: each command or pipeline is one, however many
-    /// commands it holds (a script's own commands run inside Redis).
+    /// commands it holds (a script's own commands run inside Redis; a
+    /// pipeline split over cluster nodes counts once per node).
     public var roundTrips: Int {
         self.roundTripCounter.value
     }
 
     @discardableResult
     public func send(_ arguments: [RedisArgument], timeout: Duration? = nil) async throws -> RedisValue {
-        try await connection().send(arguments, timeout: timeout)
+        switch backend {
+        case .standalone(let pool): try await pool.connection().send(arguments, timeout: timeout)
+        case .cluster(let router): try await router.send(arguments, timeout: timeout)
+        }
     }
 
     public func pipeline(_ commands: [[RedisArgument]], timeout: Duration? = nil) async throws -> [Result<RedisValue, RedisError>] {
-        try await connection().pipeline(commands, timeout: timeout)
+        switch backend {
+        case .standalone(let pool): try await pool.connection().pipeline(commands, timeout: timeout)
+        case .cluster(let router): try await router.pipeline(commands, timeout: timeout)
+        }
     }
 
     /// Runs `body` with a connection of its own, closed afterwards: for
-    /// blocking commands and `WATCH`/`MULTI`/`EXEC` across round trips.
+    /// blocking commands and `WATCH`/`MULTI`/`EXEC` across round trips. In
+    /// cluster mode the connection goes to the primary of `routingKey`'s
+    /// slot, so every key `body` uses must share that slot.
     public func withDedicatedConnection<Result: Sendable>(
+        routingKey: RedisArgument? = nil,
         _ body: (RedisConnection) async throws -> Result
     ) async throws -> Result {
+        if case .cluster(let router) = backend {
+            return try await router.withDedicatedConnection(routingKey: routingKey, body)
+        }
         let connection = try await RedisConnection.connect(
             configuration: configuration,
             eventLoop: eventLoopGroup.next(),
@@ -76,17 +105,23 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         }
     }
 
-    /// Opens every pooled connection and waits until each is up or has
-    /// failed once; failures are retried in the background.
+    /// Opens every pooled connection (in cluster mode, after reading the slot
+    /// map) and waits until each is up or has failed once; failures are
+    /// retried in the background.
     public func connect() async {
-        for slot in slots { _ = slot.poll() }
-        for slot in slots { _ = try? await slot.waitForConnection() }
+        switch backend {
+        case .standalone(let pool): await pool.connect()
+        case .cluster(let router): await router.connect()
+        }
     }
 
     /// Closes every connection; commands in flight and later fail with
     /// ``RedisError/Code/clientClosed``.
     public func close() async {
-        for slot in slots { await slot.close() }
+        switch backend {
+        case .standalone(let pool): await pool.close()
+        case .cluster(let router): await router.close()
+        }
     }
 
     /// Opens the pool, then keeps it until graceful shutdown or cancellation.
@@ -94,29 +129,5 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         await connect()
         try? await gracefulShutdown()
         await close()
-    }
-
-    private func connection() async throws -> RedisConnection {
-        let count = slots.count
-        let start = Int(UInt(bitPattern: nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(count))
-        var connecting: ConnectionSlot?
-        var lastError: RedisError?
-        for offset in 0..<count {
-            let slot = slots[(start + offset) % count]
-            switch slot.poll() {
-            case .connected(let connection):
-                return connection
-            case .connecting:
-                if connecting == nil { connecting = slot }
-            case .unavailable(let error):
-                lastError = error
-            case .closed:
-                throw Self.closedError
-            }
-        }
-        if let connecting {
-            return try await connecting.waitForConnection()
-        }
-        throw ConnectionSlot.unavailable(lastError ?? RedisError(code: .connectFailed, message: "no connection attempt has finished"))
     }
 }

@@ -18,6 +18,10 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var reconnectBackoff: Duration
     /// Longest delay between reconnection attempts.
     public var maxReconnectBackoff: Duration
+    /// Seed nodes of a Redis Cluster; empty for one server at `host`:`port`.
+    /// In cluster mode `host`:`port` is not used, the credentials are sent
+    /// to every node, and the database must be 0.
+    public var clusterNodes: [RedisNodeAddress]
 
     public init(
         host: String = "127.0.0.1",
@@ -29,7 +33,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         connectTimeout: Duration = .seconds(5),
         commandTimeout: Duration = .seconds(5),
         reconnectBackoff: Duration = .milliseconds(50),
-        maxReconnectBackoff: Duration = .seconds(2)
+        maxReconnectBackoff: Duration = .seconds(2),
+        clusterNodes: [RedisNodeAddress] = []
     ) {
         self.host = host
         self.port = port
@@ -41,6 +46,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.commandTimeout = commandTimeout
         self.reconnectBackoff = reconnectBackoff
         self.maxReconnectBackoff = maxReconnectBackoff
+        self.clusterNodes = clusterNodes
     }
 }
 

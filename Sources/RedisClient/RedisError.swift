@@ -13,6 +13,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
             case protocolError
             case clientClosed
             case transactionAborted
+            case crossSlot
         }
 
         fileprivate let value: Value
@@ -35,6 +36,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let clientClosed = Code(value: .clientClosed)
         /// `EXEC` returned nil because a `WATCH`ed key changed; run the transaction again.
         public static let transactionAborted = Code(value: .transactionAborted)
+        /// In cluster mode, a command's keys are in different slots; it was not sent.
+        public static let crossSlot = Code(value: .crossSlot)
 
         public var description: String {
             switch value {
@@ -47,6 +50,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
             case .protocolError: "protocolError"
             case .clientClosed: "clientClosed"
             case .transactionAborted: "transactionAborted"
+            case .crossSlot: "crossSlot"
             }
         }
     }

@@ -146,7 +146,7 @@ public final class InboxDispatcher: Service {
         var failures = 0
         while !Self.isStopping {
             do {
-                try await self.inbox.client.withDedicatedConnection { connection in
+                try await self.inbox.client.withDedicatedConnection(routingKey: .string(runnable)) { connection in
                     while !Self.isStopping {
                         let reply = try await connection.send(["BZPOPMIN", .string(runnable), .string(blockSeconds)], timeout: block + .seconds(5))
                         failures = 0
