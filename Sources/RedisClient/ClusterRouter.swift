@@ -25,6 +25,7 @@ final class ClusterRouter: Sendable {
     static let maxRedirects = 5
 
     private let state: Mutex<State>
+    private let changes = Atomic<Int>(0)
     private let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let roundTrips: RoundTripCounter
@@ -82,12 +83,15 @@ final class ClusterRouter: Sendable {
         throw RedisError(code: .connectionUnavailable, message: "slot \(slot ?? 0) was redirected more than \(Self.maxRedirects) times; the cluster is resharding, try again")
     }
 
-    /// Splits the pipeline by node, sends the parts at once and puts the
-    /// replies back in order. A command without keys goes with the keyed
-    /// command before it (or after it, at the start), so `MULTI … EXEC` and
-    /// a script's preparation stay with their keys. A command answered
-    /// `MOVED` or `ASK` is resent alone, in order; inside `MULTI … EXEC` the
-    /// redirect stays in place (the transaction was discarded; run it again).
+    /// Splits the pipeline into runs of consecutive commands for one node and
+    /// sends the runs one after another, so no command runs before one ahead
+    /// of it (callers order writes across hash tags for crash safety); each
+    /// change of node costs a round trip. A command without keys goes with
+    /// the keyed command before it (or after it, at the start), so `MULTI …
+    /// EXEC` and a script's preparation stay with their keys. A command
+    /// answered `MOVED` or `ASK` is resent alone, in order; inside `MULTI …
+    /// EXEC` the redirect stays in place (the transaction was discarded; run
+    /// it again).
     func pipeline(_ commands: [[RedisArgument]], timeout: Duration?) async throws -> [Result<RedisValue, RedisError>] {
         var slots = try commands.map(Self.slot(of:))
         var previous: Int?
@@ -97,30 +101,25 @@ final class ClusterRouter: Sendable {
         if let first = slots.first(where: { $0 != nil }) {
             for index in slots.indices where slots[index] == nil { slots[index] = first }
         }
-        var order: [RedisNodeAddress] = []
-        var groups: [RedisNodeAddress: [Int]] = [:]
+        var runs: [(node: RedisNodeAddress, range: Range<Int>)] = []
         for index in commands.indices {
             let node = try await primary(for: slots[index])
-            if groups[node] == nil { order.append(node) }
-            groups[node, default: []].append(index)
-        }
-        var results = [Result<RedisValue, RedisError>](repeating: .failure(Self.shortPipeline), count: commands.count)
-        try await withThrowingTaskGroup(of: ([Int], [Result<RedisValue, RedisError>]).self) { group in
-            for node in order {
-                let indices = groups[node] ?? []
-                group.addTask {
-                    do {
-                        let connection = try await self.pool(node).connection()
-                        return (indices, try await connection.pipeline(indices.map { commands[$0] }, timeout: timeout))
-                    } catch let error as RedisError {
-                        guard case .fail(let mapped) = self.observe(error, slot: nil) else { throw error }
-                        throw mapped
-                    }
-                }
+            if let last = runs.last, last.node == node {
+                runs[runs.count - 1].range = last.range.lowerBound..<(index + 1)
+            } else {
+                runs.append((node, index..<(index + 1)))
             }
-            for try await (indices, replies) in group {
-                guard replies.count == indices.count else { throw Self.shortPipeline }
-                for (index, reply) in zip(indices, replies) { results[index] = reply }
+        }
+        var results: [Result<RedisValue, RedisError>] = []
+        results.reserveCapacity(commands.count)
+        for run in runs {
+            do {
+                let replies = try await pool(run.node).connection().pipeline(Array(commands[run.range]), timeout: timeout)
+                guard replies.count == run.range.count else { throw Self.shortPipeline }
+                results += replies
+            } catch let error as RedisError {
+                guard case .fail(let mapped) = observe(error, slot: nil) else { throw error }
+                throw mapped
             }
         }
         let transaction = commands.contains { $0.first?.uppercasedName == "MULTI" }
@@ -174,6 +173,22 @@ final class ClusterRouter: Sendable {
             for try await reply in group where first == nil { first = reply }
             return first ?? .null
         }
+    }
+
+    /// How many refreshes found a slot with a new primary: a failover or a
+    /// reshard.
+    var topologyChanges: Int {
+        changes.load(ordering: .relaxed)
+    }
+
+    /// Every key matching `pattern` on every primary, by `SCAN`.
+    func scan(match pattern: String, count: Int) async throws -> [String] {
+        _ = try await primary(for: nil)
+        var keys: [String] = []
+        for node in state.withLock({ $0.map.primaries }) {
+            keys += try await pool(node).connection().scanAll(match: pattern, count: count)
+        }
+        return keys
     }
 
     // MARK: Lifecycle
@@ -322,6 +337,7 @@ final class ClusterRouter: Sendable {
             state.running = nil
             state.refresh.finished(succeeded: found != nil, now: .now)
             guard let found else { return [] }
+            if !state.map.isEmpty && !state.map.hasSameOwners(as: found) { changes.add(1, ordering: .relaxed) }
             state.map = found
             let gone = state.pools.keys.filter { !found.primaries.contains($0) }
             return gone.compactMap { state.pools.removeValue(forKey: $0) }

@@ -79,6 +79,27 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         }
     }
 
+    /// How many times the cluster's slot map gave a slot a new primary (a
+    /// failover or a reshard) since the client started; always 0 for one
+    /// server. A caller that keeps indexes of other keys re-checks them
+    /// when it changes: writes a dead primary acknowledged but had not yet
+    /// passed to its replica are gone.
+    public var topologyChanges: Int {
+        if case .cluster(let router) = backend { router.topologyChanges } else { 0 }
+    }
+
+    /// Every key matching the glob `pattern` (on every primary in cluster
+    /// mode), read with `SCAN … COUNT count`: for rare maintenance passes,
+    /// not for request paths.
+    public func scan(match pattern: String, count: Int = 1000) async throws -> [String] {
+        switch backend {
+        case .cluster(let router):
+            return try await router.scan(match: pattern, count: count)
+        case .standalone(let pool):
+            return try await pool.connection().scanAll(match: pattern, count: count)
+        }
+    }
+
     /// Runs `body` with a connection of its own, closed afterwards: for
     /// blocking commands and `WATCH`/`MULTI`/`EXEC` across round trips. In
     /// cluster mode the connection goes to the primary of `routingKey`'s

@@ -120,6 +120,22 @@ extension RedisCommandRunner {
         }
     }
 
+    /// Every key of this server matching the glob `pattern`, read with
+    /// `SCAN … COUNT count` until the cursor comes back to 0.
+    func scanAll(match pattern: String, count: Int) async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await send(["SCAN", .string(cursor), "MATCH", .string(pattern), "COUNT", .integer(count)])
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                throw RedisError(code: .protocolError, message: "SCAN answered something other than [cursor, keys]")
+            }
+            cursor = next
+            keys += parts[1].array?.compactMap(\.string) ?? []
+        } while cursor != "0"
+        return keys
+    }
+
     private static func evalsha(_ script: RedisScript, keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
         ["EVALSHA", .string(script.sha1), .integer(keys.count)] + keys + arguments
     }

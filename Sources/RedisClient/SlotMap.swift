@@ -72,6 +72,11 @@ struct SlotMap: Sendable {
         return owner < 0 ? nil : primaries[Int(owner)]
     }
 
+    /// Whether every slot has the same primary in both maps.
+    func hasSameOwners(as other: SlotMap) -> Bool {
+        (0..<HashSlot.count).allSatisfy { primary(forSlot: $0) == other.primary(forSlot: $0) }
+    }
+
     mutating func assign(_ slot: Int, to address: RedisNodeAddress) {
         let index: Int
         if let known = primaries.firstIndex(of: address) {

@@ -22,17 +22,7 @@ public enum TestRedis {
 
     /// Every key under the hash tags of `prefix` (`{prefix:…}`): one test's keys, found with `SCAN`.
     public static func keys(prefix: String, on client: RedisClient) async throws -> [String] {
-        var cursor = "0"
-        var keys: [String] = []
-        repeat {
-            let reply = try await client.send(["SCAN", .string(cursor), "MATCH", .string("{\(prefix):*"), "COUNT", 1000])
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
-                throw TestSupportError("unexpected SCAN reply \(reply)")
-            }
-            cursor = next
-            keys += parts[1].array?.compactMap(\.string) ?? []
-        } while cursor != "0"
-        return keys
+        try await client.scan(match: "{\(prefix):*")
     }
 
     /// Deletes every key under `prefix`: what `FLUSHALL` would do to one

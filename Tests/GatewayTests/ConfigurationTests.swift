@@ -138,6 +138,28 @@ struct ConfigurationTests {
         #expect(text.contains(#""300.1.1.1/8" is not an IPv4 or IPv6 address"#))
     }
 
+    @Test("REDIS_CLUSTER_NODES with REDIS_URL selects cluster mode; alone, malformed or with a database, it is refused")
+    func redisCluster() throws {
+        let cluster = try GatewayConfiguration(environment: minimal.merging([
+            "REDIS_URL": "redis://gateway:p%40ss@10.0.0.1:7000",
+            "REDIS_CLUSTER_NODES": "10.0.0.1:7000, 10.0.0.2:7000,10.0.0.3:7000",
+        ]) { $1 })
+        let connection = try #require(cluster.redis?.connection)
+        #expect(connection.clusterNodes.map(\.description) == ["10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000"])
+        #expect(connection.username == "gateway" && connection.password == "p@ss")
+        #expect(try GatewayConfiguration(environment: minimal.merging(["REDIS_URL": "redis://10.0.0.1"]) { $1 }).redis?.connection.clusterNodes == [])
+        for (environment, variable) in [
+            (["REDIS_CLUSTER_NODES": "10.0.0.1:7000"], "REDIS_CLUSTER_NODES"),
+            (["REDIS_URL": "redis://10.0.0.1:7000", "REDIS_CLUSTER_NODES": "10.0.0.1"], "REDIS_CLUSTER_NODES"),
+            (["REDIS_URL": "redis://10.0.0.1:7000/2", "REDIS_CLUSTER_NODES": "10.0.0.1:7000"], "REDIS_URL"),
+        ] {
+            let error = try #require(throws: ConfigurationError.self) {
+                try GatewayConfiguration(environment: minimal.merging(environment) { $1 })
+            }
+            #expect(error.problems.map(\.variable) == [variable], "\(environment)")
+        }
+    }
+
     @Test("webhook mode requires a secret; a missing token is named")
     func requiredValues() throws {
         let error = try #require(throws: ConfigurationError.self) { try GatewayConfiguration(environment: [:]) }

@@ -156,6 +156,8 @@ extension Array {
             let settled = writes.filter { $0.at < killedAt - .seconds(1) }.map(\.value)
             let settledLost = settled.filter { !stored.contains($0) }
             #expect(!settled.isEmpty && settledLost.isEmpty, "lost: \(settledLost)")
+            let recent = writes.filter { $0.at >= killedAt - .seconds(1) && $0.at <= killedAt }.map(\.value)
+            print("cluster failover: \(recent.count) writes acknowledged in the second before the kill, \(recent.filter { !stored.contains($0) }.count) of them lost")
             let afterFailover = writes.filter { $0.at > killedAt }.map(\.value)
             let lostAfter = afterFailover.filter { !stored.contains($0) }
             #expect(lostAfter.isEmpty, "lost: \(lostAfter)")

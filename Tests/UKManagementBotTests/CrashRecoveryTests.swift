@@ -128,9 +128,9 @@ struct CrashRecoveryTests {
     }
 
     /// Files one request as a resident does; returns how long each step took
-    /// to be answered. A step whose answer takes over 10 s fails the test; an
+    /// to be answered. A step whose answer takes over `stepTimeout` fails the test; an
     /// earlier reply repeated after a kill (at most the one in flight) is skipped.
-    static func fileARequest(_ user: Chatter, world: BotWorld) async throws -> [Duration] {
+    static func fileARequest(_ user: Chatter, world: BotWorld, stepTimeout: Duration = .seconds(10)) async throws -> [Duration] {
         let menu = user.text("menu.title")
         let steps: [(action: () throws -> Update, expected: String)] = [
             ({ user.user.sendCommand("create_request") }, RequestFlow.prompt(of: "category", user)),
@@ -146,9 +146,9 @@ struct CrashRecoveryTests {
             let start = ContinuousClock.now
             let update = try step.action()
             while true {
-                let left = .seconds(10) - (ContinuousClock.now - start)
+                let left = stepTimeout - (ContinuousClock.now - start)
                 guard left > .zero else {
-                    throw HarnessError("step \(index + 1) of a request by \(user.chatID) (update \(update.updateID)) not answered within 10 s")
+                    throw HarnessError("step \(index + 1) of a request by \(user.chatID) (update \(update.updateID)) not answered within \(stepTimeout)")
                 }
                 let event = try await world.telegram.waitForBotMessage(chat: user.chatID, after: cursor, timeout: left)
                 cursor = event.sequence

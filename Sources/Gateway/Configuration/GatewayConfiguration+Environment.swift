@@ -119,9 +119,27 @@ extension GatewayConfiguration {
             heartbeatInterval: env.seconds("INSTANCE_HEARTBEAT_INTERVAL", default: .seconds(1)),
             deadLetterAfter: env.integer("DEAD_LETTER_AFTER", default: 5, in: 1...100)
         )
-        guard let url = env.string("REDIS_URL") else { return nil }
+        var clusterNodes: [RedisNodeAddress] = []
+        if let nodes = env.string("REDIS_CLUSTER_NODES") {
+            do {
+                clusterNodes = try RedisNodeAddress.list(nodes)
+            } catch {
+                env.problem("REDIS_CLUSTER_NODES", error.message)
+            }
+        }
+        guard let url = env.string("REDIS_URL") else {
+            if !clusterNodes.isEmpty {
+                env.problem("REDIS_CLUSTER_NODES", "needs REDIS_URL too (redis://[user:password@]one-of-the-nodes): its credentials are used on every node")
+            }
+            return nil
+        }
         do {
-            return Redis(connection: try RedisConfiguration(url: url), pipeline: pipeline)
+            var connection = try RedisConfiguration(url: url)
+            connection.clusterNodes = clusterNodes
+            if !clusterNodes.isEmpty && connection.database != 0 {
+                env.problem("REDIS_URL", "a Redis Cluster has only database 0; drop the /\(connection.database) from the URL")
+            }
+            return Redis(connection: connection, pipeline: pipeline)
         } catch {
             // RedisError's message never quotes the URL, which may hold a password.
             env.problem("REDIS_URL", error.message)

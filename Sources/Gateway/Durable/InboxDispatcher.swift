@@ -387,8 +387,17 @@ public final class InboxDispatcher: Service {
 
     private func sweep(_ bot: BotID) async {
         let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: bot))
+        var topology = self.inbox.client.topologyChanges
         while !Self.isStopping {
             do {
+                // A failover may have lost the newest entries of the watch and
+                // outbox sets: they are rebuilt from the conversations once
+                // the cluster serves again (until then this fails and retries).
+                let changes = self.inbox.client.topologyChanges
+                if changes != topology {
+                    _ = try await self.inbox.reconcile(bot)
+                    topology = changes
+                }
                 let (_, depth) = try await self.inbox.sweep(bot)
                 gauge.record(depth)
             } catch {

@@ -179,7 +179,8 @@ public final class OutboxRelay: Service {
                     keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.lease)],
                     arguments: [.string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .integer(configuration.repliesPerClaim)]
                 ).array ?? []
-                guard claim.first?.int == 0, claim.count > 2, let holder = claim[2].string, self.inbox.roster.isGone(holderOf: holder) == true,
+                guard claim.first?.int == 0, claim.count > 2, let holder = claim[2].string,
+                    self.inbox.roster.isGone(holderOf: holder) == true || self.isOwnAbandoned(holder),
                     try await client.evaluate(DurableScripts.takeOverClaim, keys: [.string(keys.outboxLease)], arguments: [.string(holder)]).int == 1
                 else { break }
                 self.logger.notice("replies taken over from an instance that stopped", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
@@ -207,6 +208,16 @@ public final class OutboxRelay: Service {
             // The claim, if taken, expires; the replies stay and are tried again.
             self.logger.warning("outbox relay step failed", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
         }
+    }
+
+    /// Whether `holder` is a claim of this very run: no task here sends the
+    /// conversation (this one holds it in `inFlight`), so it was left by a
+    /// step that failed after claiming — Redis unreachable mid-step — and
+    /// would otherwise stall the replies until the claim expires.
+    private func isOwnAbandoned(_ holder: String) -> Bool {
+        guard let owner = InstanceIdentity.holder(of: holder) else { return false }
+        let me = self.inbox.roster.me
+        return owner.id == me.id && owner.run == me.run
     }
 
     private static func decode(_ entry: RedisValue) -> Result<OutboxEnvelope.Stored, any Error> {

@@ -51,4 +51,38 @@ extension RedisInbox {
         let depth = try await self.client.send(["ZCARD", .string(botKeys.runnable)]).int ?? 0
         return (requeued, depth)
     }
+
+    /// Re-registers every conversation of `bot` that has updates queued or
+    /// replies waiting: in the watch set (the sweeper then leases, waits or
+    /// takes over as usual) and in the outbox set. Run after a Redis Cluster
+    /// failover: the dead primary may have acknowledged writes to those sets
+    /// that its replica never got, while the conversations' own keys, on
+    /// other nodes or replicated earlier, still hold the work. `NX` leaves
+    /// entries that survived alone. Scans every primary: seconds for
+    /// millions of keys, once per failover.
+    /// - Returns: Conversations found with work.
+    func reconcile(_ bot: BotID) async throws -> Int {
+        let botKeys = self.keys.bot(bot)
+        let now = try await self.redisNow()
+        let window = self.configuration.takeoverWindow.redisMilliseconds
+        var registered = Set<String>()
+        for (suffix, set) in [(":q", botKeys.watch), (":out", botKeys.outbox)] {
+            let pattern = self.keys.conversationPattern(of: bot) + suffix
+            for key in try await self.client.scan(match: pattern) {
+                guard let conversation = self.keys.conversationName(inKey: key, of: bot, suffix: suffix),
+                    try await self.client.send(["EXISTS", .string(key)]).int == 1
+                else { continue }
+                // Watched entries are looked at once a holder could be gone; outbox ones at once.
+                let score = set == botKeys.watch ? now &+ window : now
+                try await self.client.send(["ZADD", .string(set), "NX", .integer(score), .string(conversation)])
+                registered.insert(conversation)
+            }
+        }
+        if !registered.isEmpty {
+            self.logger.notice(
+                "conversations with work re-registered after the Redis cluster changed",
+                metadata: ["bot": "\(bot)", "count": "\(registered.count)"])
+        }
+        return registered.count
+    }
 }

@@ -120,6 +120,29 @@ public struct RedisKeyspace: Sendable, Hashable {
         return Bot(runnable: "\(tag):runnable", watch: "\(tag):watch", outbox: "\(tag):outbox", settings: "\(tag):settings")
     }
 
+    /// A `SCAN` pattern for the hash tags of every conversation of `bot`
+    /// (`{prefix:bot:*}`); add a key's suffix.
+    public func conversationPattern(of bot: BotID) -> String {
+        "{\(self.prefix):\(Self.globEscaped(bot.name)):*}"
+    }
+
+    /// The conversation named in `key`, a key of `bot` ending in `suffix`.
+    public func conversationName(inKey key: String, of bot: BotID, suffix: String) -> String? {
+        let start = "{\(self.prefix):\(bot.name):"
+        let end = "}\(suffix)"
+        guard key.hasPrefix(start), key.hasSuffix(end), key.count > start.count + end.count else { return nil }
+        return String(key.dropFirst(start.count).dropLast(end.count))
+    }
+
+    private static func globEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
     /// The keys of `conversation` of `bot`.
     public func conversation(_ conversation: String, of bot: BotID) -> Conversation {
         let tag = "{\(self.prefix):\(bot.name):\(conversation)}"

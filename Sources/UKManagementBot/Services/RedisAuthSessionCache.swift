@@ -3,7 +3,8 @@ import Gateway
 public import RedisClient
 
 /// Logins shared through Redis: one key per Telegram user,
-/// `{prefix}:auth:<telegram id>`, holding the auth service's answer as JSON
+/// `{prefix:auth:<telegram id>}`, under the user's own hash tag so a Redis
+/// Cluster spreads them over its nodes, holding the auth service's answer as JSON
 /// and expiring when the token should no longer be handed out.
 ///
 /// The key holds a bearer token: Redis must be private to the gateway, as it
@@ -19,7 +20,7 @@ public struct RedisAuthSessionCache: AuthSessionCache {
     }
 
     private func key(_ telegramID: Int64) -> String {
-        "{\(self.prefix)}:auth:\(telegramID)"
+        "{\(self.prefix):auth:\(telegramID)}"
     }
 
     public func session(for telegramID: Int64) async throws -> (entry: CachedAuthSession, freshFor: Duration)? {

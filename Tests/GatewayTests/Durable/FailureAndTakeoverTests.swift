@@ -26,6 +26,30 @@ struct FailureAndTakeoverTests {
         #expect(StepRetryPolicy(attempts: 0).attempts == 1)
     }
 
+    @Test("after a failover lost entries of the watch and outbox sets, reconcile finds the conversations with work again and leaves surviving entries alone")
+    func reconcileRebuildsLostIndexEntries() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(), logger: DurableTests.logger)
+        let bot = inbox.keys.bot(DurableTests.bot)
+        let (update, raw) = try DurableTests.update(id: 90, chat: 900, sequence: 1)
+        try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+        let (kept, keptRaw) = try DurableTests.update(id: 91, chat: 902, sequence: 1)
+        try await inbox.accept(kept, raw: keptRaw, bot: DurableTests.bot)
+        try await redis.send("RPUSH", .string(inbox.keys.conversation("901", of: DurableTests.bot).outbox), "a reply")
+        // What a replica that missed the newest writes would hold.
+        try await redis.send("ZREM", .string(bot.watch), "900")
+        try await redis.send("DEL", .string(bot.outbox))
+        try await redis.send("ZADD", .string(bot.watch), "XX", 42, "902")
+
+        #expect(try await inbox.reconcile(DurableTests.bot) == 3)
+        #expect(try await redis.send("ZSCORE", .string(bot.watch), "900") != .null)
+        #expect(try await redis.send("ZSCORE", .string(bot.outbox), "901") != .null)
+        #expect(try await redis.send("ZSCORE", .string(bot.watch), "902").int == 42, "a surviving entry keeps its score")
+        #expect(try await redis.send("ZCARD", .string(bot.watch)).int == 2)
+        try await TestRedis.deleteKeys(prefix: inbox.configuration.keyPrefix, on: redis)
+        await redis.close()
+    }
+
     @Test("a step that keeps throwing is tried DEAD_LETTER_AFTER times with backoff, then kept as a dead letter; the user is told once; replay runs it again", .timeLimit(.minutes(1)))
     func aThrowingStepBecomesADeadLetter() async throws {
         let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)

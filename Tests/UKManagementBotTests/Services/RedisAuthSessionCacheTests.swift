@@ -31,7 +31,7 @@ struct RedisAuthSessionCacheTests {
                 #expect(token == session.accessToken)
                 #expect(harness.services.calls(.authTelegram).count == 1)
 
-                let ttl = try #require(try await client.send(["PTTL", .string("{\(prefix)}:auth:\(H.resident.telegramID)")]).int)
+                let ttl = try #require(try await client.send(["PTTL", .string("{\(prefix):auth:\(H.resident.telegramID)}")]).int)
                 #expect(ttl > 3_400_000 && ttl <= 3_540_000, "fresh for the lifetime minus the 60 s margin, got \(ttl) ms")
 
                 _ = try await second.token(for: H.resident.telegramID, forceRefresh: true)

@@ -39,6 +39,10 @@ final class BotWorld: Sendable {
         var databaseAway = false
         /// Telegram's limits, as the fake enforces them (off unless a test turns them on).
         var limits = FakeTelegram.Limits()
+        /// How the fake Telegram retries a webhook that failed.
+        var webhook = FakeTelegram.WebhookSettings()
+        /// A Redis Cluster to run on (`REDIS_CLUSTER_NODES`) instead of the test command's Redis.
+        var redisCluster: TestRedisCluster?
     }
 
     static let webhookSecret = "e2e-webhook-secret"
@@ -95,11 +99,11 @@ final class BotWorld: Sendable {
     /// (with the gateway's logs attached).
     /// - Throws: when the world cannot be built (no `REDIS_URL`, no database).
     static func run(_ options: Options = Options(), _ body: (BotWorld) async throws -> Void) async throws {
-        guard let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+        guard let redisURL = options.redisCluster.map({ "redis://\($0.nodes[0])" }) ?? ProcessInfo.processInfo.environment["REDIS_URL"] else {
             throw HarnessError("REDIS_URL is not set: run ./scripts/test.sh, or export REDIS_URL=redis://127.0.0.1:6379")
         }
         let database = try await ScratchDatabase.create()
-        let telegram = FakeTelegram(configuration: .init(limits: options.limits))
+        let telegram = FakeTelegram(configuration: .init(limits: options.limits, webhook: options.webhook))
         let services = FakeServices(configuration: .init(users: options.users))
         let http: HTTPClient
         do {
@@ -120,6 +124,7 @@ final class BotWorld: Sendable {
         let prefix = "e2e-" + UUID().uuidString.prefix(8).lowercased()
         var redisConfiguration = try RedisConfiguration(url: redisURL)
         redisConfiguration.poolSize = 1
+        redisConfiguration.clusterNodes = options.redisCluster?.configuration.clusterNodes ?? []
         var environment = [
             "TELEGRAM_BOT_TOKEN": telegram.configuration.token,
             "TELEGRAM_API_URL": telegram.baseURL,
@@ -151,6 +156,9 @@ final class BotWorld: Sendable {
         }
         for service in ["AUTH", "USER", "REQUEST", "SHIFT", "ANALYTICS"] {
             environment["\(service)_SERVICE_URL"] = services.baseURL
+        }
+        if let cluster = options.redisCluster {
+            environment["REDIS_CLUSTER_NODES"] = cluster.seeds
         }
         environment.merge(options.environment) { $1 }
 
