@@ -146,33 +146,44 @@ final class ClusterRouter: Sendable {
     ) async throws -> Result {
         let slot = key?.hashSlot
         let node = try await primary(for: slot)
-        let connection = try await RedisConnection.connect(
-            configuration: nodeConfiguration(node), eventLoop: eventLoopGroup.next(), roundTrips: roundTrips
-        ).get()
         do {
-            let result = try await body(connection)
-            await connection.close()
-            return result
+            return try await RedisConnection.using(
+                configuration: nodeConfiguration(node), eventLoop: eventLoopGroup.next(), roundTrips: roundTrips, body)
         } catch {
-            await connection.close()
             if let error = error as? RedisError, case .fail(let mapped) = observe(error, slot: slot) { throw mapped }
             throw error
         }
     }
 
     /// Sends `command` to every primary (used for `SCRIPT LOAD`, so a script
-    /// is known wherever its keys live) and returns the first reply.
+    /// is known wherever its keys live) and returns the first answer. A node
+    /// that cannot take it now is skipped: it answers `NOSCRIPT` later and
+    /// the script is loaded again; only when none took it is it an error.
     private func broadcast(_ command: [RedisArgument], timeout: Duration?) async throws -> RedisValue {
         _ = try await primary(for: nil)
         let nodes = state.withLock { $0.map.primaries }
-        return try await withThrowingTaskGroup(of: RedisValue.self) { group in
+        let replies = await withTaskGroup(of: Result<RedisValue, RedisError>.self) { group in
             for node in nodes {
-                group.addTask { try await self.pool(node).connection().send(command, timeout: timeout) }
+                group.addTask {
+                    do {
+                        return .success(try await self.pool(node).connection().send(command, timeout: timeout))
+                    } catch let error as RedisError {
+                        return .failure(error)
+                    } catch {
+                        return .failure(RedisError(code: .connectionUnavailable, message: "\(error)"))
+                    }
+                }
             }
-            var first: RedisValue?
-            for try await reply in group where first == nil { first = reply }
-            return first ?? .null
+            var replies: [Result<RedisValue, RedisError>] = []
+            for await reply in group { replies.append(reply) }
+            return replies
         }
+        for case .success(let value) in replies { return value }
+        for case .failure(let error) in replies {
+            guard case .fail(let mapped) = observe(error, slot: nil) else { throw error }
+            throw mapped
+        }
+        throw RedisError(code: .connectionUnavailable, message: "no Redis Cluster primary is known")
     }
 
     /// How many refreshes found a slot with a new primary: a failover or a

@@ -114,6 +114,19 @@ public final class TestRedisCluster: @unchecked Sendable {
         throw TestSupportError("no live node knows who serves slot \(slot)")
     }
 
+    /// Bytes of data (`used_memory`) summed over the primaries now serving.
+    public func usedMemoryOfPrimaries() async throws -> Int {
+        var total = 0
+        for node in liveNodes {
+            let info = try await cli(node, ["INFO", "all"])
+            guard info.contains("role:master") else { continue }
+            for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("used_memory:") {
+                total += Int(line.dropFirst("used_memory:".count)) ?? 0
+            }
+        }
+        return total
+    }
+
     /// A node's cluster id.
     public func id(of node: Node) async throws -> String {
         try await cli(node, ["CLUSTER", "MYID"]).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -20,6 +20,7 @@ import Testing
             #expect(world.redis.isCluster)
             let second = try await world.startGateway()
             let users = (0..<100).map { world.privateUser(id: 9100 + Int64($0), firstName: "C\($0)") }
+            let memoryBefore = try await cluster.usedMemoryOfPrimaries()
             let latencies = Locked<[Duration]>([])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for user in users {
@@ -38,11 +39,13 @@ import Testing
                 try await group.waitForAll()
             }
             let all = latencies.withLock { $0 }.sorted()
+            let perConversation = (try await cluster.usedMemoryOfPrimaries() - memoryBefore) / users.count
             let keys = Set(world.services.calls(.createRequest).compactMap(\.idempotencyKey))
             print("""
                 UK happy path on a Redis Cluster, 2 gateways, 100 users, a gateway and a primary killed: \
                 \(world.services.requestCount) requests, \(all.count) steps, p50 \(all[all.count / 2]) \
-                p99 \(all[all.count * 99 / 100]) worst \(all.last ?? .zero)
+                p99 \(all[all.count * 99 / 100]) worst \(all.last ?? .zero); \
+                Redis memory per resident after a request: \(perConversation) bytes
                 """)
             #expect(keys.count == users.count, "one request per user")
             for key in keys {

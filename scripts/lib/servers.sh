@@ -7,7 +7,7 @@ REDIS_PID=""
 PG_DATA=""
 PG_BIN=""
 
-REQUIRED_PACKAGES="libhiredis-dev libcurl4-openssl-dev libssl-dev redis-server pkg-config curl openssl"
+REQUIRED_PACKAGES="libhiredis-dev libcurl4-openssl-dev libssl-dev redis-server redis-tools pkg-config curl openssl"
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
