@@ -111,19 +111,7 @@ public final class RedisClient: RedisCommandRunner, Service, Sendable {
         if case .cluster(let router) = backend {
             return try await router.withDedicatedConnection(routingKey: routingKey, body)
         }
-        let connection = try await RedisConnection.connect(
-            configuration: configuration,
-            eventLoop: eventLoopGroup.next(),
-            roundTrips: roundTripCounter
-        ).get()
-        do {
-            let result = try await body(connection)
-            await connection.close()
-            return result
-        } catch {
-            await connection.close()
-            throw error
-        }
+        return try await RedisConnection.using(configuration: configuration, eventLoop: eventLoopGroup.next(), roundTrips: roundTripCounter, body)
     }
 
     /// Opens every pooled connection (in cluster mode, after reading the slot

@@ -69,6 +69,25 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
         }
     }
 
+    /// Opens a connection, runs `body` with it and closes it, also when
+    /// `body` throws.
+    static func using<Result: Sendable>(
+        configuration: RedisConfiguration,
+        eventLoop: any EventLoop,
+        roundTrips: RoundTripCounter?,
+        _ body: (RedisConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await connect(configuration: configuration, eventLoop: eventLoop, roundTrips: roundTrips).get()
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     /// Opens a connection outside any pool, for callers that need one of their own.
     public static func connect(
         configuration: RedisConfiguration,

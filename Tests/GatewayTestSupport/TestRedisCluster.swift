@@ -29,7 +29,7 @@ public final class TestRedisCluster: @unchecked Sendable {
         var ports: [Int] = []
         while ports.count < primaries * (1 + replicasEach) {
             let port = Int.random(in: 20000..<30000)
-            if !ports.contains(port), Self.isFree(port), Self.isFree(port + 10000) { ports.append(port) }
+            if !ports.contains(port), LocalPort.isFree(port), LocalPort.isFree(port + 10000) { ports.append(port) }
         }
         nodes = ports.map(Node.init)
         for node in nodes { try start(node) }
@@ -71,7 +71,7 @@ public final class TestRedisCluster: @unchecked Sendable {
         try process.run()
         lock.withLock { processes[node.port] = process }
         for _ in 0..<250 {
-            if Self.canConnect(node.port) { return }
+            if LocalPort.accepts(node.port) { return }
             usleep(20_000)
         }
         throw TestSupportError("redis-server did not start on port \(node.port); see \(folder.path)/redis.log")
@@ -158,31 +158,5 @@ public final class TestRedisCluster: @unchecked Sendable {
 
     private static func redisCLI(_ arguments: [String]) async throws -> String {
         try await ExternalCommand.run(ProcessInfo.processInfo.environment["REDIS_CLI_BIN"] ?? "/usr/bin/redis-cli", arguments)
-    }
-
-    private static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    private static func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

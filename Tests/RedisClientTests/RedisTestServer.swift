@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Logging
 import RedisClient
 #if canImport(Glibc)
@@ -37,7 +38,7 @@ final class RedisTestServer: @unchecked Sendable {
     private var process: Process?
 
     init(extraArguments: [String] = []) throws {
-        self.port = try Self.freePort()
+        self.port = try LocalPort.free()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
         self.extraArguments = extraArguments
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -76,7 +77,7 @@ final class RedisTestServer: @unchecked Sendable {
 
     private func waitUntilAccepting() throws {
         for _ in 0..<200 {
-            if Self.canConnect(port: port) { return }
+            if LocalPort.accepts(port) { return }
             usleep(20_000)
         }
         throw TestSetupError("redis-server did not start on port \(port)")
@@ -84,39 +85,6 @@ final class RedisTestServer: @unchecked Sendable {
 
     private static func binary() -> String {
         ProcessInfo.processInfo.environment["REDIS_SERVER_BIN"] ?? "/usr/bin/redis-server"
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TestSetupError("could not find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }
 

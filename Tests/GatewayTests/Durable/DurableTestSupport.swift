@@ -129,7 +129,7 @@ final class PrivateRedisServer: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<250 {
-            if Self.canConnect(port: port) { return }
+            if LocalPort.accepts(port) { return }
             usleep(20_000)
         }
         throw DurableTestError("redis-server did not start on port \(port)")
@@ -141,20 +141,5 @@ final class PrivateRedisServer: @unchecked Sendable {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
-    }
-
-    private static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }
