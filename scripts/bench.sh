@@ -5,6 +5,7 @@
 #   ./scripts/bench.sh flow                                   # 200 users, webhook over http
 #   ./scripts/bench.sh flow --tls | --polling | --users 50 --seconds 20
 #   ./scripts/bench.sh flow --markdown docs/performance.md    # refresh the doc's table
+#   ./scripts/bench.sh flow --redis-cluster                   # one Redis, then a 6-node cluster
 #
 # `flow` runs the release bot-gateway as a child process against a private
 # redis-server (AOF everysec) and PostgreSQL. BENCH_SCRATCH_PATH picks the
@@ -28,6 +29,9 @@ trap stop_servers EXIT
 if [ "${1:-}" = flow ] && [ -z "${DATABASE_URL:-}" ]; then
     start_postgres >/dev/null
 fi
+case " $* " in
+*" --redis-cluster "*) [ -n "${REDIS_CLUSTER_NODES:-}" ] || start_redis_cluster >/dev/null ;;
+esac
 scratch=(--scratch-path "${BENCH_SCRATCH_PATH:-.build}")
 swift build -c release "${scratch[@]}" --product bench >/dev/null
 if [ "${1:-}" = flow ]; then

@@ -91,6 +91,16 @@ struct FlowBenchmark: AsyncParsableCommand {
     @Option(help: "Folder holding locales/ and Migrations/ (default: the working directory).")
     var root: String?
 
+    @Flag(name: .customLong("redis-cluster"), help: "Run twice in one go: on REDIS_URL's server, then on the Redis Cluster of REDIS_CLUSTER_NODES (scripts/bench.sh flow --redis-cluster starts both), and compare.")
+    var redisCluster = false
+
+    /// Where one run keeps its data.
+    enum RedisTarget {
+        case server(url: String)
+        /// Seed nodes, `host:port,…`; every node is probed.
+        case cluster(nodes: String)
+    }
+
     func validate() throws {
         guard self.users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard self.seconds > 0 else { throw ValidationError("--seconds must be positive") }
@@ -102,9 +112,36 @@ struct FlowBenchmark: AsyncParsableCommand {
         guard let redisURL = environment["REDIS_URL"], !redisURL.isEmpty else {
             throw ValidationError("set REDIS_URL (scripts/bench.sh flow starts a private redis-server and PostgreSQL)")
         }
+        var reports = [try await self.runOnce(on: .server(url: redisURL), null: self.nullSeconds > 0)]
+        if self.redisCluster {
+            guard let nodes = environment["REDIS_CLUSTER_NODES"], !nodes.isEmpty else {
+                throw ValidationError("--redis-cluster needs REDIS_CLUSTER_NODES (scripts/bench.sh flow --redis-cluster starts a cluster)")
+            }
+            reports.append(try await self.runOnce(on: .cluster(nodes: nodes), null: false))
+        }
+        for report in reports { print(report.render()) }
+        if reports.count == 2 {
+            let (one, cluster) = (reports[0], reports[1])
+            print(String(
+                format: "Redis Cluster / one Redis: updates/s %.2f×, gateway CPU per update %.2f×, Redis CPU per update (all nodes) %.2f×, p99 %.1f / %.1f ms",
+                cluster.updatesPerSecond / max(one.updatesPerSecond, 1),
+                cluster.perUpdate(cluster.gatewayCPU) / max(one.perUpdate(one.gatewayCPU), 1e-12),
+                cluster.perUpdate(cluster.redisCPU) / max(one.perUpdate(one.redisCPU), 1e-12),
+                cluster.percentile(0.99), one.percentile(0.99)))
+        }
+        if let markdown = self.markdown, let report = reports.first {
+            try report.writeMarkdown(to: markdown)
+            print("wrote \(markdown)")
+        }
+    }
+
+    /// One run against `target`: the gateway started on it, warm-up,
+    /// measurement, probes, and (`null`) the null route afterwards.
+    private func runOnce(on target: RedisTarget, null runNull: Bool) async throws -> FlowReport {
+        let environment = ProcessInfo.processInfo.environment
         let databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let wrk = Wrk(path: self.wrk, threads: 1, connections: self.users, seconds: self.nullSeconds)
-        if self.nullSeconds > 0 { try wrk.checkInstalled() }
+        if runNull { try wrk.checkInstalled() }
         let root = self.root ?? FileManager.default.currentDirectoryPath
         let executable = self.gateway ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
 
@@ -121,11 +158,26 @@ struct FlowBenchmark: AsyncParsableCommand {
         try await services.start()
         let http = try HTTPClient()
 
-        var redisConfiguration = try RedisConfiguration(url: redisURL)
-        redisConfiguration.poolSize = 1
-        let redis = RedisClient(configuration: redisConfiguration, logger: logger)
-        await redis.connect()
-        let probe = RedisProbe(client: redis, url: redisURL)
+        let redisURL: String
+        let servers: [String]
+        switch target {
+        case .server(let url):
+            redisURL = url
+            servers = [url]
+        case .cluster(let nodes):
+            let addresses = try RedisNodeAddress.list(nodes)
+            redisURL = "redis://\(addresses[0])"
+            servers = addresses.map { "redis://\($0)" }
+        }
+        var probes: [(name: String, client: RedisClient)] = []
+        for server in servers {
+            var configuration = try RedisConfiguration(url: server)
+            configuration.poolSize = 1
+            let client = RedisClient(configuration: configuration, logger: logger)
+            await client.connect()
+            probes.append(("\(configuration.host):\(configuration.port)", client))
+        }
+        let probe = RedisProbe(nodes: probes, url: redisURL)
 
         // A key prefix of its own, so a Redis kept from an earlier run (whose
         // update ids this fake Telegram repeats) does not dedup this run's updates.
@@ -153,6 +205,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             "LOCALES_DIR": root + "/locales",
             "MIGRATIONS_DIR": root + "/Migrations",
         ]
+        if case .cluster(let nodes) = target { gatewayEnvironment["REDIS_CLUSTER_NODES"] = nodes }
         for name in ["AUTH_SERVICE_URL", "USER_SERVICE_URL", "REQUEST_SERVICE_URL", "SHIFT_SERVICE_URL", "ANALYTICS_SERVICE_URL"] {
             gatewayEnvironment[name] = services.baseURL
         }
@@ -180,6 +233,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             logFile: directory + "/gateway.log"
         )
         var report = FlowReport(options: self, machine: ProcessStats.machineDescription(), database: databaseURL != nil)
+        if case .cluster = target { report.redisSetup = "Redis Cluster, \(servers.count) nodes" }
         report.loadBefore = ProcessStats.loadAverage()
         do {
             try await child.start(timeout: .seconds(self.readyTimeout))
@@ -194,32 +248,29 @@ struct FlowBenchmark: AsyncParsableCommand {
                     secretToken: Self.secret
                 ))
             }
-            try await self.drive(telegram: telegram, child: child, probe: probe, directory: directory, report: &report)
+            // MONITOR reads one server: on a cluster it would see a part.
+            let monitor = servers.count == 1 ? self.probeSeconds : 0
+            try await self.drive(telegram: telegram, child: child, probe: probe, monitorSeconds: monitor, directory: directory, report: &report)
         } catch {
             await child.stop()
-            await Self.shutdown(telegram: telegram, services: services, http: http, redis: redis)
+            await Self.shutdown(telegram: telegram, services: services, http: http, redis: probes.map(\.client))
             throw error
         }
         report.gatewayExit = await child.stop()
         let log = ((try? String(contentsOfFile: child.logFile, encoding: .utf8)) ?? "").split(separator: "\n")
         report.gatewayLogLines = log.count
         report.gatewayLogSample = log.prefix(5).map(String.init)
-        await Self.shutdown(telegram: telegram, services: services, http: http, redis: redis)
+        await Self.shutdown(telegram: telegram, services: services, http: http, redis: probes.map(\.client))
 
         if let file = self.perfFile(directory) {
             Self.progress("summarising the profile")
             report.profile = try await Self.summarise(profile: file, root: root)
         }
-        if self.nullSeconds > 0 {
+        if runNull {
             Self.progress("null route, \(self.nullSeconds) s")
             report.null = try await Self.runNull(wrk: wrk, bodies: report.sampleBodies, tls: certificate, logger: logger)
         }
-        let text = report.render()
-        print(text)
-        if let markdown = self.markdown {
-            try report.writeMarkdown(to: markdown)
-            print("wrote \(markdown)")
-        }
+        return report
     }
 
     static let secret = "bench-secret"
@@ -231,7 +282,9 @@ struct FlowBenchmark: AsyncParsableCommand {
 
     /// Warm-up, the measured window (snapshots at both ends), then under the
     /// same load the profile (--profile) and the MONITOR probe, then stop.
-    private func drive(telegram: FakeTelegram, child: GatewayChild, probe: RedisProbe, directory: String, report: inout FlowReport) async throws {
+    private func drive(
+        telegram: FakeTelegram, child: GatewayChild, probe: RedisProbe, monitorSeconds: Double, directory: String, report: inout FlowReport
+    ) async throws {
         let users = FlowUsers(telegram: telegram, users: self.users, replyTimeout: .seconds(self.replyTimeout))
         let stop = FlowUsers.Stop()
         async let outcomes = users.run(until: stop)
@@ -247,9 +300,9 @@ struct FlowBenchmark: AsyncParsableCommand {
                 try await Self.startPerf(pid: child.pid, output: file, seconds: self.profileSeconds).wait()
             }
             var sample: MonitorSample?
-            if self.probeSeconds > 0 {
-                Self.progress("MONITOR for \(self.probeSeconds) s")
-                sample = try await probe.monitor(for: .seconds(self.probeSeconds))
+            if monitorSeconds > 0 {
+                Self.progress("MONITOR for \(monitorSeconds) s")
+                sample = try await probe.monitor(for: .seconds(monitorSeconds))
             }
             Self.progress("stopping the users")
             stop.set()
@@ -324,8 +377,8 @@ struct FlowBenchmark: AsyncParsableCommand {
         }
     }
 
-    private static func shutdown(telegram: FakeTelegram, services: FakeServices, http: HTTPClient, redis: RedisClient) async {
-        await redis.close()
+    private static func shutdown(telegram: FakeTelegram, services: FakeServices, http: HTTPClient, redis: [RedisClient]) async {
+        for client in redis { await client.close() }
         await http.shutdown()
         await telegram.shutdown()
         await services.shutdown()

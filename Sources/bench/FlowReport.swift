@@ -25,6 +25,10 @@ struct FlowReport {
     var gatewayCPU = 0.0
     var driverCPU = 0.0
     var redisCPU = 0.0
+    /// Redis CPU in the window per server, when there are several (a cluster).
+    var redisCPUByServer: [String: Double] = [:]
+    /// What the gateway ran on.
+    var redisSetup = "one Redis"
     var machineBusy = 0.0
     var redisCommands = 0
     /// From the gateway's `gateway_redis_round_trips_total`; nil if unread.
@@ -73,6 +77,10 @@ struct FlowReport {
         self.gatewayCPU = after.gatewayCPU - before.gatewayCPU
         self.driverCPU = after.driverCPU - before.driverCPU
         self.redisCPU = after.redis.cpuSeconds - before.redis.cpuSeconds
+        if after.redis.cpuByServer.count > 1 {
+            self.redisCPUByServer = after.redis.cpuByServer.mapValues { $0 }
+            for (server, seconds) in before.redis.cpuByServer { self.redisCPUByServer[server, default: 0] -= seconds }
+        }
         self.machineBusy = after.machineBusy - before.machineBusy
         self.redisCommands = after.redis.totalCalls - before.redis.totalCalls
         if let first = before.redisRoundTrips, let last = after.redisRoundTrips {
@@ -88,12 +96,12 @@ struct FlowReport {
         self.windowSeconds > 0 ? Double(self.updates) / self.windowSeconds : 0
     }
 
-    private func percentile(_ fraction: Double) -> Double {
+    func percentile(_ fraction: Double) -> Double {
         guard !self.latencies.isEmpty else { return 0 }
         return self.latencies[min(self.latencies.count - 1, Int(Double(self.latencies.count) * fraction))]
     }
 
-    private func perUpdate(_ value: Double) -> Double {
+    func perUpdate(_ value: Double) -> Double {
         self.updates > 0 ? value / Double(self.updates) : 0
     }
 
@@ -118,7 +126,14 @@ struct FlowReport {
         row("updates measured (happy-path loops completed, whole run)", "\(self.updates) (\(self.loops))")
         row("gateway CPU in the window", String(format: "%.2f s (%.0f %% of one core)", self.gatewayCPU, self.windowSeconds > 0 ? self.gatewayCPU / self.windowSeconds * 100 : 0))
         row("gateway CPU per update", String(format: "%.3f ms", self.perUpdate(self.gatewayCPU) * 1000))
+        row("Redis", self.redisSetup)
         row("Redis CPU per update", String(format: "%.3f ms", self.perUpdate(self.redisCPU) * 1000))
+        if !self.redisCPUByServer.isEmpty {
+            let busiest = self.redisCPUByServer.values.max() ?? 0
+            row("Redis CPU per server in the window (busiest: % of one core)", self.redisCPUByServer.sorted { $0.value > $1.value }
+                .map { String(format: "%@ %.2f s", $0.key, $0.value) }.joined(separator: ", ")
+                + String(format: " (busiest %.0f %%)", self.windowSeconds > 0 ? busiest / self.windowSeconds * 100 : 0))
+        }
         row("driver CPU per update (fake Telegram, fake services, users)", String(format: "%.3f ms", self.perUpdate(self.driverCPU) * 1000))
         row("machine busy in the window (all processes)", String(format: "%.2f of %d cores", self.windowSeconds > 0 ? self.machineBusy / self.windowSeconds : 0, ProcessInfo.processInfo.activeProcessorCount))
         row("gateway peak RSS (VmHWM) / RSS at ready / at the end (of which heap)", String(

@@ -9,14 +9,18 @@ import Glibc
 /// snapshots, and a `MONITOR` sample that tells the commands the gateway
 /// sends (round trips) from those its Lua scripts run inside Redis.
 struct RedisProbe {
-    let client: RedisClient
+    /// One client per server: the one server, or every node of a cluster.
+    let nodes: [(name: String, client: RedisClient)]
+    /// The server MONITOR reads (the first node).
     let url: String
 
     struct Snapshot {
-        /// Calls per command, scripts' inner commands included.
+        /// Calls per command, scripts' inner commands included, summed over the servers.
         var calls: [String: Int]
-        /// used_cpu_user + used_cpu_sys of the server (main thread and all).
+        /// used_cpu_user + used_cpu_sys (main thread and all), summed over the servers.
         var cpuSeconds: Double
+        /// The same per server, by name (host:port).
+        var cpuByServer: [String: Double] = [:]
 
         /// All calls but the probe's own `INFO`.
         var totalCalls: Int {
@@ -25,7 +29,18 @@ struct RedisProbe {
     }
 
     func snapshot() async throws -> Snapshot {
-        let stats = try await self.client.send(["INFO", "commandstats"]).string ?? ""
+        var total = Snapshot(calls: [:], cpuSeconds: 0)
+        for node in self.nodes {
+            let one = try await Self.snapshot(of: node.client)
+            total.calls.merge(one.calls, uniquingKeysWith: +)
+            total.cpuSeconds += one.cpuSeconds
+            total.cpuByServer[node.name] = one.cpuSeconds
+        }
+        return total
+    }
+
+    private static func snapshot(of client: RedisClient) async throws -> Snapshot {
+        let stats = try await client.send(["INFO", "commandstats"]).string ?? ""
         var calls: [String: Int] = [:]
         for line in stats.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
             // cmdstat_get:calls=1,usec=…
@@ -35,7 +50,7 @@ struct RedisProbe {
             else { continue }
             calls[String(parts[0])] = count
         }
-        let cpu = try await self.client.send(["INFO", "cpu"]).string ?? ""
+        let cpu = try await client.send(["INFO", "cpu"]).string ?? ""
         var seconds = 0.0
         for line in cpu.split(whereSeparator: \.isNewline) where line.hasPrefix("used_cpu_user:") || line.hasPrefix("used_cpu_sys:") {
             seconds += Double(line.split(separator: ":").last ?? "") ?? 0

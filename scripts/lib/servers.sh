@@ -4,6 +4,7 @@
 
 SERVERS_TMP=""
 REDIS_PID=""
+REDIS_CLUSTER_PIDS=""
 PG_DATA=""
 PG_BIN=""
 
@@ -84,7 +85,54 @@ start_postgres() {
     echo "postgres at $DATABASE_URL"
 }
 
+# Three primaries and three replicas on loopback ports whose cluster-bus
+# ports (+10000) are free too, AOF on; exports REDIS_CLUSTER_NODES.
+start_redis_cluster() {
+    local tmp port nodes="" addresses=() i
+    tmp=$(servers_tmp)
+    while [ "${#addresses[@]}" -lt 6 ]; do
+        port=$(python3 -c 'import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 30000)
+    try:
+        for q in (p, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass')
+        case " ${addresses[*]} " in *" 127.0.0.1:$port "*) continue ;; esac
+        mkdir -p "$tmp/cluster/$port"
+        redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp/cluster/$port" --save "" \
+            --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 1500 \
+            --appendonly yes --appendfsync everysec --repl-diskless-sync-delay 0 \
+            --logfile "$tmp/cluster/$port/redis.log" &
+        REDIS_CLUSTER_PIDS="$REDIS_CLUSTER_PIDS $!"
+        addresses+=("127.0.0.1:$port")
+    done
+    for i in "${addresses[@]}"; do
+        for _ in $(seq 1 100); do
+            redis-cli -p "${i##*:}" ping >/dev/null 2>&1 && break
+            sleep 0.1
+        done
+    done
+    redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$tmp/cluster/create.log" 2>&1 \
+        || { cat "$tmp/cluster/create.log" >&2; return 1; }
+    for _ in $(seq 1 100); do
+        redis-cli -p "${addresses[0]##*:}" cluster info 2>/dev/null | grep -q "cluster_state:ok" && break
+        sleep 0.2
+    done
+    nodes=$(IFS=,; echo "${addresses[*]}")
+    export REDIS_CLUSTER_NODES="$nodes"
+    echo "redis cluster (pids$REDIS_CLUSTER_PIDS) at $REDIS_CLUSTER_NODES"
+}
+
 stop_servers() {
+    if [ -n "$REDIS_CLUSTER_PIDS" ]; then
+        local pid
+        for pid in $REDIS_CLUSTER_PIDS; do kill "$pid" 2>/dev/null || true; done
+        for pid in $REDIS_CLUSTER_PIDS; do wait "$pid" 2>/dev/null || true; done
+        REDIS_CLUSTER_PIDS=""
+    fi
     if [ -n "$REDIS_PID" ]; then
         kill "$REDIS_PID" 2>/dev/null || true
         wait "$REDIS_PID" 2>/dev/null || true
