@@ -4,8 +4,10 @@ import Synchronization
 /// Collects what a child process writes to one pipe, readable at any time while it runs.
 public final class CapturedOutput: Sendable {
     private let bytes = Mutex(Data())
+    private let handle: FileHandle
 
     public init(_ handle: FileHandle) {
+        self.handle = handle
         handle.readabilityHandler = { [weak self] handle in
             let chunk = handle.availableData
             guard !chunk.isEmpty else {
@@ -19,6 +21,26 @@ public final class CapturedOutput: Sendable {
 
     public var text: String {
         self.bytes.withLock { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Stops collecting, takes what is left in the pipe and returns it all.
+    public func finish() -> String {
+        self.handle.readabilityHandler = nil
+        let rest = (try? self.handle.readToEnd()) ?? Data()
+        return self.bytes.withLock {
+            $0.append(rest)
+            return String(decoding: $0, as: UTF8.self)
+        }
+    }
+
+    /// Waits until the collected text contains `needle`, up to `timeout`.
+    public func waitFor(_ needle: String, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if self.text.contains(needle) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self.text.contains(needle)
     }
 
     /// The complete lines so far.

@@ -1,37 +1,62 @@
 public import Foundation
 
-/// Runs a program a test needs (`openssl`, `redis-cli`), waiting for it
-/// without blocking a thread of the cooperative pool.
+/// Runs a program a test needs (`curl`, `openssl`, `redis-cli`, the
+/// gateway's own commands), waiting for it without blocking a thread of the
+/// cooperative pool, which servers under test need to answer.
 public enum ExternalCommand {
-    /// Runs `executable arguments` and returns its standard output.
-    /// - Throws: ``TestSupportError`` with its error output when it exits with a failure.
-    @discardableResult
-    public static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+    /// How a program ended and what it wrote.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// Runs `executable arguments` to completion. `environment` replaces the
+    /// inherited one when given; `input` is written to its standard input,
+    /// which is then closed.
+    public static func output(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: Data? = nil
+    ) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        if let environment { process.environment = environment }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
         // Read while it runs: a full pipe would stall the program.
-        let collected = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        let collectedErrors = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
+        let output = CapturedOutput(stdout.fileHandleForReading)
+        let errors = CapturedOutput(stderr.fileHandleForReading)
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
                 try process.run()
             } catch {
                 continuation.resume(throwing: error)
+                return
             }
+            if let input { stdin.fileHandleForWriting.write(input) }
+            try? stdin.fileHandleForWriting.close()
         }
-        let text = String(decoding: await collected.value, as: UTF8.self)
-        let errorText = String(decoding: await collectedErrors.value, as: UTF8.self)
-        guard status == 0 else {
+        return Output(status: status, standardOutput: output.finish(), standardError: errors.finish())
+    }
+
+    /// Runs `executable arguments` and returns its standard output.
+    /// - Throws: ``TestSupportError`` with its error output when it exits with a failure.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        let result = try await output(executable, arguments)
+        guard result.status == 0 else {
             let name = URL(fileURLWithPath: executable).lastPathComponent
-            throw TestSupportError("\(name) \(arguments.joined(separator: " ")) exited with \(status): \(errorText.suffix(2000))\(text.suffix(2000))")
+            throw TestSupportError(
+                "\(name) \(arguments.joined(separator: " ")) exited with \(result.status): \(result.standardError.suffix(2000))\(result.standardOutput.suffix(2000))")
         }
-        return text
+        return result.standardOutput
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// Runs `bench flow` for a couple of seconds with two users, only to check
@@ -35,7 +36,7 @@ struct BenchFlowSmokeTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        let captured = CapturedBytes(output.fileHandleForReading)
+        let captured = CapturedOutput(output.fileHandleForReading)
         try process.run()
         let deadline = ContinuousClock.now + .seconds(120)
         while process.isRunning, ContinuousClock.now < deadline {

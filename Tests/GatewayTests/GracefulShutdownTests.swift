@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// Runs the real `bot-gateway serve` as a child process.
@@ -11,8 +12,8 @@ struct GracefulShutdownTests {
 
     private struct Child {
         let process: Process
-        let output: CapturedBytes
-        let errors: CapturedBytes
+        let output: CapturedOutput
+        let errors: CapturedOutput
     }
 
     private static func start(_ environment: [String: String]) throws -> Child {
@@ -24,7 +25,7 @@ struct GracefulShutdownTests {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        let child = Child(process: process, output: CapturedBytes(stdout.fileHandleForReading), errors: CapturedBytes(stderr.fileHandleForReading))
+        let child = Child(process: process, output: CapturedOutput(stdout.fileHandleForReading), errors: CapturedOutput(stderr.fileHandleForReading))
         try process.run()
         return child
     }
@@ -64,7 +65,7 @@ struct GracefulShutdownTests {
             "LOG_LEVEL": "info",
         ].merging(Self.unreachableServices) { $1 })
         defer { if child.process.isRunning { child.process.terminate() } }
-        #expect(try await child.output.waitFor("gateway listening"))
+        #expect(try await child.output.waitFor("gateway listening", timeout: .seconds(20)))
         let line = try #require(child.output.text.split(separator: "\n").first { $0.contains("gateway listening") })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let port = try #require(((object["metadata"] as? [String: Any])?["port"] as? String).flatMap { Int($0) })

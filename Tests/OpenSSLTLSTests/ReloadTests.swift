@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Logging
 import OpenSSLTLS
 import Testing
@@ -15,7 +16,7 @@ import Glibc
     final class ClientSession {
         let process = Process()
         private let input = Pipe()
-        let output: CapturedBytes
+        let output: CapturedOutput
 
         init(port: Int) throws {
             let stdout = Pipe()
@@ -24,7 +25,7 @@ import Glibc
             self.process.standardInput = self.input
             self.process.standardOutput = stdout
             self.process.standardError = FileHandle.nullDevice
-            self.output = CapturedBytes(stdout.fileHandleForReading)
+            self.output = CapturedOutput(stdout.fileHandleForReading)
             try self.process.run()
         }
 
@@ -51,7 +52,7 @@ import Glibc
             let session = try ClientSession(port: server.port)
             defer { session.stop() }
             session.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(try await session.output.waitFor("HTTP/1.1 200"))
+            #expect(try await session.output.waitFor("HTTP/1.1 200", timeout: .seconds(10)))
             #expect(session.output.text.contains("subject=CN = 127.0.0.1"))
 
             let renewed = try SelfSignedCertificate(host: "renewed.example")

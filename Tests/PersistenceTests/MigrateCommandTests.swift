@@ -1,43 +1,19 @@
 import Foundation
+import GatewayTestSupport
 import Persistence
 import Testing
 
 /// Runs the real `bot-gateway migrate …` as a child process.
 @Suite("bot-gateway migrate")
 struct MigrateCommandTests {
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
+    typealias Output = ExternalCommand.Output
 
     static var executable: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bot-gateway").path
     }
 
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["migrate"] + arguments
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        // The command prints a few lines, far below a pipe's buffer, so reading after exit cannot deadlock.
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        return Output(
-            status: status,
-            standardOutput: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            standardError: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        )
+        try await ExternalCommand.output(Self.executable, ["migrate"] + arguments, environment: environment)
     }
 
     static func url(_ configuration: DatabaseConfiguration) -> String {
