@@ -4,18 +4,24 @@ import Synchronization
 /// Collects what a child process writes to one pipe, readable at any time while it runs.
 public final class CapturedOutput: Sendable {
     private let bytes = Mutex(Data())
+    /// Held while a chunk is read and stored, so ``finish()`` never returns
+    /// before a chunk already taken from the pipe is stored.
+    private let reading = NSLock()
     private let handle: FileHandle
 
     public init(_ handle: FileHandle) {
         self.handle = handle
         handle.readabilityHandler = { [weak self] handle in
+            guard let self else { return }
+            self.reading.lock()
+            defer { self.reading.unlock() }
             let chunk = handle.availableData
             guard !chunk.isEmpty else {
                 // End of file: the child is gone; stop being called for nothing.
                 handle.readabilityHandler = nil
                 return
             }
-            self?.bytes.withLock { $0.append(chunk) }
+            self.bytes.withLock { $0.append(chunk) }
         }
     }
 
@@ -23,9 +29,12 @@ public final class CapturedOutput: Sendable {
         self.bytes.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Stops collecting, takes what is left in the pipe and returns it all.
+    /// Stops collecting, takes what is left in the pipe and returns it all
+    /// (call it once the child has exited).
     public func finish() -> String {
         self.handle.readabilityHandler = nil
+        self.reading.lock()
+        defer { self.reading.unlock() }
         let rest = (try? self.handle.readToEnd()) ?? Data()
         return self.bytes.withLock {
             $0.append(rest)
