@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Logging
 import Persistence
 import PostgresNIO
@@ -21,7 +22,7 @@ enum TestDatabase {
 
     static func serverConfiguration() throws -> DatabaseConfiguration {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
-            throw TestSetupError("DATABASE_URL is not set: run ./scripts/test.sh, or export DATABASE_URL=postgres://user@127.0.0.1:5432/db")
+            throw TestSupportError("DATABASE_URL is not set: run ./scripts/test.sh, or export DATABASE_URL=postgres://user@127.0.0.1:5432/db")
         }
         var configuration = try DatabaseConfiguration(url: url)
         configuration.poolSize = 4
@@ -64,11 +65,6 @@ enum TestDatabase {
             try await admin.client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
         }
     }
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.

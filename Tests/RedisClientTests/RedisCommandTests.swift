@@ -1,9 +1,10 @@
+import GatewayTestSupport
 import RedisClient
 import Testing
 
 @Suite struct RedisCommandTests {
     @Test func everyReplyType() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let key = uniqueKey("types")
             #expect(try await redis.send("SET", .string(key), "value") == .simpleString("OK"))
             #expect(try await redis.send("GET", .string(key)) == .bulkString(Array("value".utf8)))
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func serverErrorIsThrownWithTheServersMessage() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let key = uniqueKey("wrongtype")
             try await redis.send("SET", .string(key), "text")
             let error = await #expect(throws: RedisError.self) {
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func binaryAndLargeValuesRoundTrip() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let key = uniqueKey("binary")
             let binary: [UInt8] = [0, 13, 10, 255, 0, 36, 42, 13, 10]
             try await redis.send("SET", .string(key), .bytes(binary))
@@ -57,7 +58,7 @@ import Testing
         let tasks = 50
         let perTask = 2_000
         let prefix = uniqueKey("load")
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for task in 0..<tasks {
                     group.addTask {
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func pipelineReturnsEachReplyInOrderWithErrorsInPlace() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let key = uniqueKey("pipeline")
             let replies = try await redis.pipeline([
                 ["SET", .string(key), "1"],
@@ -103,7 +104,7 @@ import Testing
     }
 
     @Test func transactionsRunAtomicallyAmongConcurrentCommands() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let key = uniqueKey("multi")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
@@ -149,7 +150,7 @@ import Testing
     }
 
     @Test func watchedKeyChangeAbortsATransaction() async throws {
-        let configuration = try SharedRedis.configuration()
+        let configuration = try TestRedis.configuration()
         try await withRedisClient(configuration) { redis in
             let key = uniqueKey("watch")
             let error = await #expect(throws: RedisError.self) {
@@ -166,7 +167,7 @@ import Testing
     }
 
     @Test func scriptsRunBySHAAndReloadAfterFlush() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
             let loaded = try await redis.send("SCRIPT", "LOAD", .string(script.source))
             #expect(loaded.string == script.sha1)
@@ -184,7 +185,7 @@ import Testing
     }
 
     @Test func aScriptAfterCommandsRunsInOneRoundTripAndSurvivesAFlush() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let script = RedisScript("return redis.call('GET', KEYS[1]) .. ARGV[1]")
             let key = uniqueKey("after")
             try await redis.send("SCRIPT", "FLUSH")
@@ -214,7 +215,7 @@ import Testing
     }
 
     @Test func blockingCommandOnADedicatedConnectionDoesNotStallThePool() async throws {
-        try await withRedisClient(SharedRedis.configuration()) { redis in
+        try await withRedisClient(TestRedis.configuration()) { redis in
             let source = uniqueKey("blmove:src")
             let target = uniqueKey("blmove:dst")
             async let moved = redis.withDedicatedConnection { connection in

@@ -6,29 +6,6 @@ import RedisClient
 import Glibc
 #endif
 
-/// The Redis the test command started (`REDIS_URL`), shared by tests that
-/// only need a server.
-enum SharedRedis {
-    static func configuration() throws -> RedisConfiguration {
-        guard let url = ProcessInfo.processInfo.environment["REDIS_URL"] else {
-            throw TestSetupError("REDIS_URL is not set: run ./scripts/test.sh, or export REDIS_URL=redis://127.0.0.1:6379")
-        }
-        return try RedisConfiguration(url: url)
-    }
-
-    /// Reconnect warnings are expected in fault tests; errors still show.
-    static let logger: Logger = {
-        var logger = Logger(label: "redis-tests")
-        logger.logLevel = .error
-        return logger
-    }()
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// A private redis-server process for tests that restart, pause or
 /// reconfigure the server. Data lives in a temp folder; stopped by PID.
 final class RedisTestServer: @unchecked Sendable {
@@ -80,7 +57,7 @@ final class RedisTestServer: @unchecked Sendable {
             if LocalPort.accepts(port) { return }
             usleep(20_000)
         }
-        throw TestSetupError("redis-server did not start on port \(port)")
+        throw TestSupportError("redis-server did not start on port \(port)")
     }
 
     private static func binary() -> String {
@@ -93,7 +70,7 @@ func withRedisClient<Result: Sendable>(
     _ configuration: RedisConfiguration,
     _ body: (RedisClient) async throws -> Result
 ) async throws -> Result {
-    let client = RedisClient(configuration: configuration, logger: SharedRedis.logger)
+    let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
     do {
         let result = try await body(client)
         await client.close()
