@@ -53,6 +53,8 @@ struct EmulatorState {
     var commands: [String: JSONValue] = [:]
     /// Photo sizes by `file_id`, for resending a known photo.
     var photos: [String: [PhotoSize]] = [:]
+    /// The bytes of photos whose content is known (uploaded by a user or the bot), by `file_id`.
+    var fileData: [String: [UInt8]] = [:]
     var nextFileNumber = 1
     var limiter: SendLimiter
     var tooManyRequestsCount = 0

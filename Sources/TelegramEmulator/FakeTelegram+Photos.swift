@@ -8,7 +8,7 @@ extension FakeTelegram {
         let markup = try parameters.replyMarkup()
         let sizes: [PhotoSize]
         if let upload = parameters.files["photo"] {
-            sizes = mutate { state in Self.makePhotoSizes(byteCount: upload.data.count, in: &state) }
+            sizes = mutate { state in Self.makePhotoSizes(byteCount: upload.data.count, data: upload.data, in: &state) }
         } else if let reference = parameters["photo"]?.stringValue, !reference.isEmpty {
             if reference.hasPrefix("http://") || reference.hasPrefix("https://") {
                 sizes = mutate { state in Self.makePhotoSizes(byteCount: 50_000, in: &state) }
@@ -29,8 +29,8 @@ extension FakeTelegram {
     }
 
     /// Makes the three sizes Telegram keeps of a photo, smallest first, and remembers them under
-    /// each size's `file_id` so the photo can be sent again by id.
-    static func makePhotoSizes(byteCount: Int, in state: inout EmulatorState) -> [PhotoSize] {
+    /// each size's `file_id` so the photo can be sent again by id, with its bytes when known.
+    static func makePhotoSizes(byteCount: Int, data: [UInt8]? = nil, in state: inout EmulatorState) -> [PhotoSize] {
         let number = state.takeFileNumber()
         let sizes = [(90, 67, 1), (320, 240, 8), (1280, 960, 64)].map { width, height, share in
             PhotoSize(
@@ -41,6 +41,7 @@ extension FakeTelegram {
         }
         for size in sizes {
             state.photos[size.fileID] = sizes
+            if let data { state.fileData[size.fileID] = data }
         }
         return sizes
     }

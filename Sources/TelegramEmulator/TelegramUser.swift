@@ -30,11 +30,12 @@ public struct TelegramUser: Sendable {
         return sendMessage { id, date in Message(messageID: id, from: user, chat: chat, date: date, text: text, entities: [entity]) }
     }
 
-    /// Sends a photo with three sizes and fresh `file_id`s.
+    /// Sends a photo with three sizes and fresh `file_id`s; with `data`, the picture's bytes,
+    /// which ``FakeTelegram/fileData(_:)`` then returns for each size.
     @discardableResult
-    public func sendPhoto(caption: String? = nil) -> Update {
+    public func sendPhoto(caption: String? = nil, data: [UInt8]? = nil) -> Update {
         telegram.enqueue { state in
-            let sizes = FakeTelegram.makePhotoSizes(byteCount: 120_000, in: &state)
+            let sizes = FakeTelegram.makePhotoSizes(byteCount: data?.count ?? 120_000, data: data, in: &state)
             return .message(Self.store(in: &state, chatID: chat.id) { id, date in
                 Message(messageID: id, from: user, chat: chat, date: date, caption: caption, photo: sizes)
             })

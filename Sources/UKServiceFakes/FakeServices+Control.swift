@@ -15,6 +15,22 @@ extension FakeServices {
         state.withLock { $0.latency[route] = latency }
     }
 
+    /// Makes every call of `route` answer `status` (as ``failNext(_:of:status:)`` does) until
+    /// called again with nil: an outage rather than a blip.
+    public func setOutage(_ status: Int?, for route: ServiceRoute) {
+        state.withLock { $0.outages[route] = status }
+    }
+
+    /// The status every call of `route` answers while it is out, or nil.
+    public func outage(of route: ServiceRoute) -> Int? {
+        state.withLock { $0.outages[route] }
+    }
+
+    /// The latency added to every call of `route`, or nil.
+    public func latency(of route: ServiceRoute) -> Duration? {
+        state.withLock { $0.latency[route] }
+    }
+
     /// Makes every issued access token expired, so the next call with one answers 401.
     public func expireAllTokens() {
         state.withLock { state in
@@ -37,6 +53,11 @@ extension FakeServices {
     /// The calls answered so far, oldest first; only those of `route` if given.
     public func calls(_ route: ServiceRoute? = nil) -> [ServiceCall] {
         state.withLock { state in route.map { route in state.calls.filter { $0.route == route } } ?? state.calls }
+    }
+
+    /// How many calls were answered so far.
+    public var callCount: Int {
+        state.withLock { $0.calls.count }
     }
 
     /// How many times a write with this `Idempotency-Key` actually created or changed something;

@@ -83,7 +83,9 @@ public final class FakeServices: Sendable {
             route.match(method: request.method, path: path).map { (route, $0) }
         }.first
 
-        let fault = matched.flatMap { takeFault(for: $0.0) }
+        let fault = matched.flatMap { takeFault(for: $0.0) } ?? matched.flatMap { route in
+            state.withLock { $0.outages[route.0] }.map(ServicesState.Fault.status)
+        }
         if case .delay(let delay) = fault {
             try? await Task.sleep(for: delay)
         }
@@ -93,21 +95,22 @@ public final class FakeServices: Sendable {
 
         var call = ServiceCall(
             route: matched?.0, method: request.method, uri: request.uri, requestID: request.header("X-Request-ID"),
-            idempotencyKey: request.header("Idempotency-Key"), userID: nil, body: body, status: 0, date: Date())
+            idempotencyKey: request.header("Idempotency-Key"), userID: nil, body: body, status: 0, answer: nil, date: Date())
         let response: ServiceResponse = state.withLock { state in
             guard let (route, parameters) = matched else {
                 return .error(404, "not_found", "no route for \(request.method) \(target[0])")
             }
+            let caller = Self.caller(request.header("Authorization"), in: state)
+            call.userID = caller?.id
             if case .status(let status) = fault {
                 return Self.injected(status)
             }
             var context = ServiceContext(route: route, parameters: parameters, query: query, body: body)
             if route != .authTelegram {
-                guard let user = Self.caller(request.header("Authorization"), in: state) else {
+                guard let caller else {
                     return .error(401, "unauthorized", "missing, unknown or expired access token")
                 }
-                context.user = user
-                call.userID = user.id
+                context.user = caller
             }
             guard route.isWrite, let key = call.idempotencyKey else {
                 return handle(context, in: &state)
@@ -124,6 +127,7 @@ public final class FakeServices: Sendable {
             return response
         }
         call.status = response.status
+        call.answer = response.body
         state.withLock { $0.calls.append(call) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

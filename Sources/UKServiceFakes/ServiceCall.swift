@@ -19,5 +19,7 @@ public struct ServiceCall: Sendable {
     public var body: JSONValue?
     /// The status answered.
     public var status: Int
+    /// The JSON body answered.
+    public var answer: JSONValue?
     public var date: Date
 }

@@ -26,11 +26,19 @@ public struct ServiceRoute: Sendable, Hashable, CustomStringConvertible {
     public static let takeShift = ServiceRoute("POST /api/v1/shifts/{id}/take")
     public static let analyticsSummary = ServiceRoute("GET /api/v1/analytics/summary")
 
-    static let all: [ServiceRoute] = [
+    /// Every route, in the contract's order.
+    public static let all: [ServiceRoute] = [
         .authTelegram, .authValidate, .permissionsCheck, .userByTelegram, .userLanguage, .users, .categories,
         .createRequest, .listRequests, .requestByNumber, .myShifts, .shiftSchedule, .availableShifts, .takeShift,
         .analyticsSummary,
     ]
+
+    /// The service that serves the route, as `downstream-services.md` names it: `auth`, `user`,
+    /// `request`, `shift` or `analytics`.
+    public var service: String {
+        let resource = rawValue.split(separator: "/").dropFirst(3).first ?? ""
+        return resource.hasSuffix("s") && resource != "analytics" ? String(resource.dropLast()) : String(resource)
+    }
 
     /// Matches a request; returns the values of the template's `{parameters}` in order.
     func match(method: String, path: [Substring]) -> [String]? {

@@ -50,6 +50,8 @@ struct ServicesState {
     var creationsPerKey: [String: Int] = [:]
     var faults: [ServiceRoute: [Fault]] = [:]
     var latency: [ServiceRoute: Duration] = [:]
+    /// A status every call of the route answers until it is switched off.
+    var outages: [ServiceRoute: Int] = [:]
     var calls: [ServiceCall] = []
     var nextUserNumber = 1
 }
