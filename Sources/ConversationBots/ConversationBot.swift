@@ -16,6 +16,10 @@ public import TelegramBotAPI
 /// gateway commits atomically with the update's acknowledgement; it keeps no
 /// state of its own.
 public struct ConversationBot: UpdateHandler {
+    /// The flows the built-in commands run beside a bot's own when it has settings
+    /// (`/settings`' maintenance message), for tools that list a conversation's steps.
+    public static let builtInFlows: [Flow] = SettingsMenu.flows
+
     /// A command that answers without a flow, such as a list read from a service.
     public typealias ServiceCommand = @Sendable (_ arguments: String, _ turn: inout ConversationTurn) async -> Void
     /// Answers a pressed button whose callback data starts with the handler's prefix; gets the rest.
@@ -103,7 +107,7 @@ public struct ConversationBot: UpdateHandler {
         status: (any StatusSource)? = nil, settings: (RuntimeSettings, limits: RateLimitPolicy)? = nil, broadcasts: BroadcastEngine? = nil
     ) throws {
         // The built-in commands' own flows run beside the bot's.
-        let flows = FlowRegistry(definition.flows.flows + (settings == nil ? [] : SettingsMenu.flows), messages: definition.flows.messages)
+        let flows = FlowRegistry(definition.flows.flows + (settings == nil ? [] : Self.builtInFlows), messages: definition.flows.messages)
         try flows.validate { key in
             catalogs.locales(missing: key).map(\.identifier)
         }

@@ -22,6 +22,8 @@ extension GatewayAssembly {
         var settings: RuntimeSettings
         /// What this instance measured lately, for `/status`; the heartbeat shares it.
         var stats: LiveStats
+        /// Every service client's calls, failures and circuit.
+        var serviceHealth: ServiceHealthBoard
         /// The operator API, when `API_JWT_SECRET` or `API_JWT_PUBLIC_KEY_FILE` is set.
         var operatorAPI: OperatorAPI?
     }
@@ -78,7 +80,7 @@ extension GatewayAssembly {
                     catalogs: inputs.catalogs, bots: configuration.bots.map(\.id), instanceID: instanceID, logger: logger)
             default: nil
             }
-        var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings, stats: stats)
+        var bots = Bots(notices: notices, deadLetters: deadLetters, settings: settings, stats: stats, serviceHealth: serviceHealth)
         var kindServices: [any Service] = []
         var templates: [BotID: [String: MessageTemplate]] = [:]
         var commandSwitches: [BotID: any CommandSwitch] = [:]

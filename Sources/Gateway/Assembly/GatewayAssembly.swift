@@ -1,9 +1,11 @@
+public import Conversations
 public import CurlHTTP
 public import Localization
 public import Logging
 public import OpenSSLTLS
 public import Persistence
 public import Prometheus
+public import ServiceClients
 public import ServiceLifecycle
 
 /// Puts the gateway together from its configuration, in four parts built by
@@ -16,6 +18,11 @@ public struct GatewayAssembly: Sendable {
     public var services: [any Service] = []
     /// The HTTP client's thread, stopped after the services.
     public let http: HTTPClient
+    /// Where the bots' conversations live (Redis or memory), for tools that show them, such as
+    /// the sandbox's inspector.
+    public let conversations: any ConversationStore
+    /// Each downstream service's calls, failures and circuit state.
+    public let serviceHealth: ServiceHealthBoard
 
     /// Everything ``build(_:)`` needs besides the configuration.
     public struct Inputs: Sendable {
@@ -83,7 +90,7 @@ public struct GatewayAssembly: Sendable {
             let pipeline = Self.buildPipeline(inputs, storage: storage, bots: bots)
             let listeners = Self.buildListeners(inputs, storage: storage, sink: pipeline.sink, http: http, api: bots.operatorAPI)
             let services = storage.services + bots.services + pipeline.services + listeners
-            return GatewayAssembly(services: services, http: http)
+            return GatewayAssembly(services: services, http: http, conversations: storage.conversations, serviceHealth: bots.serviceHealth)
         } catch {
             await http.shutdown()
             throw error
