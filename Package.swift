@@ -187,9 +187,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The sandbox: the gateway with the fake Telegram and UK services in process, and its
+        // chat page (plain HTML/CSS/JS compiled into the module).
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "Conversations",
+                "Gateway",
+                "Localization",
+                "ServiceClients",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Web")]
+        ),
         .executableTarget(
             name: "bot-gateway",
             dependencies: [
+                "ConversationBots",
                 "Conversations",
                 "CurlHTTP",
                 "ForwardBot",
@@ -199,6 +221,7 @@ let package = Package(
                 "OpenSSLTLS",
                 "Persistence",
                 "RedisClient",
+                "Sandbox",
                 "TelegramBotAPI",
                 "TelegramEmulator",
                 "UKServiceFakes",
@@ -393,6 +416,23 @@ let package = Package(
         .testTarget(
             name: "JSONWebTokenTests",
             dependencies: ["GatewayTestSupport", "JSONWebToken", "OpenSSLTLS"]
+        ),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "ConversationBots",
+                "CurlHTTP",
+                "Gateway",
+                "GatewayTestSupport",
+                "Localization",
+                "Sandbox",
+                "TelegramBotAPI",
+                "TelegramEmulator",
+                "UKManagementBot",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            exclude: ["browser"]
         ),
         .testTarget(
             name: "COpenSSLTests",

@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
-ensure_packages
+# A real browser for the sandbox's chat page (SandboxPageTests): Debian's chromium and its
+# driver, driven by Selenium from PyPI; nothing is downloaded when the tests run.
+ensure_packages chromium chromium-driver
+python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "selenium>=4.20,<5"
+export SANDBOX_BROWSER_PYTHON="${SANDBOX_BROWSER_PYTHON:-$(command -v python3)}"
 # schemathesis (PyPI) checks the operator API against its OpenAPI document (OperatorAPISchemaTests).
 command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check "schemathesis>=4,<5"
 export SCHEMATHESIS_BIN="${SCHEMATHESIS_BIN:-$(command -v schemathesis)}"

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// Runs the real `bot-gateway sandbox` with a scripted person on its stdin.
@@ -22,14 +23,29 @@ struct SandboxCommandTests {
             :quit
 
             """
-        let output = try await Curl.runProcess(Self.executable, ["sandbox", "--name", "Ann"], input: Data(script.utf8))
+        let output = try await Curl.runProcess(Self.executable, ["sandbox", "--name", "Ann", "--port", "0"], input: Data(script.utf8))
         #expect(output.status == 0, "stderr: \(output.standardError)")
         let text = output.standardOutput
         for expected in [
-            "bot › Hello, Ann!", "[1 Create request]", "Choose a category:", "Describe the problem",
+            "Chat page: http://127.0.0.1:", "bot › Hello, Ann!", "[1 Create request]", "Choose a category:", "Describe the problem",
             "Enter the address", "Send a photo of the problem", "Category: Plumbing", "Request R-",
         ] {
             #expect(text.contains(expected), "no \"\(expected)\" in:\n\(text)")
         }
+    }
+
+    /// `--no-console`: the page alone, from the executable's own files, until SIGTERM.
+    @Test(.timeLimit(.minutes(2)))
+    func thePageAloneRunsUntilStopped() async throws {
+        let child = try GatewayProcess(number: 1, environment: ProcessInfo.processInfo.environment, arguments: ["sandbox", "--no-console", "--port", "0"])
+        let line = try await eventually("the page's address", timeout: .seconds(60)) {
+            child.output.lines.first { $0.hasPrefix("Chat page: ") }
+        }
+        let url = String(line.dropFirst("Chat page: ".count))
+        let page = try await ExternalCommand.output("/usr/bin/curl", ["-s", "-i", url])
+        #expect(page.standardOutput.hasPrefix("HTTP/1.1 200"), "\(page.standardOutput)")
+        #expect(page.standardOutput.contains("Bot Gateway sandbox"))
+        await child.stop()
+        #expect(child.terminationStatus == 0, "\(child.report())")
     }
 }

@@ -14,10 +14,11 @@ as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Installs the packages every command needs, and any named as arguments.
 ensure_packages() {
     local missing=""
     local package
-    for package in $REQUIRED_PACKAGES; do
+    for package in $REQUIRED_PACKAGES "$@"; do
         dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
     done
     ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing="$missing postgresql"

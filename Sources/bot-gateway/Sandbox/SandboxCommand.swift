@@ -1,23 +1,20 @@
 import ArgumentParser
+import ConversationBots
 import Foundation
 import Gateway
-import Localization
 import Logging
 import Metrics
 import Prometheus
-import ServiceLifecycle
-import TelegramBotAPI
-import TelegramEmulator
-import UKServiceFakes
+import Sandbox
 import UKManagementBot
 
-/// `bot-gateway sandbox`: the gateway with in-memory storage, the emulator's
-/// fake Telegram and fake services in this process, and a person chatting
-/// with the UK bot in the terminal. Needs nothing else running.
+/// `bot-gateway sandbox`: the gateway with in-memory storage, the emulator's fake Telegram and
+/// fake services in this process, a chat page in the browser and a person chatting with the UK
+/// bot in the terminal. Needs nothing else running.
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Chat with the UK bot in the terminal; no Telegram, Redis, PostgreSQL or services needed."
+        abstract: "Chat with the UK bot in the browser and the terminal; no Telegram, Redis, PostgreSQL or services needed."
     )
 
     @Option(help: "Your first name in the chat.")
@@ -29,10 +26,21 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Your roles at the services: applicant, executor, manager, admin (repeat for several).")
     var role: [String] = ["applicant"]
 
+    @Option(help: "The address the chat page listens on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The chat page's port (0 picks a free one).")
+    var port = 8080
+
+    @Flag(help: "Serve the chat page only, without the terminal chat; stop with Ctrl-C or SIGTERM.")
+    var noConsole = false
+
     @Flag(help: "Print the gateway's logs to stderr.")
     var verbose = false
 
-    static let userID: Int64 = 700_001
+    func validate() throws {
+        guard (0...65535).contains(self.port) else { throw ValidationError("--port must be within 0...65535") }
+    }
 
     func run() async throws {
         let verbose = self.verbose
@@ -43,49 +51,27 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
-        let logger = Logger(label: "sandbox")
-
-        let catalogs = ServeCommand.loadCatalogs()
-        let telegram = FakeTelegram()
-        let services = FakeServices(configuration: .init(users: [
-            ServiceUser(id: "u-sandbox", telegramID: Self.userID, fullName: self.name, roles: self.role),
-        ]))
-        try await telegram.start()
-        try await services.start()
-
-        let secret = "sandbox-secret"
-        let configuration = GatewayConfiguration(
-            bots: [.init(id: BotID("uk"), token: telegram.configuration.token, webhookPath: "/webhook", webhookSecret: secret)],
-            telegram: .init(apiURL: telegram.baseURL),
-            server: .init(host: "127.0.0.1", port: 0, shutdownTimeout: .seconds(2)),
-            admin: .init(host: "127.0.0.1", port: 0),
-            downstream: DownstreamConfiguration(serviceURLs: Dictionary(uniqueKeysWithValues: DownstreamClients.serviceNames.map { ($0, services.baseURL) }))
-        )
-        let listening = AsyncStream<Int>.makeStream()
-        let assembly = try await GatewayAssembly.build(.init(
-            configuration: configuration,
-            kinds: ServeCommand.kinds,
-            catalogs: catalogs,
-            registry: registry,
-            logger: logger,
-            onListening: { listening.continuation.yield($0) }
-        ))
-        let group = ServiceGroup(configuration: .init(services: assembly.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let chat = telegram.privateUser(id: Self.userID, firstName: self.name, languageCode: self.language)
-
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var ports = listening.stream.makeAsyncIterator()
-            guard let port = await ports.next() else { return }
-            let client = BotAPIClient(configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL), httpClient: assembly.http, logger: logger)
-            try await client.setWebhook(SetWebhook(url: "http://127.0.0.1:\(port)/webhook", secretToken: secret))
-            print("UK bot sandbox: you are \(self.name) (\(self.role.joined(separator: ", ")), language \(self.language)). Type /start to begin, :help for help, :quit to leave.")
-            await SandboxConsole(telegram: telegram, chat: chat).run()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        let options = SandboxOptions(
+            name: self.name, language: self.language, roles: self.role, host: self.host, port: self.port, pageRequired: self.noConsole)
+        let (name, roles, language, console) = (self.name, self.role, self.language, !self.noConsole)
+        try await SandboxRuntime.run(
+            options, kinds: ServeCommand.kinds, catalogs: ServeCommand.loadCatalogs(), flows: UKBot.flows.flows + ConversationBot.builtInFlows,
+            registry: registry, logger: Logger(label: "sandbox")
+        ) { world, pageURL in
+            if let pageURL {
+                print("Chat page: \(pageURL)")
+                // Seen at once also through a pipe (a script or a test waiting for the address).
+                fflush(nil)
+            }
+            guard console else {
+                // The page alone: run until a signal stops the gateway, which cancels this wait.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+                return
+            }
+            print("UK bot sandbox: you are \(name) (\(roles.joined(separator: ", ")), language \(language)). Type /start to begin, :help for help, :quit to leave.")
+            await SandboxConsole(world: world, person: world.people[0]).run()
         }
-        await assembly.http.shutdown()
-        await services.shutdown()
-        await telegram.shutdown()
     }
 }

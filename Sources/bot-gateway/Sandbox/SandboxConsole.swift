@@ -1,47 +1,51 @@
 import Foundation
+import Sandbox
 import TelegramBotAPI
 import TelegramEmulator
 
-/// The terminal side of the sandbox: reads what the person types, sends it
-/// as the emulated user, and prints what the bot answers.
+/// The terminal side of the sandbox: reads what the person types, sends it as the sandbox's first
+/// person in their private chat (the conversation the chat page shows too), and prints what the
+/// bot answers.
 struct SandboxConsole {
-    let telegram: FakeTelegram
-    let chat: TelegramUser
+    let world: SandboxWorld
+    let person: SandboxWorld.Person
 
     /// How long to wait for the bot's first answer, and then for more.
     static let firstAnswer = Duration.seconds(10)
     static let moreAnswers = Duration.milliseconds(400)
 
     func run() async {
-        var seen = 0
+        let telegram = self.world.telegram
+        let chatID = self.person.id
+        var seen = telegram.lastSequence(inChat: chatID)
         for await line in Self.lines() {
-            let labels = self.telegram.botEvents(inChat: self.chat.chat.id).last { !$0.buttonLabels.isEmpty }.map(SandboxTranscript.labels) ?? []
-            switch SandboxInput.parse(line, labels: labels) {
-            case .quit:
-                return
-            case .help:
-                print(SandboxInput.helpText)
-                continue
-            case .ignored(let hint):
-                if !hint.isEmpty { print(hint) }
-                continue
-            case .press(let label):
-                do {
-                    try self.chat.press(label)
-                } catch {
-                    print("no button \"\(label)\" to press: \(error)")
+            let labels = telegram.botEvents(inChat: chatID).last { !$0.buttonLabels.isEmpty }.map(SandboxTranscript.labels) ?? []
+            do {
+                switch SandboxInput.parse(line, labels: labels) {
+                case .quit:
+                    return
+                case .help:
+                    print(SandboxInput.helpText)
                     continue
+                case .ignored(let hint):
+                    if !hint.isEmpty { print(hint) }
+                    continue
+                case .press(let label):
+                    try self.world.press(label, messageID: nil, by: self.person.id, in: .private)
+                case .command(let name, let arguments):
+                    try self.world.send(arguments.isEmpty ? "/\(name)" : "/\(name) \(arguments)", from: self.person.id, in: .private)
+                case .text(let text):
+                    try self.world.send(text, from: self.person.id, in: .private)
+                case .photo(let caption):
+                    try self.world.sendPhoto(nil, caption: caption, from: self.person.id, in: .private)
+                case .contact(let phone):
+                    try self.world.shareContact(phone: phone, from: self.person.id, in: .private)
+                case .location(let latitude, let longitude):
+                    try self.world.shareLocation(latitude: latitude, longitude: longitude, from: self.person.id, in: .private)
                 }
-            case .command(let name, let arguments):
-                self.chat.sendCommand(name, arguments: arguments)
-            case .text(let text):
-                self.chat.send(text)
-            case .photo(let caption):
-                self.chat.sendPhoto(caption: caption)
-            case .contact(let phone):
-                self.chat.sendContact(phoneNumber: phone)
-            case .location(let latitude, let longitude):
-                self.chat.sendLocation(latitude: latitude, longitude: longitude)
+            } catch {
+                print(error.message)
+                continue
             }
             seen = await self.printAnswers(after: seen)
         }
@@ -51,7 +55,7 @@ struct SandboxConsole {
     private func printAnswers(after sequence: Int) async -> Int {
         var last = sequence
         var wait = Self.firstAnswer
-        while let event = try? await self.telegram.waitForBotMessage(chat: self.chat.chat.id, after: last, timeout: wait) {
+        while let event = try? await self.world.telegram.waitForBotMessage(chat: self.person.id, after: last, timeout: wait) {
             print(SandboxTranscript.render(event))
             last = event.sequence
             wait = Self.moreAnswers
