@@ -64,6 +64,7 @@ let package = Package(
             name: "ServiceClients",
             dependencies: [
                 "CurlHTTP",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -208,9 +209,14 @@ let package = Package(
             ],
             resources: [.embedInCode("Web")]
         ),
+        // The catalogs and migrations compiled into the executable (the EmbedFiles plugin).
+        .target(name: "BundledFiles", plugins: ["EmbedFiles"]),
+        .executableTarget(name: "embed-files"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
         .executableTarget(
             name: "bot-gateway",
             dependencies: [
+                "BundledFiles",
                 "ConversationBots",
                 "Conversations",
                 "CurlHTTP",
@@ -256,7 +262,9 @@ let package = Package(
             name: "GatewayTestSupport",
             dependencies: [
                 "Gateway",
+                "Persistence",
                 "RedisClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -441,7 +449,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings

@@ -12,9 +12,9 @@ extension Catalogs {
     ///   that is not a language tag, malformed (with line and column), two
     ///   files for one locale, no catalogs at all, or none for `defaultLocale`.
     public static func load(directory: URL, defaultLocale: LocaleCode = .en) throws(LocalizationError) -> Catalogs {
-        let files: [URL]
+        let urls: [URL]
         do {
-            files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil, options: .skipsHiddenFiles)
+            urls = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil, options: .skipsHiddenFiles)
                 .filter { $0.pathExtension == "json" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
@@ -24,83 +24,62 @@ extension Catalogs {
                 file: directory.path
             )
         }
+        var files: [(name: String, bytes: [UInt8])] = []
+        for url in urls {
+            do {
+                files.append((url.lastPathComponent, Array(try Data(contentsOf: url))))
+            } catch {
+                throw LocalizationError(code: .unreadableCatalog, message: "cannot read \(url.path): \(error.localizedDescription)", file: url.path)
+            }
+        }
+        return try load(files: files, in: directory.path, defaultLocale: defaultLocale)
+    }
+
+    /// Reads catalogs given as files in memory, such as those built into the executable: each
+    /// `name` is a file name like `uz.json`, `origin` says where they came from in messages.
+    ///
+    /// - Throws: ``LocalizationError`` as ``load(directory:defaultLocale:)`` does.
+    public static func load(files: [(name: String, bytes: [UInt8])], in origin: String, defaultLocale: LocaleCode = .en) throws(LocalizationError) -> Catalogs {
         guard !files.isEmpty else {
-            throw LocalizationError(code: .noCatalogs, message: "the locales folder \(directory.path) has no .json catalog", file: directory.path)
+            throw LocalizationError(code: .noCatalogs, message: "the locales folder \(origin) has no .json catalog", file: origin)
         }
         var catalogs: [Catalog] = []
-        for file in files {
-            let name = file.deletingPathExtension().lastPathComponent
+        for (fileName, bytes) in files {
+            let path = (origin as NSString).appendingPathComponent(fileName)
+            let name = (fileName as NSString).deletingPathExtension
             guard let locale = LocaleCode(name) else {
                 throw LocalizationError(
                     code: .invalidLocaleCode,
-                    message: "\(file.path): the file name \(name) is not a language tag such as en, ru or pt-BR",
-                    file: file.path
+                    message: "\(path): the file name \(name) is not a language tag such as en, ru or pt-BR",
+                    file: path
                 )
             }
             if let other = catalogs.first(where: { $0.locale == locale }) {
                 throw LocalizationError(
                     code: .duplicateLocale,
-                    message: "\(file.path): a second catalog for \(other.locale) in \(directory.path)",
-                    file: file.path
+                    message: "\(path): a second catalog for \(other.locale) in \(origin)",
+                    file: path
                 )
             }
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try Data(contentsOf: file))
-            } catch {
-                throw LocalizationError(code: .unreadableCatalog, message: "cannot read \(file.path): \(error.localizedDescription)", file: file.path)
-            }
-            catalogs.append(try Catalog(locale: locale, json: bytes, file: file.path))
+            catalogs.append(try Catalog(locale: locale, json: bytes, file: path))
         }
         return try Catalogs(catalogs, defaultLocale: defaultLocale)
     }
 
-    /// The locales folder: `LOCALES_DIR` when set; else `locales` in
-    /// `currentDirectory`; else the first `locales` found walking up from the
-    /// executable's folder, so `.build/release/bot-gateway` finds the
-    /// repository's `locales/` from whatever directory it is started in.
+    /// The locales folder `LOCALES_DIR` names (relative to `currentDirectory`), or nil when it is
+    /// not set: then the executable's own catalogs apply.
     ///
-    /// - Throws: ``LocalizationError/Code/localesNotFound`` listing where it
-    ///   looked, or when `LOCALES_DIR` is not a folder.
-    public static func locate(
+    /// - Throws: ``LocalizationError/Code/localesNotFound`` when `LOCALES_DIR` is not a folder.
+    public static func configuredFolder(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true),
-        executable: URL? = Bundle.main.executableURL
-    ) throws(LocalizationError) -> URL {
-        if let configured = environment["LOCALES_DIR"], !configured.isEmpty {
-            let folder = URL(fileURLWithPath: configured, isDirectory: true, relativeTo: currentDirectory).standardizedFileURL
-            guard Self.isFolder(folder.path) else {
-                throw LocalizationError(code: .localesNotFound, message: "LOCALES_DIR is \(configured), which is not a folder")
-            }
-            return folder
+        currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    ) throws(LocalizationError) -> URL? {
+        guard let configured = environment["LOCALES_DIR"], !configured.isEmpty else { return nil }
+        let folder = URL(fileURLWithPath: configured, isDirectory: true, relativeTo: currentDirectory).standardizedFileURL
+        guard Self.isFolder(folder.path) else {
+            throw LocalizationError(code: .localesNotFound, message: "LOCALES_DIR is \(configured), which is not a folder")
         }
-        var searched: [String] = []
-        var candidates = [currentDirectory.standardizedFileURL.path]
-        if let executable {
-            candidates += Self.folders(above: executable.resolvingSymlinksInPath().path)
-        }
-        for folder in candidates {
-            let locales = (folder as NSString).appendingPathComponent("locales")
-            if Self.isFolder(locales) {
-                return URL(fileURLWithPath: locales, isDirectory: true)
-            }
-            searched.append(locales)
-        }
-        throw LocalizationError(
-            code: .localesNotFound,
-            message: "no locales folder; set LOCALES_DIR (looked for \(searched.joined(separator: ", ")))"
-        )
-    }
-
-    /// The folders containing `path`, nearest first, up to `/`.
-    private static func folders(above path: String) -> [String] {
-        var folders: [String] = []
-        var current = path
-        while current != "/" && !current.isEmpty {
-            current = (current as NSString).deletingLastPathComponent
-            folders.append(current)
-        }
-        return folders
+        return folder
     }
 
     private static func isFolder(_ path: String) -> Bool {

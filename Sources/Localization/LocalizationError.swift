@@ -19,7 +19,7 @@ public struct LocalizationError: Error, Sendable, Hashable, CustomStringConverti
 
         fileprivate let value: Value
 
-        /// No locales folder was found where ``Catalogs/locate(environment:currentDirectory:executable:)`` looks.
+        /// `LOCALES_DIR` names no folder (see ``Catalogs/configuredFolder(environment:currentDirectory:)``).
         public static let localesNotFound = Code(value: .localesNotFound)
         /// The folder or a catalog file in it cannot be read.
         public static let unreadableCatalog = Code(value: .unreadableCatalog)

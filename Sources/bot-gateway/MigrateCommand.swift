@@ -1,10 +1,11 @@
+import BundledFiles
 import ArgumentParser
 import Foundation
 import Logging
 import Persistence
 
 /// `bot-gateway migrate status|up`: the PostgreSQL schema, from the `.sql`
-/// files of `Migrations/` and the `DATABASE_URL` database.
+/// files built into the executable (or a folder) and the `DATABASE_URL` database.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
@@ -13,33 +14,27 @@ struct MigrateCommand: AsyncParsableCommand {
     )
 
     struct Options: ParsableArguments {
-        @Option(help: "The folder of .sql migrations (default: MIGRATIONS_DIR, else Migrations in the working directory).")
+        @Option(help: "A folder of .sql migrations to use instead of those built in (default: MIGRATIONS_DIR when set).")
         var directory: String?
 
-        var resolvedDirectory: String {
-            self.directory ?? Self.defaultDirectory()
+        /// Where the migrations come from, for messages.
+        var origin: String {
+            Self.folder(self.directory) ?? "the migrations built into bot-gateway"
         }
 
-        /// `MIGRATIONS_DIR`; else `Migrations` in the working directory; else the
-        /// nearest `Migrations` folder above the executable, so a release build
-        /// started from anywhere in the repository finds the repository's files.
-        static func defaultDirectory() -> String {
-            if let configured = ProcessInfo.processInfo.environment["MIGRATIONS_DIR"], !configured.isEmpty {
-                return configured
+        /// The migrations of `directory`, else of `MIGRATIONS_DIR`, else those built into the
+        /// executable (the repository's `Migrations/` when it was built).
+        static func migrations(directory: String?) throws -> [MigrationFile] {
+            guard let folder = Self.folder(directory) else {
+                return BundledFiles.migrations.map { MigrationFile(name: $0.name, sql: $0.text) }
             }
-            let files = FileManager.default
-            if files.fileExists(atPath: "Migrations") {
-                return "Migrations"
-            }
-            var folder = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
-            while let current = folder, current.path != "/" {
-                let candidate = current.appendingPathComponent("Migrations").path
-                if files.fileExists(atPath: candidate) {
-                    return candidate
-                }
-                folder = current.deletingLastPathComponent()
-            }
-            return "Migrations"
+            return try MigrationFile.load(directory: folder)
+        }
+
+        private static func folder(_ directory: String?) -> String? {
+            if let directory { return directory }
+            guard let configured = ProcessInfo.processInfo.environment["MIGRATIONS_DIR"], !configured.isEmpty else { return nil }
+            return configured
         }
     }
 
@@ -51,9 +46,9 @@ struct MigrateCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            let statuses = try await MigrateCommand.withMigrator(directory: self.options.resolvedDirectory) { try await $0.status() }
+            let statuses = try await MigrateCommand.withMigrator(directory: self.options.directory) { try await $0.status() }
             if statuses.isEmpty {
-                print("no migrations in \(self.options.resolvedDirectory)")
+                print("no migrations in \(self.options.origin)")
             }
             var broken = false
             for status in statuses {
@@ -82,7 +77,7 @@ struct MigrateCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            let applied = try await MigrateCommand.withMigrator(directory: self.options.resolvedDirectory) { try await $0.up() }
+            let applied = try await MigrateCommand.withMigrator(directory: self.options.directory) { try await $0.up() }
             if applied.isEmpty {
                 print("up to date")
             }
@@ -93,11 +88,11 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     static func withMigrator<Result: Sendable>(
-        directory: String,
+        directory: String?,
         _ body: (Migrator) async throws -> Result
     ) async throws -> Result {
         let configuration = try DatabaseConfiguration(environment: ProcessInfo.processInfo.environment)
-        let files = try MigrationFile.load(directory: directory)
+        let files = try Options.migrations(directory: directory)
         var logger = Logger(label: "bot-gateway.migrate")
         // The pool's own retries would be noise here: ping(timeout:) reports an unreachable database.
         logger.logLevel = .error

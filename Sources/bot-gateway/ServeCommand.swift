@@ -1,3 +1,4 @@
+import BundledFiles
 import ArgumentParser
 import ForwardBot
 import Foundation
@@ -81,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
         // is not: when it is away, serve without it and connect behind.
         let migrations: [MigrationFile]
         do {
-            migrations = try MigrationFile.load(directory: MigrateCommand.Options.defaultDirectory())
+            migrations = try MigrateCommand.Options.migrations(directory: nil)
         } catch {
             Self.fail("migrations: \(error)")
         }
@@ -144,15 +145,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The message catalogs of `locales/`, checked; a problem stops the start with one clear line.
+    /// The message catalogs, checked: those of the folder `LOCALES_DIR` names, else the ones built
+    /// into the executable; a problem stops the start with one clear line.
     static func loadCatalogs() -> Catalogs {
         do {
-            let catalogs = try Catalogs.load(directory: try Catalogs.locate())
-            try catalogs.validate()
-            return catalogs
+            return try Self.catalogs()
         } catch {
             fail("message catalogs: \(error)")
         }
+    }
+
+    /// The message catalogs, checked (see ``loadCatalogs()``).
+    static func catalogs() throws(LocalizationError) -> Catalogs {
+        let catalogs: Catalogs
+        if let folder = try Catalogs.configuredFolder() {
+            catalogs = try Catalogs.load(directory: folder)
+        } else {
+            catalogs = try Catalogs.load(files: BundledFiles.locales.map { ($0.name, Array($0.text.utf8)) }, in: "bot-gateway's built-in locales")
+        }
+        try catalogs.validate()
+        return catalogs
     }
 
     /// Stops the start with every configuration problem, one a line.

@@ -94,67 +94,37 @@ struct CatalogLoadingTests {
         #expect(missing?.message.contains("/nonexistent/locales") == true)
     }
 
-    @Test func locateHonoursLocalesDir() throws {
+    @Test func localesDirNamesTheFolder() throws {
         try TestCatalogs.withFolder(["en.json": "{}"]) { folder in
-            let found = try Catalogs.locate(environment: ["LOCALES_DIR": folder.path], currentDirectory: URL(fileURLWithPath: "/"), executable: nil)
-            #expect(found.standardizedFileURL.path == folder.standardizedFileURL.path)
+            let found = try Catalogs.configuredFolder(environment: ["LOCALES_DIR": folder.path], currentDirectory: URL(fileURLWithPath: "/"))
+            #expect(found?.standardizedFileURL.path == folder.standardizedFileURL.path)
 
-            let relative = try Catalogs.locate(
+            let relative = try Catalogs.configuredFolder(
                 environment: ["LOCALES_DIR": folder.lastPathComponent],
-                currentDirectory: folder.deletingLastPathComponent(),
-                executable: nil
+                currentDirectory: folder.deletingLastPathComponent()
             )
-            #expect(relative.standardizedFileURL.path == folder.standardizedFileURL.path)
+            #expect(relative?.standardizedFileURL.path == folder.standardizedFileURL.path)
         }
         let notAFolder = TestCatalogs.error {
-            _ = try Catalogs.locate(environment: ["LOCALES_DIR": "/nonexistent"], currentDirectory: URL(fileURLWithPath: "/"), executable: nil)
+            _ = try Catalogs.configuredFolder(environment: ["LOCALES_DIR": "/nonexistent"], currentDirectory: URL(fileURLWithPath: "/"))
         }
         #expect(notAFolder?.code == .localesNotFound)
         #expect(notAFolder?.message == "LOCALES_DIR is /nonexistent, which is not a folder")
     }
 
-    /// The test binary is built under the repository's `.build`, like a
-    /// release `bot-gateway`; from a folder elsewhere, walking up from the
-    /// real executable finds the repository's catalogs.
-    @Test(.enabled(if: Bundle.main.executableURL?.resolvingSymlinksInPath().path.hasPrefix(TestCatalogs.repository.resolvingSymlinksInPath().path) == true))
-    func locateWalksUpFromThisExecutable() throws {
-        try TestCatalogs.withFolder([:]) { elsewhere in
-            let found = try Catalogs.locate(environment: [:], currentDirectory: elsewhere)
-            #expect(found.resolvingSymlinksInPath().path == TestCatalogs.directory.resolvingSymlinksInPath().path)
-        }
+    /// Unset or empty, no folder: the executable's built-in catalogs apply, wherever it runs,
+    /// even from a folder that holds a `locales/` of its own.
+    @Test func withoutLocalesDirNoFolderIsLookedFor() throws {
+        #expect(try Catalogs.configuredFolder(environment: [:], currentDirectory: TestCatalogs.repository) == nil)
+        #expect(try Catalogs.configuredFolder(environment: ["LOCALES_DIR": ""], currentDirectory: TestCatalogs.repository) == nil)
     }
 
-    @Test func locateFindsLocalesInTheCurrentDirectoryThenAboveTheExecutable() throws {
-        try TestCatalogs.withFolder([:]) { root in
-            let manager = FileManager.default
-            let repository = root.appendingPathComponent("repo", isDirectory: true)
-            let release = repository.appendingPathComponent(".build/x86_64-unknown-linux-gnu/release", isDirectory: true)
-            try manager.createDirectory(at: release, withIntermediateDirectories: true)
-            try manager.createDirectory(at: repository.appendingPathComponent("locales"), withIntermediateDirectories: true)
-            let binary = release.appendingPathComponent("bot-gateway")
-            try Data().write(to: binary)
-            // SwiftPM's .build/release is a symlink to the triple's folder.
-            try manager.createSymbolicLink(
-                at: repository.appendingPathComponent(".build/release"),
-                withDestinationURL: release
-            )
-            let elsewhere = root.appendingPathComponent("elsewhere", isDirectory: true)
-            try manager.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-
-            let viaExecutable = try Catalogs.locate(
-                environment: [:],
-                currentDirectory: elsewhere,
-                executable: repository.appendingPathComponent(".build/release/bot-gateway")
-            )
-            let locales = repository.appendingPathComponent("locales").resolvingSymlinksInPath()
-            #expect(viaExecutable.resolvingSymlinksInPath().path == locales.path)
-
-            let viaCurrentDirectory = try Catalogs.locate(environment: ["LOCALES_DIR": ""], currentDirectory: repository, executable: nil)
-            #expect(viaCurrentDirectory.path == repository.appendingPathComponent("locales").path)
-
-            let nowhere = TestCatalogs.error { _ = try Catalogs.locate(environment: [:], currentDirectory: elsewhere, executable: nil) }
-            #expect(nowhere?.code == .localesNotFound)
-            #expect(nowhere?.message == "no locales folder; set LOCALES_DIR (looked for \(elsewhere.path)/locales)")
-        }
+    @Test func catalogsLoadFromFilesInMemory() throws {
+        let catalogs = try Catalogs.load(
+            files: [("en.json", Array(#"{"hello": "Hello"}"#.utf8)), ("ru.json", Array(#"{"hello": "Привет"}"#.utf8))], in: "bot-gateway")
+        #expect(catalogs.locales.map(\.identifier).sorted() == ["en", "ru"])
+        let bad = TestCatalogs.error { _ = try Catalogs.load(files: [("english.json", Array("{}".utf8))], in: "bot-gateway") }
+        #expect(bad?.code == .invalidLocaleCode)
+        #expect(bad?.message.hasPrefix("bot-gateway/english.json:") == true)
     }
 }
