@@ -13,17 +13,19 @@ public enum ExternalCommand {
 
     /// Runs `executable arguments` to completion. `environment` replaces the
     /// inherited one when given; `input` is written to its standard input,
-    /// which is then closed.
+    /// which is then closed; `currentDirectory` is where it starts (default: here).
     public static func output(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        input: Data? = nil
+        input: Data? = nil,
+        currentDirectory: String? = nil
     ) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory, isDirectory: true) }
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Persistence
 import Testing
 

@@ -16,15 +16,10 @@ struct MigrateCommandTests {
         try await ExternalCommand.output(Self.executable, ["migrate"] + arguments, environment: environment)
     }
 
-    static func url(_ configuration: DatabaseConfiguration) -> String {
-        let password = configuration.password.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { ":\($0)" } ?? ""
-        return "postgres://\(configuration.username)\(password)@\(configuration.host):\(configuration.port)/\(configuration.database)?sslmode=\(configuration.tls.rawValue)"
-    }
-
     @Test func statusUpAndAnEditedFile() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
         try await TestDatabase.withEmpty { configuration in
-            let environment = ["DATABASE_URL": Self.url(configuration)]
+            let environment = ["DATABASE_URL": TestDatabase.url(configuration)]
             let directory = ["--directory", TestDatabase.migrationsDirectory]
 
             let shipped = try MigrationFile.load(directory: TestDatabase.migrationsDirectory).map(\.name)
@@ -57,6 +52,26 @@ struct MigrateCommandTests {
             let status = try await Self.run(["status"], environment: editedEnvironment)
             #expect(status.status == 1)
             #expect(status.standardOutput.hasPrefix("CHANGED  0001_initial.sql"))
+        }
+    }
+
+    /// The binary copied alone into an empty folder and started from another one: the
+    /// migrations it applies are the ones built into it.
+    @Test func theBinaryCopiedAloneAppliesItsBuiltInMigrations() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lone-binary-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["bin", "elsewhere"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: Self.executable, toPath: "\(root)/bin/bot-gateway")
+        try await TestDatabase.withEmpty { configuration in
+            let shipped = try MigrationFile.load(directory: TestDatabase.migrationsDirectory).map(\.name)
+            let up = try await ExternalCommand.output(
+                "\(root)/bin/bot-gateway", ["migrate", "up"], environment: ["DATABASE_URL": TestDatabase.url(configuration)],
+                currentDirectory: "\(root)/elsewhere")
+            #expect(up.status == 0, "\(up.standardError)")
+            #expect(up.standardOutput == shipped.map { "applied  \($0)\n" }.joined())
         }
     }
 

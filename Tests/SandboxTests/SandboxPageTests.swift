@@ -18,14 +18,19 @@ enum SandboxHarness {
         _ options: SandboxOptions = SandboxOptions(port: 0, pageRequired: true),
         _ body: @escaping @Sendable (SandboxWorld, String) async throws -> Void
     ) async throws {
-        let catalogs = try Catalogs.load(directory: try Catalogs.locate())
         try await SandboxRuntime.run(
-            options, kinds: BotKinds([UKBotKind()]), catalogs: catalogs, flows: UKBot.flows.flows + ConversationBot.builtInFlows,
+            options, kinds: BotKinds([UKBotKind()]), catalogs: try repositoryCatalogs(), flows: UKBot.flows.flows + ConversationBot.builtInFlows,
             registry: PrometheusCollectorRegistry(), logger: Logger(label: "sandbox-test")
         ) { world, url in
             guard let url else { throw HarnessError("the chat page did not listen") }
             try await body(world, url)
         }
+    }
+
+    /// The repository's `locales/`.
+    static func repositoryCatalogs() throws -> Catalogs {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try Catalogs.load(directory: repository.appendingPathComponent("locales"))
     }
 
     /// Calls the page's API as the page does (same origin, JSON).
@@ -224,7 +229,7 @@ struct SandboxPageTests {
     func aBusyPortLeavesTheTerminalChatWorking() async throws {
         let occupant = FakeTelegram()
         let busy = try await occupant.start()
-        let catalogs = try Catalogs.load(directory: try Catalogs.locate())
+        let catalogs = try SandboxHarness.repositoryCatalogs()
         let answered = Locked(false)
         try await SandboxRuntime.run(
             SandboxOptions(port: busy, pageRequired: false), kinds: BotKinds([UKBotKind()]), catalogs: catalogs, flows: UKBot.flows.flows,
