@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
 # A real browser for the sandbox's chat page (SandboxPageTests): Debian's chromium and its
-# driver, driven by Selenium from PyPI; nothing is downloaded when the tests run.
-ensure_packages chromium chromium-driver
+# driver, driven by Selenium from PyPI; nothing is downloaded when the tests run. systemd's
+# systemd-analyze and prometheus's promtool check deploy/ (DeploymentFilesTests).
+ensure_packages chromium chromium-driver systemd prometheus
 python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "selenium>=4.20,<5"
 export SANDBOX_BROWSER_PYTHON="${SANDBOX_BROWSER_PYTHON:-$(command -v python3)}"
 # schemathesis (PyPI) checks the operator API against its OpenAPI document (OperatorAPISchemaTests).
