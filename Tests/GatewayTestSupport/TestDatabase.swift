@@ -34,23 +34,37 @@ public enum TestDatabase {
         return "postgres://\(configuration.username)\(password)@\(configuration.host):\(configuration.port)/\(configuration.database)?sslmode=\(configuration.tls.rawValue)"
     }
 
-    /// Creates an empty database, gives `body` its configuration, then drops it.
-    public static func withEmpty<Result: Sendable>(_ body: (DatabaseConfiguration) async throws -> Result) async throws -> Result {
+    /// Creates an empty database next to the one `DATABASE_URL` names; drop it with ``drop(_:)``.
+    public static func create(prefix: String = "test_") async throws -> DatabaseConfiguration {
         let server = try serverConfiguration()
-        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let name = prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         try await Database.withRunning(configuration: server, logger: logger) { admin in
             try await admin.client.query("CREATE DATABASE \(unescaped: name)")
         }
         var configuration = server
         configuration.database = name
+        return configuration
+    }
+
+    /// Drops a database ``create(prefix:)`` made, closing whatever still holds it.
+    public static func drop(_ configuration: DatabaseConfiguration) async throws {
+        let server = try serverConfiguration()
+        try await Database.withRunning(configuration: server, logger: logger) { admin in
+            try await admin.client.query("DROP DATABASE IF EXISTS \(unescaped: configuration.database) WITH (FORCE)")
+        }
+    }
+
+    /// Creates an empty database, gives `body` its configuration, then drops it.
+    public static func withEmpty<Result: Sendable>(_ body: (DatabaseConfiguration) async throws -> Result) async throws -> Result {
+        let configuration = try await create()
         let result: Result
         do {
             result = try await body(configuration)
         } catch {
-            try? await drop(name, server: server)
+            try? await drop(configuration)
             throw error
         }
-        try await drop(name, server: server)
+        try await drop(configuration)
         return result
     }
 
@@ -62,12 +76,6 @@ public enum TestDatabase {
                 try await Migrator(database: database, files: files, logger: logger).up()
                 return try await body(database)
             }
-        }
-    }
-
-    private static func drop(_ name: String, server: DatabaseConfiguration) async throws {
-        try await Database.withRunning(configuration: server, logger: logger) { admin in
-            try await admin.client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
         }
     }
 }

@@ -38,16 +38,10 @@ struct SandboxCommandTests {
     /// variables: the catalogs and the page are inside it.
     @Test(.timeLimit(.minutes(2)))
     func theBinaryCopiedAloneAnswersStart() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lone-sandbox-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for folder in ["bin", "elsewhere"] {
-            try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
-        }
-        try FileManager.default.copyItem(atPath: Self.executable, toPath: "\(root)/bin/bot-gateway")
+        let lone = try LoneBinary.make()
+        defer { lone.remove() }
         let output = try await ExternalCommand.output(
-            "\(root)/bin/bot-gateway", ["sandbox", "--port", "0"], environment: [:], input: Data("/start\n:quit\n".utf8),
-            currentDirectory: "\(root)/elsewhere")
+            lone.executable, ["sandbox", "--port", "0"], environment: [:], input: Data("/start\n:quit\n".utf8), currentDirectory: lone.elsewhere)
         #expect(output.status == 0, "\(output.standardError)")
         #expect(output.standardOutput.contains("bot › Hello, Alex!"), "\(output.standardOutput)")
     }

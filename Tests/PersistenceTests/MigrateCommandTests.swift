@@ -58,18 +58,12 @@ struct MigrateCommandTests {
     /// The binary copied alone into an empty folder and started from another one: the
     /// migrations it applies are the ones built into it.
     @Test func theBinaryCopiedAloneAppliesItsBuiltInMigrations() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build bot-gateway first: swift build")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lone-binary-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for folder in ["bin", "elsewhere"] {
-            try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
-        }
-        try FileManager.default.copyItem(atPath: Self.executable, toPath: "\(root)/bin/bot-gateway")
+        let lone = try LoneBinary.make()
+        defer { lone.remove() }
         try await TestDatabase.withEmpty { configuration in
             let shipped = try MigrationFile.load(directory: TestDatabase.migrationsDirectory).map(\.name)
             let up = try await ExternalCommand.output(
-                "\(root)/bin/bot-gateway", ["migrate", "up"], environment: ["DATABASE_URL": TestDatabase.url(configuration)],
-                currentDirectory: "\(root)/elsewhere")
+                lone.executable, ["migrate", "up"], environment: ["DATABASE_URL": TestDatabase.url(configuration)], currentDirectory: lone.elsewhere)
             #expect(up.status == 0, "\(up.standardError)")
             #expect(up.standardOutput == shipped.map { "applied  \($0)\n" }.joined())
         }
