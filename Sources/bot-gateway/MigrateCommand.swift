@@ -1,5 +1,5 @@
-import BundledFiles
 import ArgumentParser
+import BundledFiles
 import Foundation
 import Logging
 import Persistence

@@ -1,5 +1,5 @@
-import BundledFiles
 import ArgumentParser
+import BundledFiles
 import ForwardBot
 import Foundation
 import Gateway
