@@ -12,6 +12,8 @@ extension GatewayAssembly {
     /// kind builds, behind the standard middleware.
     struct Bots {
         var senders: [BotID: OutboundSender] = [:]
+        /// Each bot's shared Telegram budget, with Redis.
+        var budgets: [BotID: RedisSendBudget] = [:]
         var pipelines: [BotID: UpdatePipeline] = [:]
         var services: [any Service] = []
         /// The notices every bot sends in its users' languages.
@@ -143,6 +145,7 @@ extension GatewayAssembly {
             }
             bots.pipelines[bot.id] = UpdatePipeline(middleware: middleware, handler: parts.handler)
             bots.senders[bot.id] = sender
+            bots.budgets[bot.id] = budget
             broadcasts?.attach(sender, for: bot.id)
             messages?.attach(sender, for: bot.id)
             templates[bot.id] = parts.templates

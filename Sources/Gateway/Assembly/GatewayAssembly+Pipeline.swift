@@ -47,7 +47,7 @@ extension GatewayAssembly {
             DeadLetterCount(store: RedisDeadLetterStore(client: redis, keyPrefix: inbox.configuration.keyPrefix), bots: configuration.bots.map(\.id)))
         for bot in configuration.bots {
             guard let sender = outbound[bot.id] else { continue }
-            let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger, deadLetters: deadLetters)
+            let relay = OutboxRelay(inbox: inbox, bot: bot.id, sender: sender, logger: logger, deadLetters: deadLetters, budget: bots.budgets[bot.id])
             // Not ready while the bot cannot send at all (revoked token, wrong TELEGRAM_API_URL).
             storage.readiness.register(ClosureReadinessCheck(name: "bot_api_\(bot.id.name)") {
                 relay.pauseReason.map { .down($0) } ?? .up

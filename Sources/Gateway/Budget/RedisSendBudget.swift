@@ -48,20 +48,7 @@ public final class RedisSendBudget: SendBudget {
     }
 
     public func reserve(_ destination: OutboundLimiter<OutboundCall>.Destination, priority: OutboundSender.Priority) async -> SendBudgetAnswer {
-        let bot = self.limits.botLimit
-        var keys: [RedisArgument] = [.string(self.botKey)]
-        var arguments: [RedisArgument] = [
-            .integer(Self.microseconds(bot.interval)),
-            .integer(Self.microseconds(bot.interval) * Self.tolerance(burst: max(bot.burst, Self.botBurst), priority: priority)),
-        ]
-        if case .chat(let chatID, let kind) = destination {
-            let chat = kind == .privateChat ? self.limits.privateChatLimit : self.limits.groupChatLimit
-            keys.append(.string("\(self.chatKeyPrefix)\(chatID)"))
-            arguments += [
-                .integer(Self.microseconds(chat.interval)),
-                .integer(Self.microseconds(chat.interval) * Self.tolerance(burst: chat.burst, priority: priority)),
-            ]
-        }
+        let (keys, arguments) = self.buckets(for: [destination], priority: priority)
         do {
             let reply = try await self.client.evaluate(Self.script, keys: keys, arguments: arguments)
             guard let fields = reply.array, fields.count == 2, let scope = fields[0].int, let wait = fields[1].int else {
@@ -76,6 +63,52 @@ public final class RedisSendBudget: SendBudget {
             self.warn(error)
             return .granted
         }
+    }
+
+    /// The script call that takes every send of `calls` at `priority` from the
+    /// budget at once — or nothing, if any bucket is short — for a caller to
+    /// pipeline with a request it makes anyway (the commit of the replies).
+    /// Its reply means granted when ``isGranted(_:)`` says so; then the sends
+    /// skip ``reserve(_:priority:)``, else each reserves on its own.
+    public func reservation(for calls: [OutboundCall], priority: OutboundSender.Priority) -> [RedisArgument] {
+        let (keys, arguments) = self.buckets(for: calls.map(\.destination), priority: priority)
+        return ["EVALSHA", .string(Self.script.sha1), .integer(keys.count)] + keys + arguments
+    }
+
+    /// Whether the reply to ``reservation(for:priority:)`` granted every send.
+    public static func isGranted(_ reply: Result<RedisValue, RedisError>) -> Bool {
+        guard case .success(let value) = reply, let fields = value.array, fields.count == 2 else { return false }
+        return fields[0].int == 0
+    }
+
+    /// The keys and arguments of the script for one send to each of
+    /// `destinations`: the bot's bucket takes them all, each chat's bucket its own.
+    private func buckets(for destinations: [OutboundLimiter<OutboundCall>.Destination], priority: OutboundSender.Priority) -> ([RedisArgument], [RedisArgument]) {
+        let bot = self.limits.botLimit
+        var keys: [RedisArgument] = [.string(self.botKey)]
+        var arguments: [RedisArgument] = [
+            .integer(Self.microseconds(bot.interval)),
+            .integer(Self.microseconds(bot.interval) * Self.tolerance(burst: max(bot.burst, Self.botBurst), priority: priority)),
+            .integer(destinations.count),
+        ]
+        var chats: [(id: Int64, kind: OutboundLimiter<OutboundCall>.ChatKind, sends: Int)] = []
+        for case .chat(let id, let kind) in destinations {
+            if let index = chats.firstIndex(where: { $0.id == id }) {
+                chats[index].sends += 1
+            } else {
+                chats.append((id, kind, 1))
+            }
+        }
+        for chat in chats {
+            let limit = chat.kind == .privateChat ? self.limits.privateChatLimit : self.limits.groupChatLimit
+            keys.append(.string("\(self.chatKeyPrefix)\(chat.id)"))
+            arguments += [
+                .integer(Self.microseconds(limit.interval)),
+                .integer(Self.microseconds(limit.interval) * Self.tolerance(burst: limit.burst, priority: priority)),
+                .integer(chat.sends),
+            ]
+        }
+        return (keys, arguments)
     }
 
     /// Intervals the bucket may run ahead of now for `priority`: `burst - 1`
@@ -108,23 +141,26 @@ public final class RedisSendBudget: SendBudget {
         }
     }
 
-    /// KEYS: the bot's bucket, then the chat's if any. ARGV: per bucket its
-    /// interval and this priority's tolerance, in µs. Returns `{0, 0}` when
-    /// granted (both buckets advanced), else `{1 (chat) or 2 (bot), µs to wait}`
-    /// and nothing is taken.
+    /// KEYS: the bot's bucket, then the chats' if any. ARGV: per bucket its
+    /// interval and this priority's tolerance, in µs, and the sends it takes.
+    /// Returns `{0, 0}` when granted (every bucket advanced), else `{1 (a
+    /// chat) or 2 (the bot), µs to wait}` and nothing is taken.
     static let script = RedisScript(
         """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local tats, waits = {}, {}
         for i = 1, #KEYS do
-          local interval, tolerance = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+          local interval, tolerance, sends = tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
           local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
           if tat < now then tat = now end
-          tats[i] = tat + interval
-          waits[i] = tat - tolerance - now
+          tats[i] = tat + interval * sends
+          waits[i] = tat + interval * (sends - 1) - tolerance - now
         end
-        local chatWait = waits[2] or 0
+        local chatWait = 0
+        for i = 2, #KEYS do
+          if waits[i] > chatWait then chatWait = waits[i] end
+        end
         if chatWait > 0 and chatWait >= waits[1] then return {1, chatWait} end
         if waits[1] > 0 then return {2, waits[1]} end
         for i = 1, #KEYS do

@@ -258,15 +258,16 @@ enum DurableScripts {
         return replies
         """)
 
-    /// Removes the one reply a claim's holder just got Telegram's answer for,
-    /// records the message Telegram made of it, and extends the claim:
-    /// replies are settled one by one, so a takeover never resends one
-    /// Telegram accepted. KEYS: outbox lease, outbox, sent. ARGV: token,
-    /// claim (ms), `method:message_id` (empty: nothing to record), sent TTL (s).
+    /// Removes the replies a claim's holder got Telegram's answers for since
+    /// its last settle, records the message Telegram made of the last, and
+    /// extends the claim: a takeover never resends a reply Telegram accepted,
+    /// except callback answers settled together with what followed them.
+    /// KEYS: outbox lease, outbox, sent. ARGV: token, claim (ms),
+    /// `method:message_id` (empty: nothing to record), sent TTL (s), replies.
     /// Returns 1 settled, 0 claim lost.
-    static let settleOneReply = RedisScript("""
+    static let settleSomeReplies = RedisScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-        redis.call('LPOP', KEYS[2])
+        redis.call('LTRIM', KEYS[2], tonumber(ARGV[5]), -1)
         if ARGV[3] ~= '' then
           redis.call('LPUSH', KEYS[3], ARGV[3])
           redis.call('LTRIM', KEYS[3], 0, 15)

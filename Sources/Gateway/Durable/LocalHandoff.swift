@@ -16,8 +16,10 @@ import TelegramBotAPI
 final class LocalHandoff: Sendable {
     /// What a relay is handed.
     enum ReplyJob: Sendable {
-        /// Replies this instance claimed at commit, in order, under `token`.
-        case claimed(conversation: String, token: String, replies: [OutboundCall])
+        /// Replies this instance claimed at commit, in order, under `token`;
+        /// `budgetReserved` when the commit also took their sends from the
+        /// bot's shared Telegram budget.
+        case claimed(conversation: String, token: String, replies: [OutboundCall], budgetReserved: Bool)
         /// A conversation whose outbox may hold replies to send; `score` is
         /// its score in the bot's outbox set when a poll found it.
         case due(conversation: String, score: String?)
@@ -28,6 +30,7 @@ final class LocalHandoff: Sendable {
         var stepCapacity = 0
         var stepsTaken = 0
         var relays: [BotID: AsyncStream<ReplyJob>.Continuation] = [:]
+        var budgets: [BotID: RedisSendBudget] = [:]
     }
 
     private let state = Mutex(State())
@@ -80,22 +83,33 @@ final class LocalHandoff: Sendable {
 
     // MARK: Replies, dispatcher → relay
 
-    /// Opens the relay's side for `bot`.
-    func openReplies(for bot: BotID) -> (stream: AsyncStream<ReplyJob>, continuation: AsyncStream<ReplyJob>.Continuation) {
+    /// Opens the relay's side for `bot`, whose sends draw on `budget`.
+    func openReplies(for bot: BotID, budget: RedisSendBudget? = nil) -> (stream: AsyncStream<ReplyJob>, continuation: AsyncStream<ReplyJob>.Continuation) {
         let (stream, continuation) = AsyncStream.makeStream(of: ReplyJob.self)
-        self.state.withLock { $0.relays[bot] = continuation }
+        self.state.withLock { state in
+            state.relays[bot] = continuation
+            state.budgets[bot] = budget
+        }
         return (stream, continuation)
     }
 
     /// Stops handing replies of `bot` over; the relay's stream ends once read.
     func closeReplies(for bot: BotID) {
-        let continuation = self.state.withLock { $0.relays.removeValue(forKey: bot) }
+        let continuation = self.state.withLock { state in
+            state.budgets[bot] = nil
+            return state.relays.removeValue(forKey: bot)
+        }
         continuation?.finish()
     }
 
     /// Whether a relay of `bot` runs in this instance.
     func hasRelay(for bot: BotID) -> Bool {
         self.state.withLock { $0.relays[bot] != nil }
+    }
+
+    /// The shared Telegram budget the relay of `bot` here sends under, if any.
+    func budget(for bot: BotID) -> RedisSendBudget? {
+        self.state.withLock { $0.budgets[bot] }
     }
 
     /// Hands `job` to the relay of `bot`; false when none runs here.

@@ -45,6 +45,7 @@ public final class OutboxRelay: Service {
     private let logger: Logger
     private let gateway: GatewayMetrics
     private let deadLetters: any DeadLetterStore
+    private let budget: RedisSendBudget?
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -59,10 +60,13 @@ public final class OutboxRelay: Service {
 
     /// Creates a relay for `bot`, sending through `sender` (which sends as
     /// that bot); replies refused for good go to `deadLetters` (by default the inbox's Redis).
+    /// With the `budget` the sender draws on, commits made here take their
+    /// replies' sends from it in their own round trip.
     public init(
         inbox: RedisInbox, bot: BotID, sender: OutboundSender, logger: Logger, metrics: GatewayMetrics = .init(),
-        deadLetters: (any DeadLetterStore)? = nil
+        deadLetters: (any DeadLetterStore)? = nil, budget: RedisSendBudget? = nil
     ) {
+        self.budget = budget
         self.inbox = inbox
         self.bot = bot
         self.sender = sender
@@ -92,7 +96,7 @@ public final class OutboxRelay: Service {
     /// until graceful shutdown (what was handed over is still sent) or cancellation.
     public func run() async {
         let local = self.inbox.local
-        let (jobs, continuation) = local.openReplies(for: self.bot)
+        let (jobs, continuation) = local.openReplies(for: self.bot, budget: self.budget)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.poll(into: continuation)
@@ -101,10 +105,12 @@ public final class OutboxRelay: Service {
             group.addTask { await self.probeWhilePaused() }
             for await job in jobs {
                 switch job {
-                case .claimed(let conversation, let token, let replies):
+                case .claimed(let conversation, let token, let replies, let budgetReserved):
                     self.state.withLock { _ = $0.inFlight.insert(conversation) }
                     group.addTask {
-                        await self.drain(conversation, token: token, replies: replies.map { .success(OutboxEnvelope.Stored(call: $0, committedAt: nil)) })
+                        await self.drain(
+                            conversation, token: token, replies: replies.map { .success(OutboxEnvelope.Stored(call: $0, committedAt: nil)) },
+                            budgetReserved: budgetReserved)
                         _ = self.state.withLock { $0.inFlight.remove(conversation) }
                     }
                 case .due(let conversation, let score):
@@ -226,35 +232,42 @@ public final class OutboxRelay: Service {
 
     /// Sends claimed replies in order, settles them, and goes on with any
     /// committed meanwhile, until the outbox is empty, a send fails
-    /// transiently, or the relay stops.
-    private func drain(_ conversation: String, token: String, replies: [Result<OutboxEnvelope.Stored, any Error>]) async {
+    /// transiently, or the relay stops. `budgetReserved`: the first batch's
+    /// sends were taken from the shared budget at commit.
+    private func drain(_ conversation: String, token: String, replies: [Result<OutboxEnvelope.Stored, any Error>], budgetReserved: Bool = false) async {
         let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         var batch = replies
+        var reserved = budgetReserved
         do {
             while true {
                 // Replies are settled as Telegram answers each, the claim kept
                 // alive while one is in flight (a 429 may hold it longer than the
-                // claim): a takeover resends at most the reply in flight. The last
-                // of a batch is settled with the batch, saving a round trip.
+                // claim): a takeover resends at most the reply in flight, and
+                // callback answers before it, whose repeat changes nothing. So a
+                // callback answer waits to be settled with what follows it, and
+                // the last of a batch is settled with the batch: an answer and
+                // its edit cost one settle.
                 var done = 0
                 var retry = false
                 var record = ""
                 for (index, reply) in batch.enumerated() {
-                    guard case .settled(let made) = try await self.sendHoldingClaim(reply, conversation: conversation, token: token) else {
+                    guard case .settled(let made) = try await self.sendHoldingClaim(reply, conversation: conversation, token: token, budgetReserved: reserved) else {
                         retry = true
                         break
                     }
-                    if index < batch.count - 1 {
-                        guard try await self.settleOne(conversation, token: token, record: made ?? "") else {
+                    done += 1
+                    if index < batch.count - 1 && !Self.repeatsHarmlessly(reply) {
+                        guard try await self.settle(done, of: conversation, token: token, record: made ?? "") else {
                             self.logger.warning("outbox claim lost mid-send; the replies left are sent by its new holder", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)"])
                             return
                         }
-                    } else {
-                        done = 1
+                        done = 0
+                    } else if index == batch.count - 1 {
                         record = made ?? ""
                     }
                 }
+                reserved = false
                 let goOn = !retry && !InboxDispatcher.isStopping
                 let settled = try await self.inbox.client.evaluate(
                     DurableScripts.settleReplies,
@@ -294,11 +307,11 @@ public final class OutboxRelay: Service {
 
     /// ``send(_:conversation:migrated:)`` while a child task renews the claim
     /// every third of its length.
-    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String) async throws -> Sent {
+    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String, budgetReserved: Bool) async throws -> Sent {
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         let claim = self.inbox.configuration.replyClaimLength
         return try await withThrowingTaskGroup(of: Sent?.self) { group in
-            group.addTask { await self.send(reply, conversation: conversation) }
+            group.addTask { await self.send(reply, conversation: conversation, budgetReserved: budgetReserved) }
             group.addTask {
                 while true {
                     try await Task.sleep(for: claim / 3)
@@ -315,19 +328,28 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Settles the reply just answered, recording `record` (`method:message_id`,
-    /// or empty); false when the claim was lost.
-    private func settleOne(_ conversation: String, token: String, record: String) async throws -> Bool {
+    /// Settles the `count` replies answered since the last settle, the last
+    /// of them just now, recording `record` (`method:message_id`, or empty);
+    /// false when the claim was lost.
+    private func settle(_ count: Int, of conversation: String, token: String, record: String) async throws -> Bool {
         let configuration = self.inbox.configuration
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
         return try await self.inbox.client.evaluate(
-            DurableScripts.settleOneReply,
+            DurableScripts.settleSomeReplies,
             keys: [.string(keys.outboxLease), .string(keys.outbox), .string(keys.sent)],
             arguments: [
                 .string(token), .integer(configuration.replyClaimLength.redisMilliseconds), .string(record),
-                .integer(configuration.fsmTTL.redisSeconds),
+                .integer(configuration.fsmTTL.redisSeconds), .integer(count),
             ]
         ).int == 1
+    }
+
+    /// Whether sending `reply` again after a takeover would change nothing a
+    /// user sees: a callback answer (Telegram shows a query's answer once,
+    /// and refuses a late one as "query is too old").
+    static func repeatsHarmlessly(_ reply: Result<OutboxEnvelope.Stored, any Error>) -> Bool {
+        if case .success(let stored) = reply, case .answerCallbackQuery = stored.call { return true }
+        return false
     }
 
     /// What became of one reply.
@@ -341,7 +363,7 @@ public final class OutboxRelay: Service {
 
     /// Sends one reply. A reply refused for good, or unreadable, is dropped
     /// and counts as done.
-    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false) async -> Sent {
+    private func send(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, migrated: Bool = false, budgetReserved: Bool = false) async -> Sent {
         // Paused: every call would fail the same way; the reply waits.
         guard self.pauseReason == nil else { return .retry }
         let call: OutboundCall
@@ -363,7 +385,7 @@ public final class OutboxRelay: Service {
             case .sendMessage, .sendPhoto: true
             default: false
         }
-        switch await self.sender.send(call, priority: .high, readingResult: makesMessage) {
+        switch await self.sender.send(call, priority: .high, readingResult: makesMessage, budgetReserved: budgetReserved) {
         case .delivered(let message):
             self.count(\.sent, event: "reply_sent")
             return .settled(message.map { "\(call.methodName):\($0.messageID)" })

@@ -311,14 +311,17 @@ public final class RedisInbox: UpdateSink {
         case .set(let bytes): (mode, stateBytes) = ("set", bytes)
         case .clear: mode = "clear"
         }
+        // Replies claimed for the relay here take their sends from the bot's
+        // Telegram budget in this same round trip, so the relay need not.
+        let reservation: [[RedisArgument]] = claim.flatMap { _ in self.local.budget(for: bot) }.map { [$0.reservation(for: replies, priority: .high)] } ?? []
         let writes = self.writes(outcome.writes, of: conversation, bot: bot, keys: keys)
         let arguments: [RedisArgument] =
             [
                 .string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds),
                 .string(claim ?? ""), .integer(claimLength), .integer(writes.count),
             ] + writes.flatMap { [.integer($0.count)] + $0 } + encoded.map { .bytes($0) }
-        let (registered, reply) = try await self.client.evaluateReadingEach(
-            after: register,
+        let (answers, reply) = try await self.client.evaluateReadingEach(
+            after: reservation + register,
             DurableScripts.commit,
             keys: [
                 .string(keys.lease), .string(keys.queue), .string(keys.state), .string(keys.outbox), .string(keys.outboxLease),
@@ -329,6 +332,8 @@ public final class RedisInbox: UpdateSink {
         guard let parts = reply.array, let status = parts.first?.int else {
             throw DurablePipelineError(code: .unexpectedReply, message: "the commit script answered \(reply)")
         }
+        let budgetReserved = answers.first.map { !reservation.isEmpty && RedisSendBudget.isGranted($0) } ?? false
+        let registered = answers.dropFirst(reservation.count)
         // The script ran even if Redis refused the registration (a write
         // command alone is refused out of memory; a script that has started
         // writing is not): the replies exist and must be registered.
@@ -344,7 +349,7 @@ public final class RedisInbox: UpdateSink {
         }
         switch parts.count > 1 ? parts[1].int : 0 {
         case 1:
-            if let claim, !self.local.handOver(.claimed(conversation: conversation, token: claim, replies: replies), for: bot) {
+            if let claim, !self.local.handOver(.claimed(conversation: conversation, token: claim, replies: replies, budgetReserved: budgetReserved), for: bot) {
                 try await self.releaseReplies(conversation, of: bot, token: claim)
             }
         case 2:

@@ -41,6 +41,8 @@ public final class OutboundSender: Service, Sendable {
         var reporters: [Limiter.Job.ID: @Sendable (Outcome) -> Void] = [:]
         /// Calls whose caller does not read the message Telegram returns.
         var unreadResults: Set<Limiter.Job.ID> = []
+        /// Calls whose first send was already taken from the budget.
+        var budgetReserved: Set<Limiter.Job.ID> = []
         var counters = Counters()
         var phase = Phase.accepting
         /// The run loop, while it waits for something to change.
@@ -95,11 +97,14 @@ public final class OutboundSender: Service, Sendable {
     /// from the sender's own tasks (or at once if the sender no longer takes
     /// calls), and should return quickly. Calls queued before ``run()`` starts
     /// wait for it. With `readingResult` false the message Telegram returns
-    /// is not decoded, and ``Outcome/delivered(_:)`` carries nil.
+    /// is not decoded, and ``Outcome/delivered(_:)`` carries nil. With
+    /// `budgetReserved` the caller already took the call's send from the
+    /// budget: its first attempt does not ask the budget again (a retry does).
     public func submit(
         _ call: OutboundCall,
         priority: Priority,
         readingResult: Bool = true,
+        budgetReserved: Bool = false,
         onOutcome: @escaping @Sendable (Outcome) -> Void
     ) {
         let accepted = state.withLock { state in
@@ -112,6 +117,9 @@ public final class OutboundSender: Service, Sendable {
             if !readingResult {
                 state.unreadResults.insert(id)
             }
+            if budgetReserved {
+                state.budgetReserved.insert(id)
+            }
             return true
         }
         if accepted {
@@ -123,10 +131,10 @@ public final class OutboundSender: Service, Sendable {
 
     /// Queues a call and waits for its outcome. The call is not withdrawn if
     /// the waiting task is cancelled: it was handed over, and goes out.
-    /// `readingResult` is as for ``submit(_:priority:readingResult:onOutcome:)``.
-    public func send(_ call: OutboundCall, priority: Priority, readingResult: Bool = true) async -> Outcome {
+    /// `readingResult` and `budgetReserved` are as for ``submit(_:priority:readingResult:budgetReserved:onOutcome:)``.
+    public func send(_ call: OutboundCall, priority: Priority, readingResult: Bool = true, budgetReserved: Bool = false) async -> Outcome {
         await withCheckedContinuation { continuation in
-            submit(call, priority: priority, readingResult: readingResult) { continuation.resume(returning: $0) }
+            submit(call, priority: priority, readingResult: readingResult, budgetReserved: budgetReserved) { continuation.resume(returning: $0) }
         }
     }
 
@@ -198,7 +206,8 @@ public final class OutboundSender: Service, Sendable {
 
     /// Sends one call and records how it went.
     private func perform(_ job: Limiter.Job) async {
-        if let budget, case .wait(let wait, let scope) = await budget.reserve(job.destination, priority: job.priority) {
+        let (reserved, readingResult) = state.withLock { ($0.budgetReserved.remove(job.id) != nil, !$0.unreadResults.contains(job.id)) }
+        if !reserved, let budget, case .wait(let wait, let scope) = await budget.reserve(job.destination, priority: job.priority) {
             state.withLock { state in
                 _ = state.limiter.completed(job.id, outcome: .deferred(wait: wait, scope: scope), now: .now)
                 state.counters.deferred += 1
@@ -207,7 +216,6 @@ public final class OutboundSender: Service, Sendable {
             return
         }
         let call = job.payload
-        let readingResult = state.withLock { !$0.unreadResults.contains(job.id) }
         let result: Result<Message?, BotAPIError>
         do {
             result = .success(try await call.perform(with: client, readingResult: readingResult))
@@ -270,6 +278,7 @@ public final class OutboundSender: Service, Sendable {
                     let dropped = state.limiter.removeQueuedJobs(forChat: chatID)
                     reports += dropped.map { Report(state.reporters.removeValue(forKey: $0.id), .failed(error)) }
                     state.unreadResults.subtract(dropped.map(\.id))
+                    state.budgetReserved.subtract(dropped.map(\.id))
                 }
                 state.counters.failed += reports.count
                 return reports
@@ -321,6 +330,7 @@ public final class OutboundSender: Service, Sendable {
         let reporter = state.withLock { state in
             let reporter = state.reporters.removeValue(forKey: id)
             state.unreadResults.remove(id)
+            state.budgetReserved.remove(id)
             if reporter != nil { counting(&state.counters) }
             return reporter
         }
@@ -344,6 +354,7 @@ public final class OutboundSender: Service, Sendable {
             let leftovers = state.reporters.sorted { $0.key < $1.key }.map(\.value)
             state.reporters = [:]
             state.unreadResults = []
+            state.budgetReserved = []
             state.counters.abandoned += leftovers.count
             return leftovers
         }

@@ -62,6 +62,75 @@ struct LocalHandoffTests {
         await telegram.shutdown()
     }
 
+    /// The budget of issue 19: a button press answered with a callback
+    /// answer and an edit costs three Redis round trips — the append (which
+    /// leases), the commit (which claims the replies and takes their sends
+    /// from the shared Telegram budget) and the one settle after both sends.
+    @Test(.timeLimit(.minutes(1)))
+    func aButtonPressAnsweredWithTwoCallsCostsThreeRoundTrips() async throws {
+        let presses = 10
+        let telegram = FakeTelegram()
+        try await telegram.start()
+        let http = try HTTPClient()
+        let user = telegram.privateUser(id: 51, firstName: "User 51")
+        var configuration = Self.slowPolling()
+        configuration.sweepInterval = .seconds(60)
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let observer = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        let inbox = RedisInbox(client: redis, configuration: configuration, logger: DurableTests.logger)
+        let budget = RedisSendBudget(
+            client: redis, keyPrefix: configuration.keyPrefix, bot: DurableTests.bot, limits: OutboxRelayTests.senderLimits, logger: DurableTests.logger)
+        let client = BotAPIClient(
+            configuration: .init(token: telegram.configuration.token, baseURL: telegram.baseURL), httpClient: http, logger: DurableTests.logger)
+        let sender = OutboundSender(client: client, configuration: .init(limits: OutboxRelayTests.senderLimits), budget: budget, logger: DurableTests.logger)
+        let relay = OutboxRelay(inbox: inbox, bot: DurableTests.bot, sender: sender, logger: DurableTests.logger, budget: budget)
+        let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            if let query = item.delivery.update.callbackQuery, let message = query.message {
+                return StepOutcome(replies: [
+                    .answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: query.id)),
+                    .editMessageText(EditMessageText(.message(chatID: message.chat.id, messageID: message.messageID), text: "pressed \(query.id)", replyMarkup: try? InlineKeyboardMarkup(rows: [[.callback("Again", data: "again")]]))),
+                ])
+            }
+            return StepOutcome(replies: [
+                .sendMessage(SendMessage(chatID: 51, text: "menu", replyMarkup: .inlineKeyboard(try InlineKeyboardMarkup(rows: [[.callback("Again", data: "again")]]))))
+            ])
+        }
+        let encoder = JSONEncoder()
+        func accept(_ update: Update) async throws {
+            try await inbox.accept(update, raw: Array(try encoder.encode(update)), bot: DurableTests.bot)
+        }
+        let outboxLease = inbox.keys.conversation("51", of: DurableTests.bot).outboxLease
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sender.run() }
+            group.addTask { await relay.run() }
+            group.addTask { await dispatcher.run() }
+            try await accept(user.sendCommand("start"))
+            #expect(await DurableTests.eventually(timeout: .seconds(5)) { relay.counters.sent == 1 })
+            try await Task.sleep(for: .milliseconds(300))
+            // What runs meanwhile (the dispatcher's idle waits), measured idle.
+            let idleStart = (redis.roundTrips, ContinuousClock.now)
+            try await Task.sleep(for: .seconds(1))
+            let idleRate = Double(redis.roundTrips - idleStart.0) / ((ContinuousClock.now - idleStart.1) / .seconds(1))
+            let start = (redis.roundTrips, ContinuousClock.now)
+            for press in 1...presses {
+                try await accept(try user.press("Again"))
+                #expect(await DurableTests.eventually(timeout: .seconds(5)) { relay.counters.sent == 1 + 2 * press })
+                // Settled: the relay's claim ended with the batch (asked on a client of its own, not counted).
+                while try await observer.send(["EXISTS", .string(outboxLease)]).int == 1 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            let elapsed = (ContinuousClock.now - start.1) / .seconds(1)
+            let perPress = (Double(redis.roundTrips - start.0) - idleRate * elapsed) / Double(presses)
+            #expect(perPress <= 3.1, "\(perPress) round trips per press (idle: \(idleRate) a second)")
+            group.cancelAll()
+        }
+        #expect(telegram.calls("answerCallbackQuery").count == presses)
+        #expect(try await observer.send(["EXISTS", .string("{\(configuration.keyPrefix):\(DurableTests.bot.name)}:tg")]).int == 1, "the sends drew on the shared budget")
+        await observer.close()
+        await redis.close()
+        await http.shutdown()
+        await telegram.shutdown()
+    }
+
     /// The webhook leased the update for a dispatcher of its own process,
     /// which died before running it: another instance handles it once the
     /// lease expires.
