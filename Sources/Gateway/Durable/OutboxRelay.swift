@@ -305,7 +305,7 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// ``send(_:conversation:migrated:)`` while a child task renews the claim
+    /// ``send(_:conversation:migrated:budgetReserved:)`` while a child task renews the claim
     /// every third of its length.
     private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String, budgetReserved: Bool) async throws -> Sent {
         let keys = self.inbox.keys.conversation(conversation, of: self.bot)
