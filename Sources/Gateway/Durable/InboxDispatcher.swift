@@ -219,7 +219,7 @@ public final class InboxDispatcher: Service {
     private func process(_ item: InboxItem) async {
         let bot = item.delivery.bot
         var outcome = StepOutcome.unchanged
-        var encoded: [[UInt8]] = []
+        var encoded: [OutboxEnvelope.Prepared] = []
         do {
             let handled = try await self.handle(item)
             encoded = try self.inbox.encode(handled.replies)

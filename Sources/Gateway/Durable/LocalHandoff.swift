@@ -19,7 +19,7 @@ final class LocalHandoff: Sendable {
         /// Replies this instance claimed at commit, in order, under `token`;
         /// `budgetReserved` when the commit also took their sends from the
         /// bot's shared Telegram budget.
-        case claimed(conversation: String, token: String, replies: [OutboundCall], budgetReserved: Bool)
+        case claimed(conversation: String, token: String, replies: [OutboxEnvelope.Stored], budgetReserved: Bool)
         /// A conversation whose outbox may hold replies to send; `score` is
         /// its score in the bot's outbox set when a poll found it.
         case due(conversation: String, score: String?)

@@ -25,32 +25,15 @@ public enum OutboxEnvelope {
         public var call: OutboundCall
         /// Milliseconds since 1970 at commit; nil when not kept.
         public var committedAt: Int64?
+        /// The call's Bot API body when it is at hand already (replies handed
+        /// over at commit), so sending does not encode it again.
+        public var body: [UInt8]? = nil
 
         /// Whether this is a callback answer older than ``OutboxEnvelope/callbackAnswerWindow`` at `now`.
         public func isExpiredCallbackAnswer(now: Date = Date()) -> Bool {
             guard case .answerCallbackQuery = self.call, let committedAt else { return false }
             let age = Int64((now.timeIntervalSince1970 * 1000).rounded()) - committedAt
             return age > OutboxEnvelope.callbackAnswerWindow.components.seconds * 1000
-        }
-    }
-
-    private struct Encoded: Encodable {
-        let call: OutboundCall
-        let at: Int64?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.call.methodName, forKey: .method)
-            try container.encodeIfPresent(self.at, forKey: .at)
-            switch self.call {
-            case .sendMessage(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .sendPhoto(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .editMessageText(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .editMessageReplyMarkup(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .deleteMessage(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .answerCallbackQuery(let parameters): try container.encode(parameters, forKey: .parameters)
-            case .setMyCommands(let parameters): try container.encode(parameters, forKey: .parameters)
-            }
         }
     }
 
@@ -87,18 +70,42 @@ public enum OutboxEnvelope {
     /// The stored form of `call` committed at `date` (kept for callback answers).
     /// - Throws: ``DurablePipelineError`` (`unencodableReply`) for an upload.
     public static func encode(_ call: OutboundCall, at date: Date) throws -> [UInt8] {
+        try self.prepare(call, at: date).bytes
+    }
+
+    /// A reply encoded once: its stored form, and the Bot API body inside it.
+    public struct Prepared: Sendable {
+        /// The stored form, `{"method": …, "at": …, "parameters": <body>}`.
+        public var bytes: [UInt8]
+        /// The JSON body the Bot API gets (``OutboundCall/jsonBody()``).
+        public var body: [UInt8]
+    }
+
+    /// `call` encoded once: its Bot API body, and the stored form built
+    /// around those same bytes (the parameters object is the body).
+    /// - Throws: ``DurablePipelineError`` (`unencodableReply`) for an upload.
+    public static func prepare(_ call: OutboundCall, at date: Date) throws -> Prepared {
         if case .sendPhoto(let parameters) = call, case .upload = parameters.photo {
             throw DurablePipelineError(
                 code: .unencodableReply,
                 message: "a photo upload cannot be kept in the outbox; send it by file id or URL"
             )
         }
+        let body: [UInt8]
         do {
-            let at: Int64? = if case .answerCallbackQuery = call { Int64((date.timeIntervalSince1970 * 1000).rounded()) } else { nil }
-            return Array(try JSONEncoder().encode(Encoded(call: call, at: at)))
+            body = try call.jsonBody()
         } catch {
             throw DurablePipelineError(code: .unencodableReply, message: "\(call.methodName) could not be encoded: \(error)")
         }
+        // Method names are ASCII identifiers: nothing in them needs escaping.
+        var bytes = Array(#"{"method":""#.utf8) + Array(call.methodName.utf8) + Array(#"","#.utf8)
+        if case .answerCallbackQuery = call {
+            bytes += Array(#""at":\#(Int64((date.timeIntervalSince1970 * 1000).rounded())),"#.utf8)
+        }
+        bytes += Array(#""parameters":"#.utf8)
+        bytes += body
+        bytes.append(UInt8(ascii: "}"))
+        return Prepared(bytes: bytes, body: body)
     }
 
     /// The call stored as `bytes`.

@@ -109,7 +109,7 @@ public final class OutboxRelay: Service {
                     self.state.withLock { _ = $0.inFlight.insert(conversation) }
                     group.addTask {
                         await self.drain(
-                            conversation, token: token, replies: replies.map { .success(OutboxEnvelope.Stored(call: $0, committedAt: nil)) },
+                            conversation, token: token, replies: replies.map { .success($0) },
                             budgetReserved: budgetReserved)
                         _ = self.state.withLock { $0.inFlight.remove(conversation) }
                     }
@@ -367,6 +367,7 @@ public final class OutboxRelay: Service {
         // Paused: every call would fail the same way; the reply waits.
         guard self.pauseReason == nil else { return .retry }
         let call: OutboundCall
+        var body: [UInt8]?
         switch reply {
         case .success(let stored) where stored.isExpiredCallbackAnswer(now: self.inbox.sharedDate):
             // Telegram would refuse it ("query is too old"): waiting or retrying cannot help.
@@ -375,6 +376,7 @@ public final class OutboxRelay: Service {
             return .settled(nil)
         case .success(let stored):
             call = stored.call
+            body = stored.body
         case .failure(let error):
             self.logger.error("dropping an outbox entry that is not a valid reply", metadata: ["bot": "\(self.bot)", "conversation": "\(conversation)", "error": "\(error)"])
             self.count(\.dropped, event: "reply_refused")
@@ -385,7 +387,7 @@ public final class OutboxRelay: Service {
             case .sendMessage, .sendPhoto: true
             default: false
         }
-        switch await self.sender.send(call, priority: .high, readingResult: makesMessage, budgetReserved: budgetReserved) {
+        switch await self.sender.send(call, priority: .high, readingResult: makesMessage, budgetReserved: budgetReserved, body: body) {
         case .delivered(let message):
             self.count(\.sent, event: "reply_sent")
             return .settled(message.map { "\(call.methodName):\($0.messageID)" })

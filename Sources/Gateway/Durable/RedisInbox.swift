@@ -75,9 +75,9 @@ public final class RedisInbox: UpdateSink {
     }
 
     /// Encodes replies for the outbox, stamped with Redis's clock.
-    func encode(_ replies: [OutboundCall]) throws -> [[UInt8]] {
+    func encode(_ replies: [OutboundCall]) throws -> [OutboxEnvelope.Prepared] {
         let date = self.sharedDate
-        return try replies.map { try OutboxEnvelope.encode($0, at: date) }
+        return try replies.map { try OutboxEnvelope.prepare($0, at: date) }
     }
 
     /// Redis's clock now, in milliseconds since 1970: the scores of the
@@ -277,11 +277,11 @@ public final class RedisInbox: UpdateSink {
     }
 
     /// ``commit(_:outcome:)`` with the replies already encoded by ``OutboxEnvelope/encode(_:)`` as `encoded`.
-    func commit(_ item: InboxItem, outcome: StepOutcome, encoded: [[UInt8]]) async throws {
+    func commit(_ item: InboxItem, outcome: StepOutcome, encoded: [OutboxEnvelope.Prepared]) async throws {
         try await self.commit(token: item.leaseToken, conversation: item.conversation, bot: item.delivery.bot, outcome: outcome, encoded: encoded)
     }
 
-    func commit(token: String, conversation: String, bot: BotID, outcome: StepOutcome, encoded: [[UInt8]]) async throws {
+    func commit(token: String, conversation: String, bot: BotID, outcome: StepOutcome, encoded: [OutboxEnvelope.Prepared]) async throws {
         let state = outcome.state
         let replies = outcome.replies
         let keys = self.keys.conversation(conversation, of: bot)
@@ -319,7 +319,7 @@ public final class RedisInbox: UpdateSink {
             [
                 .string(token), mode, .bytes(stateBytes), .integer(self.configuration.fsmTTL.redisSeconds),
                 .string(claim ?? ""), .integer(claimLength), .integer(writes.count),
-            ] + writes.flatMap { [.integer($0.count)] + $0 } + encoded.map { .bytes($0) }
+            ] + writes.flatMap { [.integer($0.count)] + $0 } + encoded.map { .bytes($0.bytes) }
         let (answers, reply) = try await self.client.evaluateReadingEach(
             after: reservation + register,
             DurableScripts.commit,
@@ -349,7 +349,8 @@ public final class RedisInbox: UpdateSink {
         }
         switch parts.count > 1 ? parts[1].int : 0 {
         case 1:
-            if let claim, !self.local.handOver(.claimed(conversation: conversation, token: claim, replies: replies, budgetReserved: budgetReserved), for: bot) {
+            let handed = zip(replies, encoded).map { OutboxEnvelope.Stored(call: $0, committedAt: nil, body: $1.body) }
+            if let claim, !self.local.handOver(.claimed(conversation: conversation, token: claim, replies: handed, budgetReserved: budgetReserved), for: bot) {
                 try await self.releaseReplies(conversation, of: bot, token: claim)
             }
         case 2:

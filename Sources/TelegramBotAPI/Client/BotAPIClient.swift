@@ -52,11 +52,23 @@ public struct BotAPIClient: Sendable {
         _ = try await self.call(method, decoding: UnreadResult.self)
     }
 
+    /// Calls `method` with `body`, its JSON encoding made beforehand (by
+    /// ``OutboundCall/jsonBody()``), so it is not encoded again; nil encodes
+    /// it here. Returns the result, or nil without decoding it when not `readingResult`.
+    func call<Method: BotAPIMethod>(_ method: Method, body: [UInt8]?, readingResult: Bool) async throws(BotAPIError) -> Method.Result? {
+        guard readingResult else {
+            _ = try await self.call(method, decoding: UnreadResult.self, body: body)
+            return nil
+        }
+        return try await self.call(method, decoding: Method.Result.self, body: body)
+    }
+
     private func call<Method: BotAPIMethod, Result: Decodable>(
         _ method: Method,
-        decoding: Result.Type
+        decoding: Result.Type,
+        body encoded: [UInt8]? = nil
     ) async throws(BotAPIError) -> Result {
-        let request = try makeRequest(for: method)
+        let request = try makeRequest(for: method, body: encoded)
         let start = ContinuousClock.now
         let response: HTTPResponse
         do {
@@ -83,13 +95,13 @@ public struct BotAPIClient: Sendable {
         }
     }
 
-    private func makeRequest<Method: BotAPIMethod>(for method: Method) throws(BotAPIError) -> HTTPRequest {
+    private func makeRequest<Method: BotAPIMethod>(for method: Method, body encoded: [UInt8]?) throws(BotAPIError) -> HTTPRequest {
         let body: HTTPRequest.Body
         var headers: [HTTPHeader] = []
         do {
             let uploads = method.uploads
             if uploads.isEmpty {
-                body = .bytes(Array(try JSONEncoder().encode(method)))
+                body = .bytes(try encoded ?? Array(JSONEncoder().encode(method)))
                 headers.append(HTTPHeader(name: "Content-Type", value: "application/json"))
             } else {
                 let uploaded = Set(uploads.map(\.field))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Bot API call that ``OutboundSender`` schedules within Telegram's limits:
 /// the calls a conversation makes in reply to a user.
 public enum OutboundCall: Sendable, Hashable {
@@ -41,39 +43,41 @@ public enum OutboundCall: Sendable, Hashable {
         return .chat(id: chatID, kind: chatID > 0 ? .privateChat : .groupChat)
     }
 
-    /// Makes the call; returns the message it sent or edited, if it returns one.
-    func perform(with client: BotAPIClient, readingResult: Bool) async throws(BotAPIError) -> Message? {
-        guard readingResult else {
-            switch self {
-            case .sendMessage(let parameters): try await client.callIgnoringResult(parameters)
-            case .sendPhoto(let parameters): try await client.callIgnoringResult(parameters)
-            case .editMessageText(let parameters): try await client.callIgnoringResult(parameters)
-            case .editMessageReplyMarkup(let parameters): try await client.callIgnoringResult(parameters)
-            case .deleteMessage(let parameters): try await client.callIgnoringResult(parameters)
-            case .answerCallbackQuery(let parameters): try await client.callIgnoringResult(parameters)
-            case .setMyCommands(let parameters): try await client.callIgnoringResult(parameters)
-            }
-            return nil
-        }
+    /// The JSON body the Bot API gets for this call, as the client would
+    /// encode it: made once by a caller that also stores it (the outbox),
+    /// and handed to ``OutboundSender`` so the send does not encode it again.
+    /// - Throws: `EncodingError`, or ``BotAPIError`` (`invalidRequest`) for
+    ///   an upload, which goes as a form instead.
+    public func jsonBody() throws -> [UInt8] {
+        let encoder = JSONEncoder()
         switch self {
-        case .sendMessage(let parameters):
-            return try await client.sendMessage(parameters)
+        case .sendMessage(let parameters): return Array(try encoder.encode(parameters))
         case .sendPhoto(let parameters):
-            return try await client.sendPhoto(parameters)
-        case .editMessageText(let parameters):
-            return try await client.editMessageText(parameters).message
-        case .editMessageReplyMarkup(let parameters):
-            return try await client.editMessageReplyMarkup(parameters).message
-        case .deleteMessage(let parameters):
-            try await client.deleteMessage(parameters)
-            return nil
-        case .answerCallbackQuery(let parameters):
-            try await client.answerCallbackQuery(parameters)
-            return nil
-        case .setMyCommands(let parameters):
-            try await client.setMyCommands(parameters)
-            return nil
+            guard parameters.uploads.isEmpty else {
+                throw BotAPIError(.invalidRequest, method: SendPhoto.name, description: "A photo upload is sent as a form, not as JSON.")
+            }
+            return Array(try encoder.encode(parameters))
+        case .editMessageText(let parameters): return Array(try encoder.encode(parameters))
+        case .editMessageReplyMarkup(let parameters): return Array(try encoder.encode(parameters))
+        case .deleteMessage(let parameters): return Array(try encoder.encode(parameters))
+        case .answerCallbackQuery(let parameters): return Array(try encoder.encode(parameters))
+        case .setMyCommands(let parameters): return Array(try encoder.encode(parameters))
         }
+    }
+
+    /// Makes the call, with `body` from ``jsonBody()`` if the caller has it;
+    /// returns the message it sent or edited, if it returns one and `readingResult`.
+    func perform(with client: BotAPIClient, readingResult: Bool, body: [UInt8]?) async throws(BotAPIError) -> Message? {
+        switch self {
+        case .sendMessage(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)
+        case .sendPhoto(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)
+        case .editMessageText(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)?.message
+        case .editMessageReplyMarkup(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)?.message
+        case .deleteMessage(let parameters): _ = try await client.call(parameters, body: body, readingResult: readingResult)
+        case .answerCallbackQuery(let parameters): _ = try await client.call(parameters, body: body, readingResult: readingResult)
+        case .setMyCommands(let parameters): _ = try await client.call(parameters, body: body, readingResult: readingResult)
+        }
+        return nil
     }
 }
 

@@ -43,6 +43,8 @@ public final class OutboundSender: Service, Sendable {
         var unreadResults: Set<Limiter.Job.ID> = []
         /// Calls whose first send was already taken from the budget.
         var budgetReserved: Set<Limiter.Job.ID> = []
+        /// JSON bodies callers encoded beforehand, sent as they are.
+        var bodies: [Limiter.Job.ID: [UInt8]] = [:]
         var counters = Counters()
         var phase = Phase.accepting
         /// The run loop, while it waits for something to change.
@@ -100,11 +102,14 @@ public final class OutboundSender: Service, Sendable {
     /// is not decoded, and ``Outcome/delivered(_:)`` carries nil. With
     /// `budgetReserved` the caller already took the call's send from the
     /// budget: its first attempt does not ask the budget again (a retry does).
+    /// `body`, the call's ``OutboundCall/jsonBody()`` if the caller made it
+    /// already, is sent as it is instead of encoding the call again.
     public func submit(
         _ call: OutboundCall,
         priority: Priority,
         readingResult: Bool = true,
         budgetReserved: Bool = false,
+        body: [UInt8]? = nil,
         onOutcome: @escaping @Sendable (Outcome) -> Void
     ) {
         let accepted = state.withLock { state in
@@ -120,6 +125,9 @@ public final class OutboundSender: Service, Sendable {
             if budgetReserved {
                 state.budgetReserved.insert(id)
             }
+            if let body {
+                state.bodies[id] = body
+            }
             return true
         }
         if accepted {
@@ -131,10 +139,10 @@ public final class OutboundSender: Service, Sendable {
 
     /// Queues a call and waits for its outcome. The call is not withdrawn if
     /// the waiting task is cancelled: it was handed over, and goes out.
-    /// `readingResult` and `budgetReserved` are as for ``submit(_:priority:readingResult:budgetReserved:onOutcome:)``.
-    public func send(_ call: OutboundCall, priority: Priority, readingResult: Bool = true, budgetReserved: Bool = false) async -> Outcome {
+    /// `readingResult`, `budgetReserved` and `body` are as for ``submit(_:priority:readingResult:budgetReserved:body:onOutcome:)``.
+    public func send(_ call: OutboundCall, priority: Priority, readingResult: Bool = true, budgetReserved: Bool = false, body: [UInt8]? = nil) async -> Outcome {
         await withCheckedContinuation { continuation in
-            submit(call, priority: priority, readingResult: readingResult, budgetReserved: budgetReserved) { continuation.resume(returning: $0) }
+            submit(call, priority: priority, readingResult: readingResult, budgetReserved: budgetReserved, body: body) { continuation.resume(returning: $0) }
         }
     }
 
@@ -206,7 +214,7 @@ public final class OutboundSender: Service, Sendable {
 
     /// Sends one call and records how it went.
     private func perform(_ job: Limiter.Job) async {
-        let (reserved, readingResult) = state.withLock { ($0.budgetReserved.remove(job.id) != nil, !$0.unreadResults.contains(job.id)) }
+        let (reserved, readingResult, body) = state.withLock { ($0.budgetReserved.remove(job.id) != nil, !$0.unreadResults.contains(job.id), $0.bodies[job.id]) }
         if !reserved, let budget, case .wait(let wait, let scope) = await budget.reserve(job.destination, priority: job.priority) {
             state.withLock { state in
                 _ = state.limiter.completed(job.id, outcome: .deferred(wait: wait, scope: scope), now: .now)
@@ -218,7 +226,7 @@ public final class OutboundSender: Service, Sendable {
         let call = job.payload
         let result: Result<Message?, BotAPIError>
         do {
-            result = .success(try await call.perform(with: client, readingResult: readingResult))
+            result = .success(try await call.perform(with: client, readingResult: readingResult, body: body))
         } catch {
             result = .failure(error)
         }
@@ -265,6 +273,7 @@ public final class OutboundSender: Service, Sendable {
             guard let completion = state.limiter.completed(job.id, outcome: outcome, now: .now) else { return [] }
             if case .willRetry = completion {} else {
                 state.unreadResults.remove(job.id)
+                state.bodies[job.id] = nil
             }
             switch (completion, result) {
             case (.delivered, .success(let message)):
@@ -279,6 +288,7 @@ public final class OutboundSender: Service, Sendable {
                     reports += dropped.map { Report(state.reporters.removeValue(forKey: $0.id), .failed(error)) }
                     state.unreadResults.subtract(dropped.map(\.id))
                     state.budgetReserved.subtract(dropped.map(\.id))
+                    for job in dropped { state.bodies[job.id] = nil }
                 }
                 state.counters.failed += reports.count
                 return reports
@@ -331,6 +341,7 @@ public final class OutboundSender: Service, Sendable {
             let reporter = state.reporters.removeValue(forKey: id)
             state.unreadResults.remove(id)
             state.budgetReserved.remove(id)
+            state.bodies[id] = nil
             if reporter != nil { counting(&state.counters) }
             return reporter
         }
@@ -355,6 +366,7 @@ public final class OutboundSender: Service, Sendable {
             state.reporters = [:]
             state.unreadResults = []
             state.budgetReserved = []
+            state.bodies = [:]
             state.counters.abandoned += leftovers.count
             return leftovers
         }

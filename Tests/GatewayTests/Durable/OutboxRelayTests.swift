@@ -249,6 +249,32 @@ struct OutboxRelayTests {
         #expect(!message.isExpiredCallbackAnswer(now: committed.addingTimeInterval(3600)))
     }
 
+    /// A reply is encoded once: the stored form is built around the very
+    /// bytes the Bot API gets, which the sender posts as they are.
+    @Test
+    func theEnvelopeHoldsTheBotAPIBodyItself() throws {
+        let calls: [OutboundCall] = [
+            .sendMessage(SendMessage(chatID: 7, text: "\"quoted\" \\ Ünïcödé ✓ </script>", replyMarkup: .inlineKeyboard(try InlineKeyboardMarkup(rows: [[.callback("Да", data: "yes")]])))),
+            .answerCallbackQuery(AnswerCallbackQuery(callbackQueryID: "q-1", text: "ok")),
+            .editMessageText(EditMessageText(.message(chatID: 7, messageID: 3), text: "edited")),
+        ]
+        for call in calls {
+            let prepared = try OutboxEnvelope.prepare(call, at: Date())
+            // The same JSON as the client's own encoding (key order aside: the encoder does not fix it).
+            let canonical = { (bytes: [UInt8]) in try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: .sortedKeys) }
+            #expect(try canonical(prepared.body) == canonical(call.jsonBody()))
+            let parsed = try JSONSerialization.jsonObject(with: Data(prepared.bytes)) as? [String: Any]
+            #expect(parsed?["method"] as? String == call.methodName)
+            let parameters = try JSONSerialization.data(withJSONObject: try #require(parsed?["parameters"]), options: .sortedKeys)
+            #expect(try parameters == canonical(prepared.body), "the stored parameters are the body")
+            #expect(Array(prepared.bytes.suffix(prepared.body.count + 1)) == prepared.body + [UInt8(ascii: "}")], "the body's own bytes, not a second encoding")
+            #expect(try OutboxEnvelope.decode(prepared.bytes) == call)
+        }
+        #expect(throws: DurablePipelineError.self) {
+            try OutboxEnvelope.prepare(.sendPhoto(SendPhoto(chatID: 1, photo: .upload(FileUpload(filename: "a.jpg", data: [1])))), at: Date())
+        }
+    }
+
     /// A sender to the emulated Bot API, with limits high enough not to pace the tests.
     /// Runs a relay for the test bot on `inbox`, with its sender, around
     /// `body`, then stops both; returns the relay for its counters.
