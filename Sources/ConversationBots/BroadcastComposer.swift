@@ -1,6 +1,6 @@
-public import Conversations
-public import Gateway
-public import Localization
+import Conversations
+import Gateway
+import Localization
 import Persistence
 import TelegramBotAPI
 

@@ -1,6 +1,6 @@
-public import Conversations
-public import Gateway
-public import Localization
+import Conversations
+import Gateway
+import Localization
 import TelegramBotAPI
 
 /// `/settings` (`builtin:settings`): inline menus over a bot's run-time

@@ -1,6 +1,6 @@
 import Foundation
 public import TelegramBotAPI
-public import TelegramEmulator
+import TelegramEmulator
 
 /// One request the fake services answered, for tests to inspect.
 public struct ServiceCall: Sendable {

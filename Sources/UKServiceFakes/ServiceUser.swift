@@ -1,5 +1,5 @@
-public import TelegramBotAPI
-public import TelegramEmulator
+import TelegramBotAPI
+import TelegramEmulator
 /// A person the fake services know: their roles, status and profile.
 public struct ServiceUser: Sendable, Hashable {
     /// The services' own id, such as `u-42`.

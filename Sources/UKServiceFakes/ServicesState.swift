@@ -1,6 +1,6 @@
 import Foundation
-public import TelegramBotAPI
-public import TelegramEmulator
+import TelegramBotAPI
+import TelegramEmulator
 
 /// Everything the fake services remember; guarded by their mutex.
 struct ServicesState {

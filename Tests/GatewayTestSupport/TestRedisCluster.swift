@@ -33,7 +33,7 @@ public final class TestRedisCluster: @unchecked Sendable {
         }
         nodes = ports.map(Node.init)
         for node in nodes { try start(node) }
-        try await Self.redisCLI(["--cluster", "create"] + nodes.map(\.description) + ["--cluster-replicas", String(replicasEach), "--cluster-yes"])
+        _ = try await Self.redisCLI(["--cluster", "create"] + nodes.map(\.description) + ["--cluster-replicas", String(replicasEach), "--cluster-yes"])
         try await waitUntilHealthy()
     }
 

@@ -75,7 +75,7 @@ extension Array {
                     for worker in 0..<8 {
                         group.addTask {
                             var index = worker
-                            while !stop.withLock { $0 } {
+                            while !stop.withLock({ $0 }) {
                                 do {
                                     _ = try await redis.send("INCR", .string(keys[index]))
                                     acknowledged.withLock { $0[index] += 1 }
@@ -123,7 +123,7 @@ extension Array {
             let stop = Locked(false)
             let writer = Task {
                 var value = 0
-                while !stop.withLock { $0 } {
+                while !stop.withLock({ $0 }) {
                     do {
                         _ = try await redis.send("RPUSH", .string(key), .integer(value))
                         acknowledged.withLock { $0.append((value, .now)) }

@@ -159,9 +159,9 @@ struct BroadcastTests {
     static func seed(_ world: BotWorld, count: Int, firstID: Int64) async throws -> [Int64] {
         let users = (0..<Int64(count)).map { firstID + $0 }
         for user in users {
-            world.telegram.privateUser(id: user, firstName: "U\(user)")
+            _ = world.telegram.privateUser(id: user, firstName: "U\(user)")
         }
-        try await world.database.withDatabase { database in
+        _ = try await world.database.withDatabase { database in
             try await database.client.query(
                 """
                 INSERT INTO bot_sessions (bot, telegram_user_id, chat_id, roles, locale, last_activity_at)

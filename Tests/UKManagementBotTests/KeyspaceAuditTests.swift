@@ -19,7 +19,7 @@ struct KeyspaceAuditTests {
     func everyCommandAndScriptInOneSlot() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["REDIS_URL"], "run ./scripts/test.sh")
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("monitor-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let monitor = Process()
         monitor.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["REDIS_CLI_BIN"] ?? "/usr/bin/redis-cli")

@@ -341,7 +341,7 @@ struct OperatorAPITests {
             let second = try await world.startGateway()
             let apis = [try await OperatorClient(world: world, gateway: world.gateways[0]), try await OperatorClient(world: world, gateway: second)]
             let recipients = (0..<300).map { Int64(860_001 + $0) }
-            for id in recipients { world.telegram.privateUser(id: id, firstName: "R\(id)") }
+            for id in recipients { _ = world.telegram.privateUser(id: id, firstName: "R\(id)") }
             let chatter = world.privateUser(id: 8801, firstName: "Zarina")
             try await chatter.command("start")
             let started = ContinuousClock.now
@@ -398,7 +398,7 @@ struct OperatorAPISchemaTests {
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
                 "--max-examples", "25", "--request-timeout", "10", "--no-color",
             ]
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle
             process.standardError = handle

@@ -1,5 +1,5 @@
 import Foundation
-public import Persistence
+import Persistence
 public import RedisClient
 
 /// Broadcasts in Redis, every key under the bot's hash tag `{p:b}` so each

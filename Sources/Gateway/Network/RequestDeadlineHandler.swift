@@ -1,6 +1,6 @@
 import Logging
-public import NIOCore
-public import NIOHTTPTypes
+import NIOCore
+import NIOHTTPTypes
 
 /// Closes a connection whose client is too slow: no complete request head
 /// within the header timeout of the connection opening (the TLS handshake

@@ -41,7 +41,7 @@ public struct BotSetupService: Service {
 
     /// Sets up, then waits for shutdown: a service that returns would stop the group.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.setUp()
         }
         try? await gracefulShutdown()

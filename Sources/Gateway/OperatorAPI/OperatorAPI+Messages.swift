@@ -173,7 +173,7 @@ extension OperatorAPI {
     func listSchedules(_ call: Call) async throws(APIError) -> Response {
         guard let store = self.parts.schedules else { throw Self.needsRedis }
         let query = call.request.uri.queryParameters
-        if let unknown = query.map { String($0.key) }.sorted().first(where: { !["bot", "limit", "cursor"].contains($0) }) {
+        if let unknown = query.map({ String($0.key) }).sorted().first(where: { !["bot", "limit", "cursor"].contains($0) }) {
             throw .invalid(unknown, "not a parameter of this endpoint (bot, limit, cursor)")
         }
         var limit = 50

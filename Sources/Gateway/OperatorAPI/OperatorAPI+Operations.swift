@@ -46,7 +46,7 @@ extension OperatorAPI {
     /// `GET /api/v1/stats?period=hour|day|week[&bot=]`.
     func stats(_ call: Call) async throws(APIError) -> Response {
         let query = call.request.uri.queryParameters
-        if let unknown = query.map { String($0.key) }.sorted().first(where: { !["period", "bot"].contains($0) }) {
+        if let unknown = query.map({ String($0.key) }).sorted().first(where: { !["period", "bot"].contains($0) }) {
             throw .invalid(unknown, "not a parameter of this endpoint (period, bot)")
         }
         let seconds: Double

@@ -1,6 +1,6 @@
 import Foundation
 public import Hummingbird
-public import JSONWebToken
+import JSONWebToken
 public import Localization
 public import Logging
 import OpenSSLTLS

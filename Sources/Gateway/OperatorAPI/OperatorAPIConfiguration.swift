@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The operator API's settings (`API_JWT_*`, `SCHEDULE_*`); the API serves
 /// on the admin listener only when a secret or a public key is set.

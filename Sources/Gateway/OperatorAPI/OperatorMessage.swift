@@ -1,5 +1,5 @@
 import Foundation
-public import Localization
+import Localization
 public import TelegramBotAPI
 
 /// A message the operator API was asked to send, checked: one bot, one

@@ -1,6 +1,6 @@
 import Foundation
+import Scheduling
 import TelegramBotAPI
-public import Scheduling
 
 /// A schedule as the API defines it: a message, when it first goes, how it
 /// recurs (every N seconds or a cron expression in a time zone), until when.

@@ -1,6 +1,6 @@
 import Foundation
 public import RedisClient
-public import TelegramBotAPI
+import TelegramBotAPI
 
 /// Schedules in Redis, under the bot's hash tag with its operator API messages:
 ///

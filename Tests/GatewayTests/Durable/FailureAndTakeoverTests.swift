@@ -134,7 +134,7 @@ struct FailureAndTakeoverTests {
             recorder.record(item)
             return .unchanged
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.counts[75] == 1 })
             group.cancelAll()

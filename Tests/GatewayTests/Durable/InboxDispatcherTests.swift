@@ -27,7 +27,7 @@ struct InboxDispatcherTests {
             return .unchanged
         }
         let started = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
             group.cancelAll()
@@ -294,7 +294,7 @@ struct InboxDispatcherTests {
             recorder.record(item)
             return .unchanged
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(5)) { recorder.sequences[901]?.count == 5 })
             // The other conversation finished while the flooded one is still being worked through.

@@ -154,7 +154,7 @@ struct LocalHandoffTests {
             recorder.record(item)
             return .unchanged
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await survivor.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
             group.cancelAll()
@@ -188,7 +188,7 @@ struct LocalHandoffTests {
         }
         let (update, raw) = try DurableTests.update(id: 1, chat: 41, sequence: 1)
         try await inboxes[0].accept(update, raw: raw, bot: DurableTests.bot)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
             group.cancelAll()
@@ -199,7 +199,7 @@ struct LocalHandoffTests {
 
         let sender = OutboxRelayTests.sender(telegram: telegram, http: http)
         let relay = OutboxRelay(inbox: inboxes[1], bot: DurableTests.bot, sender: sender, logger: DurableTests.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await sender.run() }
             group.addTask { await relay.run() }
             // The claim lasts four leases (2 s), then the outbox set makes it due.

@@ -48,7 +48,7 @@ struct OutboxRelayTests {
                 try await firstInbox.accept(update, raw: raw, bot: DurableTests.bot)
             }
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 15 })
             group.cancelAll()
