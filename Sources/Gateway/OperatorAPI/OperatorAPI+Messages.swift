@@ -172,10 +172,7 @@ extension OperatorAPI {
     /// `GET /api/v1/schedules?bot=&limit=&cursor=`.
     func listSchedules(_ call: Call) async throws(APIError) -> Response {
         guard let store = self.parts.schedules else { throw Self.needsRedis }
-        let query = call.request.uri.queryParameters
-        if let unknown = query.map({ String($0.key) }).sorted().first(where: { !["bot", "limit", "cursor"].contains($0) }) {
-            throw .invalid(unknown, "not a parameter of this endpoint (bot, limit, cursor)")
-        }
+        let query = try self.queryParameters(of: call, allowing: ["bot", "limit", "cursor"])
         var limit = 50
         if let text = query["limit"] {
             guard let value = Int(String(text)), (1...100).contains(value) else { throw .invalid("limit", "expected 1 to 100") }

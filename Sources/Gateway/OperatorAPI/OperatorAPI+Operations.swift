@@ -45,10 +45,7 @@ extension OperatorAPI {
 
     /// `GET /api/v1/stats?period=hour|day|week[&bot=]`.
     func stats(_ call: Call) async throws(APIError) -> Response {
-        let query = call.request.uri.queryParameters
-        if let unknown = query.map({ String($0.key) }).sorted().first(where: { !["period", "bot"].contains($0) }) {
-            throw .invalid(unknown, "not a parameter of this endpoint (period, bot)")
-        }
+        let query = try self.queryParameters(of: call, allowing: ["period", "bot"])
         let seconds: Double
         switch query["period"].map(String.init) ?? "day" {
         case "hour": seconds = 3600

@@ -221,6 +221,16 @@ public struct OperatorAPI: Sendable {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// The request's query parameters, refused with a 400 naming the first
+    /// (by name) that the endpoint does not take.
+    func queryParameters(of call: Call, allowing allowed: [String]) throws(APIError) -> Parameters {
+        let query = call.request.uri.queryParameters
+        if let unknown = query.map({ String($0.key) }).sorted().first(where: { !allowed.contains($0) }) {
+            throw .invalid(unknown, "not a parameter of this endpoint (\(allowed.joined(separator: ", ")))")
+        }
+        return query
+    }
+
     /// The bot a request names, or the only one.
     func bot(named name: String?, field: String = "bot") throws(APIError) -> BotID {
         if let name {

@@ -69,7 +69,7 @@ struct LocalHandoffTests {
     @Test(.timeLimit(.minutes(1)))
     func aButtonPressAnsweredWithTwoCallsCostsThreeRoundTrips() async throws {
         // Enough presses, and a long enough idle sample, that the background's
-        // one-a-second wake-ups cannot tip the average when CI is slow.
+        // wake-ups (several a second) cannot tip the average when CI is slow.
         let presses = 20
         let telegram = FakeTelegram()
         try await telegram.start()
