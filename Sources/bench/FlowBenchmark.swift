@@ -61,6 +61,15 @@ struct FlowBenchmark: AsyncParsableCommand {
     @Option(help: "A command to start the gateway under, such as 'valgrind --tool=callgrind'; split on spaces.")
     var wrapper: String?
 
+    @Flag(help: "Run the gateway under valgrind's callgrind and count the instructions it executes in the measured window (counters zeroed at its start, dumped at its end), as instructions per update. Slow: use a few users. scripts/bench.sh prepares the gateway for valgrind.")
+    var callgrind = false
+
+    @Option(name: .customLong("callgrind-out"), help: "Keep the window's callgrind dump in this file, for callgrind_annotate (implies --callgrind).")
+    var callgrindOut: String?
+
+    @Option(name: .customLong("valgrind-preload"), help: "A library preloaded into the gateway under --callgrind (scripts/bench.sh passes the sigsuspend that valgrind 3.19 needs).")
+    var valgrindPreload: String?
+
     @Flag(help: "Profile the gateway right after the measured window, under the same load (`perf record -e cpu-clock -g`), and add scripts/lib/perf_summary.py's tables to the report.")
     var profile = false
 
@@ -101,10 +110,15 @@ struct FlowBenchmark: AsyncParsableCommand {
         case cluster(nodes: String)
     }
 
+    /// --callgrind, or implied by --callgrind-out.
+    var underCallgrind: Bool { self.callgrind || self.callgrindOut != nil }
+
     func validate() throws {
         guard self.users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard self.seconds > 0 else { throw ValidationError("--seconds must be positive") }
         if self.tls, self.polling { throw ValidationError("--tls is about webhook delivery; with --polling nobody connects to the listener") }
+        if self.underCallgrind, self.wrapper != nil { throw ValidationError("--callgrind starts the gateway under valgrind itself; drop --wrapper") }
+        if self.underCallgrind, self.profile || self.perfData != nil { throw ValidationError("--callgrind and --profile each measure the gateway; take one at a time") }
     }
 
     func run() async throws {
@@ -210,6 +224,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             gatewayEnvironment[name] = services.baseURL
         }
         if let databaseURL { gatewayEnvironment["DATABASE_URL"] = databaseURL }
+        if self.underCallgrind, let library = self.valgrindPreload { gatewayEnvironment["LD_PRELOAD"] = library }
         if let certificate {
             gatewayEnvironment["TLS_CERT_FILE"] = certificate.certificateFile
             gatewayEnvironment["TLS_KEY_FILE"] = certificate.privateKeyFile
@@ -228,7 +243,9 @@ struct FlowBenchmark: AsyncParsableCommand {
 
         let child = try GatewayChild(
             executable: executable,
-            wrapper: self.wrapper.map { $0.split(separator: " ").map(String.init) } ?? [],
+            wrapper: self.underCallgrind
+                ? Callgrind.wrapper(directory: directory)
+                : self.wrapper.map { $0.split(separator: " ").map(String.init) } ?? [],
             environment: gatewayEnvironment,
             logFile: directory + "/gateway.log"
         )
@@ -236,7 +253,8 @@ struct FlowBenchmark: AsyncParsableCommand {
         if case .cluster = target { report.redisSetup = "Redis Cluster, \(servers.count) nodes" }
         report.loadBefore = ProcessStats.loadAverage()
         do {
-            try await child.start(timeout: .seconds(self.readyTimeout))
+            // valgrind takes tens of seconds to start the gateway.
+            try await child.start(timeout: .seconds(self.underCallgrind ? max(self.readyTimeout, 300) : self.readyTimeout))
             report.startupToReady = child.startupToReady
             report.readyRSS = child.residentAtReady
             Self.progress("gateway pid \(child.pid) ready on port \(child.port) after \(child.startupToReady)")
@@ -285,16 +303,21 @@ struct FlowBenchmark: AsyncParsableCommand {
     private func drive(
         telegram: FakeTelegram, child: GatewayChild, probe: RedisProbe, monitorSeconds: Double, directory: String, report: inout FlowReport
     ) async throws {
-        let users = FlowUsers(telegram: telegram, users: self.users, replyTimeout: .seconds(self.replyTimeout))
+        let replyTimeout = self.underCallgrind ? max(self.replyTimeout, 60) : self.replyTimeout
+        let users = FlowUsers(telegram: telegram, users: self.users, replyTimeout: .seconds(replyTimeout))
         let stop = FlowUsers.Stop()
         async let outcomes = users.run(until: stop)
         do {
             Self.progress("\(self.users) users started; warm-up \(self.warmup) s")
             try await Task.sleep(for: .seconds(self.warmup))
             Self.progress("measuring \(self.seconds) s")
+            if self.underCallgrind { try await Callgrind.zero(pid: child.pid) }
             let before = try await Snapshot.take(child: child, probe: probe, tls: self.tls)
             try await Task.sleep(for: .seconds(self.seconds))
             let after = try await Snapshot.take(child: child, probe: probe, tls: self.tls)
+            if self.underCallgrind {
+                report.instructions = try await Callgrind.dump(pid: child.pid, directory: directory, keep: self.callgrindOut)
+            }
             if let file = self.perfFile(directory) {
                 Self.progress("profiling \(self.profileSeconds) s")
                 try await Self.startPerf(pid: child.pid, output: file, seconds: self.profileSeconds).wait()

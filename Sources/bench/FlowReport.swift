@@ -23,6 +23,8 @@ struct FlowReport {
     var updates = 0
     var latencies: [Double] = []
     var gatewayCPU = 0.0
+    /// Instructions the gateway executed in the window (--callgrind).
+    var instructions: Int?
     var driverCPU = 0.0
     var redisCPU = 0.0
     /// Redis CPU in the window per server, when there are several (a cluster).
@@ -126,6 +128,9 @@ struct FlowReport {
         row("updates measured (happy-path loops completed, whole run)", "\(self.updates) (\(self.loops))")
         row("gateway CPU in the window", String(format: "%.2f s (%.0f %% of one core)", self.gatewayCPU, self.windowSeconds > 0 ? self.gatewayCPU / self.windowSeconds * 100 : 0))
         row("gateway CPU per update", String(format: "%.3f ms", self.perUpdate(self.gatewayCPU) * 1000))
+        if let instructions = self.instructions {
+            row("**gateway instructions per update** (callgrind, the window)", String(format: "%.0f", self.perUpdate(Double(instructions))))
+        }
         row("Redis", self.redisSetup)
         row("Redis CPU per update", String(format: "%.3f ms", self.perUpdate(self.redisCPU) * 1000))
         if !self.redisCPUByServer.isEmpty {
