@@ -7,8 +7,9 @@ import Foundation
 extension ConversationState {
     /// The state as stored: UTF-8 JSON with sorted keys.
     public func encoded() -> [UInt8] {
+        if let bytes = StateJSON.encode(self) { return bytes }
         // Every field is a string, number, list or map of those: encoding cannot fail.
-        Array(try! StoredJSON.encoder.encode(self))
+        return Array(try! StoredJSON.encoder.encode(self))
     }
 
     /// Reads a stored state.
@@ -16,7 +17,8 @@ extension ConversationState {
     ///   ``ConversationStoreError/Code/unreadable`` when the bytes are not a
     ///   state this version understands (never a crash, whatever the bytes).
     public static func decode(_ bytes: [UInt8]) throws -> ConversationState {
-        try StoredJSON.decode(ConversationState.self, from: bytes, what: "conversation state")
+        if let state = StateJSON.decode(bytes) { return state }
+        return try StoredJSON.decode(ConversationState.self, from: bytes, what: "conversation state")
     }
 }
 
