@@ -49,11 +49,14 @@ final class PendingReplies: Sendable {
         self.onClose = onClose
     }
 
-    /// Appends a command's bytes and its waiter atomically.
-    func enqueue(_ bytes: UnsafeRawBufferPointer, entry: Entry) -> EnqueueOutcome {
+    /// Appends the commands' bytes (encoded straight into the outbound
+    /// buffer) and the entry waiting for their replies, atomically.
+    func enqueue(_ commands: some Sequence<[RedisArgument]>, entry: Entry) -> EnqueueOutcome {
         state.withLock { state in
             if let failure = state.failure { return .failed(failure) }
-            state.outbound.writeBytes(bytes)
+            for command in commands {
+                RESPEncoder.encode(command, into: &state.outbound)
+            }
             state.entries.append(entry)
             if state.drainScheduled { return .queued }
             state.drainScheduled = true

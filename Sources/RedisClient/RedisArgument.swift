@@ -16,14 +16,3 @@ extension RedisArgument: ExpressibleByIntegerLiteral {
         self = .integer(value)
     }
 }
-
-extension RedisArgument {
-    /// Appends the argument's wire bytes (an integer in decimal) to `storage`.
-    func append(to storage: inout [UInt8]) {
-        switch self {
-        case .string(let text): storage.append(contentsOf: text.utf8)
-        case .integer(let value): storage.append(contentsOf: String(value).utf8)
-        case .bytes(let bytes): storage.append(contentsOf: bytes)
-        }
-    }
-}

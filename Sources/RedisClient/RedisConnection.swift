@@ -122,15 +122,7 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
         self.roundTrips?.add()
         let deadline = self.deadline(timeout)
         return try await withCheckedThrowingContinuation { continuation in
-            let outcome: PendingReplies.EnqueueOutcome
-            do {
-                outcome = try RESPEncoder.withEncoded(arguments) { bytes in
-                    pending.enqueue(bytes, entry: .init(waiter: .single(continuation), deadline: deadline))
-                }
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
+            let outcome = pending.enqueue(CollectionOfOne(arguments), entry: .init(waiter: .single(continuation), deadline: deadline))
             handle(outcome) { continuation.resume(throwing: $0) }
         }
     }
@@ -138,16 +130,10 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
     public func pipeline(_ commands: [[RedisArgument]], timeout: Duration? = nil) async throws -> [Result<RedisValue, RedisError>] {
         guard !commands.isEmpty else { return [] }
         self.roundTrips?.add()
-        var encoded = channel.allocator.buffer(capacity: commands.count * 32)
-        for command in commands {
-            try RESPEncoder.encode(command, into: &encoded)
-        }
         let deadline = self.deadline(timeout)
         return try await withCheckedThrowingContinuation { continuation in
             let collector = BatchCollector(expected: commands.count, continuation: continuation)
-            let outcome = encoded.withUnsafeReadableBytes { bytes in
-                pending.enqueue(bytes, entry: .init(waiter: .batch(collector), deadline: deadline))
-            }
+            let outcome = pending.enqueue(commands, entry: .init(waiter: .batch(collector), deadline: deadline))
             handle(outcome) { continuation.resume(throwing: $0) }
         }
     }
@@ -168,14 +154,8 @@ public final class RedisConnection: RedisCommandRunner, Sendable {
 
     private func sendFuture(_ arguments: [RedisArgument]) -> EventLoopFuture<RedisValue> {
         let promise = channel.eventLoop.makePromise(of: RedisValue.self)
-        do {
-            let outcome = try RESPEncoder.withEncoded(arguments) { bytes in
-                pending.enqueue(bytes, entry: .init(waiter: .promise(promise), deadline: deadline(nil)))
-            }
-            handle(outcome) { promise.fail($0) }
-        } catch {
-            promise.fail(error)
-        }
+        let outcome = pending.enqueue(CollectionOfOne(arguments), entry: .init(waiter: .promise(promise), deadline: deadline(nil)))
+        handle(outcome) { promise.fail($0) }
         return promise.futureResult
     }
 
