@@ -44,5 +44,9 @@ let package = Package(
             name: "FuzzCatalogParser",
             dependencies: [.product(name: "Localization", package: "bot-gateway")]
         ),
+        .executableTarget(
+            name: "FuzzConversationState",
+            dependencies: [.product(name: "Conversations", package: "bot-gateway")]
+        ),
     ]
 )

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzUpdateDecoder FuzzWebhookRequest FuzzRESPReader FuzzCatalogParser)
+targets=(FuzzUpdateDecoder FuzzWebhookRequest FuzzRESPReader FuzzCatalogParser FuzzConversationState)
 
 usage() {
     echo "usage: scripts/fuzz.sh TARGET [--runs N] [-- LIBFUZZER_FLAGS...]" >&2
