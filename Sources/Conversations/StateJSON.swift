@@ -19,12 +19,12 @@ enum StateJSON {
         writer.bytes.reserveCapacity(256)
         writer.raw("{\"data\":{")
         var first = true
-        for key in state.data.keys.sorted() {
+        for (key, value) in state.data.sorted(by: { $0.key < $1.key }) {
             if !first { writer.byte(UInt8(ascii: ",")) }
             first = false
             writer.string(key)
             writer.byte(UInt8(ascii: ":"))
-            writer.value(state.data[key]!)
+            writer.value(value)
         }
         writer.raw("},\"flow\":")
         writer.string(state.flow)

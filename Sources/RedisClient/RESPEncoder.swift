@@ -47,6 +47,7 @@ enum RESPEncoder {
         1 + Self.digits(UInt(count)) + 2
     }
 
+    /// How many decimal digits `value` takes.
     static func digits(_ value: UInt) -> Int {
         var count = 1
         var rest = value
