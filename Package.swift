@@ -79,10 +79,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // A cursor over JSON bytes for the hand-written readers on the hot path.
+        .target(name: "FastJSON"),
         .target(
             name: "TelegramBotAPI",
             dependencies: [
                 "CurlHTTP",
+                "FastJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -120,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "Conversations",
-            dependencies: ["RedisClient"]
+            dependencies: ["FastJSON", "RedisClient"]
         ),
         .target(
             name: "Gateway",
@@ -278,6 +281,10 @@ let package = Package(
             dependencies: ["RedisClient", "GatewayTestSupport"]
         ),
         .testTarget(
+            name: "FastJSONTests",
+            dependencies: ["FastJSON"]
+        ),
+        .testTarget(
             name: "ServiceClientsTests",
             dependencies: ["ServiceClients"]
         ),
@@ -285,6 +292,7 @@ let package = Package(
             name: "ConversationsTests",
             dependencies: [
                 "Conversations",
+                "GatewayTestSupport",
                 "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -318,6 +326,7 @@ let package = Package(
         .testTarget(
             name: "TelegramBotAPITests",
             dependencies: [
+                "GatewayTestSupport",
                 "TelegramBotAPI",
                 "TelegramEmulator",
                 .product(name: "Logging", package: "swift-log"),

@@ -70,6 +70,12 @@ public struct InlineKeyboardButton: Codable, Sendable, Hashable {
         self.action = action
     }
 
+    /// A button as Telegram sent it, without the checks (as `init(from:)`).
+    init(decodedText text: String, action: Action) {
+        self.text = text
+        self.action = action
+    }
+
     /// The largest `callback_data` Telegram accepts, in bytes of UTF-8.
     public static let maximumCallbackDataBytes = 64
 

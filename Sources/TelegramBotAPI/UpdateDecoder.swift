@@ -1,8 +1,10 @@
+import FastJSON
 import Foundation
 
 /// Decodes update bodies from the network with limits and precise errors:
-/// a strict JSON pre-scan (UTF-8, syntax, nesting depth, 64-bit integers)
-/// followed by `JSONDecoder`, whose errors are turned into
+/// a strict JSON pre-scan (UTF-8, syntax, nesting depth, 64-bit integers),
+/// then the hand-written reader of the usual shapes (`TelegramJSON`), and
+/// `JSONDecoder` for the rest, whose errors are turned into
 /// ``UpdateDecodingError`` values naming the field path.
 public struct UpdateDecoder: Sendable {
     /// The deepest nesting of objects and arrays accepted. Real updates nest
@@ -27,6 +29,9 @@ public struct UpdateDecoder: Sendable {
             }
         }
         let nonIntegerNumberPaths = try result.get()
+        if let update = data.withUnsafeBytes({ JSONCursor.read($0, TelegramJSON.update) }) {
+            return update
+        }
         do {
             return try JSONDecoder().decode(Update.self, from: data)
         } catch let error as DecodingError {

@@ -1,5 +1,6 @@
 @testable import Conversations
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// The hand-written stored JSON of a state against Foundation's, on random
@@ -7,17 +8,7 @@ import Testing
 /// `JSONDecoder` reads the same way.
 @Suite("Hand-written state JSON")
 struct StateJSONTests {
-    /// SplitMix64: the same states on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Seeded = SeededRandom
 
     static let alphabet: [Character] = [
         "a", "Z", "0", " ", "_", "-", "\"", "\\", "/", "\n", "\r", "\t", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}",
@@ -63,7 +54,7 @@ struct StateJSONTests {
     }
 
     @Test func randomStatesAreWrittenByteForByteAsJSONEncoderWritesThemAndReadBack() throws {
-        var random = Seeded(state: 19)
+        var random = Seeded(seed: 19)
         for _ in 0..<500 {
             let state = Self.state(&random)
             let written = try #require(StateJSON.encode(state))
@@ -118,23 +109,14 @@ struct StateJSONTests {
     }
 
     @Test func everyTruncationAndRandomMutationIsReadAsJSONDecoderReadsItOrLeftToIt() {
-        var random = Seeded(state: 7)
+        var random = Seeded(seed: 7)
         let original = Array(ConversationStateCodingTests.state.encoded())
         var accepted = 0
         for length in 0..<original.count {
             #expect(StateJSON.decode(Array(original[..<length])) == nil)
         }
-        let interesting: [UInt8] = Array(#"{}[]:,"\/u0123456789-.eE tnrfb"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
         for _ in 0..<3000 {
-            var bytes = original
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                let index = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<3, using: &random) {
-                case 0: bytes[index] = interesting.randomElement(using: &random)!
-                case 1: bytes.remove(at: index)
-                default: bytes.insert(interesting.randomElement(using: &random)!, at: index)
-                }
-            }
+            let bytes = random.mutated(original)
             guard let read = StateJSON.decode(bytes) else { continue }
             accepted += 1
             #expect(read == (try? JSONDecoder().decode(ConversationState.self, from: Data(bytes))), "\(String(decoding: bytes, as: UTF8.self))")

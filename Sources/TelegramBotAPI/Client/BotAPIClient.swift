@@ -1,4 +1,5 @@
 import CurlHTTP
+import FastJSON
 import Foundation
 import Logging
 
@@ -140,6 +141,11 @@ public struct BotAPIClient: Sendable {
         of: Method.Type,
         from response: HTTPResponse
     ) throws(BotAPIError) -> Result {
+        if let readable = Result.self as? any HandReadResult.Type,
+            let result = Self.readSuccess(readable, from: response.body) as? Result
+        {
+            return result
+        }
         let envelope: BotAPIResponse<Result>
         do {
             envelope = try JSONDecoder().decode(BotAPIResponse<Result>.self, from: Data(response.body))
@@ -159,6 +165,12 @@ public struct BotAPIClient: Sendable {
         return result
     }
 
+    /// The result of a `{"ok":true,"result":…}` answer read by hand; nil for
+    /// any other answer, which `JSONDecoder` then reads.
+    private static func readSuccess<Result: HandReadResult>(_: Result.Type, from body: [UInt8]) -> Result? {
+        JSONCursor.read(body) { cursor in TelegramJSON.success(&cursor, Result.read) }
+    }
+
     /// A decoding error in one line: where and what, without the whole context dump.
     private static func summary(of error: any Error) -> String {
         guard let error = error as? DecodingError else { return "undecodable" }
@@ -176,6 +188,38 @@ public struct BotAPIClient: Sendable {
 }
 
 /// Stands for a result nobody reads: decoding it reads nothing.
-private struct UnreadResult: Decodable {
+private struct UnreadResult: Decodable, HandReadResult {
+    init() {}
+
     init(from decoder: any Decoder) {}
+
+    static func read(_ cursor: inout JSONCursor) -> UnreadResult? {
+        cursor.skipValue() ? UnreadResult() : nil
+    }
+}
+
+/// A result whose answer the client reads by hand (`TelegramJSON`) before
+/// falling back to `JSONDecoder`: the ones every update's replies get.
+protocol HandReadResult {
+    static func read(_ cursor: inout JSONCursor) -> Self?
+}
+
+extension Message: HandReadResult {
+    static func read(_ cursor: inout JSONCursor) -> Message? {
+        TelegramJSON.message(&cursor)
+    }
+}
+
+extension EditedMessage: HandReadResult {
+    static func read(_ cursor: inout JSONCursor) -> EditedMessage? {
+        // `true` for an inline message; `false` is not an answer `init(from:)` takes.
+        if let edited = cursor.bool() { return edited ? .inlineMessage : nil }
+        return TelegramJSON.message(&cursor).map(EditedMessage.message)
+    }
+}
+
+extension Bool: HandReadResult {
+    static func read(_ cursor: inout JSONCursor) -> Bool? {
+        cursor.bool()
+    }
 }

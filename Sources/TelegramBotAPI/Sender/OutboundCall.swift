@@ -49,6 +49,7 @@ public enum OutboundCall: Sendable, Hashable {
     /// - Throws: `EncodingError`, or ``BotAPIError`` (`invalidRequest`) for
     ///   an upload, which goes as a form instead.
     public func jsonBody() throws -> [UInt8] {
+        if let body = TelegramJSON.body(of: self) { return body }
         let encoder = JSONEncoder()
         switch self {
         case .sendMessage(let parameters): return Array(try encoder.encode(parameters))
