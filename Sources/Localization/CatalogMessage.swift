@@ -35,6 +35,8 @@ public enum CatalogMessage: Sendable, Hashable {
         if case .int(let count) = arguments["count"] {
             return count
         }
+        // The placeholders are found by scanning the forms: not without an integer to look for.
+        guard arguments.values.contains(where: { if case .int = $0 { true } else { false } }) else { return nil }
         let counts = self.placeholders.compactMap { name -> Int? in
             if case .int(let value) = arguments[name] { value } else { nil }
         }
