@@ -16,9 +16,12 @@
 public struct JSONCursor {
     @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     @usableFromInline var position = 0
+    /// How many objects and arrays the cursor is inside.
+    @usableFromInline var depth = 0
 
-    /// The deepest nesting ``skipValue()`` walks before giving up.
-    public static let maximumSkipDepth = 64
+    /// The deepest nesting of objects and arrays read (the outermost is
+    /// level 1), as deep as the webhook's pre-scan lets an update nest.
+    public static let maximumDepth = 64
 
     @usableFromInline init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -51,28 +54,42 @@ public struct JSONCursor {
     /// whether it read one. A member that fails stops the whole object.
     @inlinable
     public mutating func object(_ member: (inout JSONCursor, JSONKey) -> Bool) -> Bool {
-        guard self.take(UInt8(ascii: "{")) else { return false }
-        if self.take(UInt8(ascii: "}")) { return true }
+        guard self.take(UInt8(ascii: "{")), self.enter() else { return false }
+        if self.take(UInt8(ascii: "}")) { return self.leave() }
         repeat {
             guard let key = self.key(), self.take(UInt8(ascii: ":")) else { return false }
             self.skipWhitespace()
             guard member(&self, key) else { return false }
         } while self.take(UInt8(ascii: ","))
-        return self.take(UInt8(ascii: "}"))
+        return self.take(UInt8(ascii: "}")) && self.leave()
     }
 
     /// `[ item, … ]`, each item read by `item`.
     @inlinable
     public mutating func array<Item>(_ item: (inout JSONCursor) -> Item?) -> [Item]? {
-        guard self.take(UInt8(ascii: "[")) else { return nil }
+        guard self.take(UInt8(ascii: "[")), self.enter() else { return nil }
         var items: [Item] = []
-        if self.take(UInt8(ascii: "]")) { return items }
+        if self.take(UInt8(ascii: "]")) { return self.leave() ? items : nil }
         repeat {
             self.skipWhitespace()
             guard let next = item(&self) else { return nil }
             items.append(next)
         } while self.take(UInt8(ascii: ","))
-        return self.take(UInt8(ascii: "]")) ? items : nil
+        return self.take(UInt8(ascii: "]")) && self.leave() ? items : nil
+    }
+
+    /// One level deeper; false past ``maximumDepth``.
+    @usableFromInline
+    mutating func enter() -> Bool {
+        self.depth += 1
+        return self.depth <= Self.maximumDepth
+    }
+
+    /// One level up again; always true, to end a read that succeeded.
+    @usableFromInline
+    mutating func leave() -> Bool {
+        self.depth -= 1
+        return true
     }
 
     /// `true` or `false`.
@@ -153,25 +170,17 @@ public struct JSONCursor {
     /// Skips one value of any kind, checking it as strictly as the readers
     /// above do: strings must be valid UTF-8 with valid escapes, numbers must
     /// be integers (a fraction or an exponent is left to `JSONDecoder`), and
-    /// nesting stops at ``maximumSkipDepth``.
-    @inlinable
+    /// nesting stops at ``maximumDepth``.
     public mutating func skipValue() -> Bool {
-        self.skipValue(depth: 0)
-    }
-
-    @usableFromInline
-    mutating func skipValue(depth: Int) -> Bool {
         self.skipWhitespace()
         guard self.position < self.bytes.count else { return false }
         switch self.bytes[self.position] {
         case UInt8(ascii: "\""):
             return self.skipString()
         case UInt8(ascii: "{"):
-            guard depth < Self.maximumSkipDepth else { return false }
-            return self.object { cursor, _ in cursor.skipValue(depth: depth + 1) }
+            return self.object { cursor, _ in cursor.skipValue() }
         case UInt8(ascii: "["):
-            guard depth < Self.maximumSkipDepth else { return false }
-            return self.array { cursor in cursor.skipValue(depth: depth + 1) ? true : nil } != nil
+            return self.array { cursor in cursor.skipValue() ? true : nil } != nil
         case UInt8(ascii: "t"):
             return self.literal("true")
         case UInt8(ascii: "f"):

@@ -2,9 +2,9 @@ import FastJSON
 import Foundation
 
 /// Decodes update bodies from the network with limits and precise errors:
-/// a strict JSON pre-scan (UTF-8, syntax, nesting depth, 64-bit integers),
-/// then the hand-written reader of the usual shapes (`TelegramJSON`), and
-/// `JSONDecoder` for the rest, whose errors are turned into
+/// the hand-written reader of the usual shapes (`TelegramJSON`), else a
+/// strict JSON pre-scan (UTF-8, syntax, nesting depth, 64-bit integers)
+/// followed by `JSONDecoder`, whose errors are turned into
 /// ``UpdateDecodingError`` values naming the field path.
 public struct UpdateDecoder: Sendable {
     /// The deepest nesting of objects and arrays accepted. Real updates nest
@@ -19,6 +19,15 @@ public struct UpdateDecoder: Sendable {
     /// Decodes one update.
     /// - Throws: ``UpdateDecodingError`` naming the offending field or byte.
     public func decode(_ data: Data) throws(UpdateDecodingError) -> Update {
+        // The hand-written reader is stricter than the pre-scan on every rule
+        // (UTF-8, syntax, 64-bit integers) and stops at the same depth, so
+        // what it takes the pre-scan would pass: the usual update is read in
+        // one pass, and the pre-scan runs only ahead of `JSONDecoder`.
+        if self.maximumDepth >= JSONCursor.maximumDepth,
+            let update = data.withUnsafeBytes({ JSONCursor.read($0, TelegramJSON.update) })
+        {
+            return update
+        }
         let result: Result<[String], UpdateDecodingError> = data.withUnsafeBytes { bytes in
             var preflight = JSONPreflight(bytes: bytes, maximumDepth: maximumDepth)
             do throws(UpdateDecodingError) {
@@ -29,9 +38,6 @@ public struct UpdateDecoder: Sendable {
             }
         }
         let nonIntegerNumberPaths = try result.get()
-        if let update = data.withUnsafeBytes({ JSONCursor.read($0, TelegramJSON.update) }) {
-            return update
-        }
         do {
             return try JSONDecoder().decode(Update.self, from: data)
         } catch let error as DecodingError {

@@ -51,9 +51,13 @@ struct JSONCursorTests {
             #expect(!Self.reads(refused) { $0.skipValue() }, "\(refused)")
         }
         #expect(JSONCursor.read([0x5B, 0x22, 0xFF, 0x22, 0x5D]) { $0.skipValue() ? true : nil } == nil)
-        let deepest = String(repeating: "[", count: JSONCursor.maximumSkipDepth) + String(repeating: "]", count: JSONCursor.maximumSkipDepth)
+        let deepest = String(repeating: "[", count: JSONCursor.maximumDepth) + String(repeating: "]", count: JSONCursor.maximumDepth)
         #expect(Self.reads(deepest) { $0.skipValue() })
         #expect(!Self.reads("[" + deepest + "]") { $0.skipValue() })
+        // Levels count from the outermost value, whoever reads them.
+        let inObject = "{\"a\":" + String(repeating: "[", count: JSONCursor.maximumDepth - 1) + String(repeating: "]", count: JSONCursor.maximumDepth - 1) + "}"
+        #expect(Self.reads(inObject) { $0.object { cursor, _ in cursor.skipValue() } })
+        #expect(!Self.reads("[" + inObject + "]") { $0.array { $0.object { cursor, _ in cursor.skipValue() } ? true : nil } != nil })
     }
 
     @Test func theWholeInputMustBeRead() {

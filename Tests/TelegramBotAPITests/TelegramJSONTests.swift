@@ -70,11 +70,21 @@ struct TelegramJSONTests {
         JSONCursor.read(bytes, TelegramJSON.update)
     }
 
+    /// Whether the webhook's pre-scan passes `bytes`: it must pass whatever
+    /// the hand-written reader takes, which runs first and stands in for it.
+    static func preflightPasses(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var preflight = JSONPreflight(bytes: raw, maximumDepth: JSONCursor.maximumDepth)
+            return (try? preflight.run()) != nil
+        }
+    }
+
     @Test(arguments: Self.taken)
     func theUsualShapesAreReadByHandAsJSONDecoderReadsThem(body: String) throws {
         let bytes = Array(body.utf8)
         let read = try #require(Self.byHand(bytes))
         #expect(read == Self.foundation(bytes))
+        #expect(Self.preflightPasses(bytes))
         #expect(try Update.decode(from: bytes) == read)
     }
 
@@ -83,6 +93,20 @@ struct TelegramJSONTests {
         let bytes = Array(body.utf8)
         #expect(Self.byHand(bytes) == nil)
         #expect((try? Update.decode(from: bytes)) == Self.foundation(bytes))
+    }
+
+    @Test func nestingIsCountedFromTheUpdateAsThePreScanCountsIt() throws {
+        // The update is level 1 and its message level 2: 62 more levels fit.
+        func body(extraLevels: Int) -> [UInt8] {
+            let nested = String(repeating: "[", count: extraLevels) + String(repeating: "]", count: extraLevels)
+            return Array(#"{"update_id": 1, "message": {"message_id": 1, "date": 1, "chat": {"id": 5, "type": "private"}, "x": \#(nested)}}"#.utf8)
+        }
+        let deepest = body(extraLevels: JSONCursor.maximumDepth - 2)
+        #expect(Self.byHand(deepest) != nil)
+        #expect(Self.preflightPasses(deepest))
+        let tooDeep = body(extraLevels: JSONCursor.maximumDepth - 1)
+        #expect(Self.byHand(tooDeep) == nil)
+        #expect(decodingError(Data(tooDeep)).code == .nestingTooDeep)
     }
 
     @Test func theValuesReadAreTheOnesSent() throws {
@@ -117,6 +141,7 @@ struct TelegramJSONTests {
                 guard let read = Self.byHand(bytes) else { continue }
                 accepted += 1
                 #expect(read == Self.foundation(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+                #expect(Self.preflightPasses(bytes), "\(String(decoding: bytes, as: UTF8.self))")
             }
         }
         #expect(accepted > 1000)

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 @testable import TelegramBotAPI
@@ -216,6 +217,35 @@ struct UpdateDecodingErrorTests {
         #expect(error.code == .invalidUTF8)
         #expect(error.byteOffset == 23)
         #expect(error.message == "invalid UTF-8 at byte 23")
+    }
+
+    @Test func invalidUTF8IsReportedWhereAScalarByScalarDecoderStops() {
+        // Truncated, overlong, surrogate, out-of-range and stray bytes among valid ones.
+        let pieces: [[UInt8]] = [
+            [0x61], Array("ё".utf8), Array("🚰".utf8), Array("€".utf8), [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x9A],
+            [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xFF], [0xF8],
+        ]
+        var random = SeededRandom(seed: 31)
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 1...6, using: &random)).flatMap { _ in pieces.randomElement(using: &random)! }
+            let prefix = Array(#"{"update_id": 1, "t": ""#.utf8)
+            var iterator = text.makeIterator()
+            var parser = Unicode.UTF8.ForwardParser()
+            var offset = 0
+            var expected: Int?
+            decoding: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): offset += scalar.count
+                case .error:
+                    expected = prefix.count + offset
+                    break decoding
+                case .emptyInput: break decoding
+                }
+            }
+            guard let expected else { continue }
+            let error = decodingError(Data(prefix + text + Array(#""}"#.utf8)))
+            #expect(error.code == .invalidUTF8 && error.byteOffset == expected, "\(text)")
+        }
     }
 
     @Test func bodyNotAnObject() throws {
