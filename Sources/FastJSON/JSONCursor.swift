@@ -207,13 +207,15 @@ public struct JSONCursor {
         guard self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "\"") else { return nil }
         let start = self.position + 1
         var end = start
+        var bits: UInt8 = 0
         while end < self.bytes.count {
-            switch self.bytes[end] {
+            let byte = self.bytes[end]
+            switch byte {
             case UInt8(ascii: "\""):
                 let raw = UnsafeBufferPointer(rebasing: self.bytes[start..<end])
-                // Keys are ASCII in every shape read by hand; anything else is
-                // validated once, here, so that a match can compare bytes.
-                guard raw.allSatisfy({ $0 < 0x80 }) || Self.isValidUTF8(raw) else { return nil }
+                // Keys are ASCII in every shape read by hand; a key with any
+                // other byte is validated here, so that a match can compare bytes.
+                guard bits < 0x80 || Self.isValidUTF8(raw) else { return nil }
                 self.position = end + 1
                 return JSONKey(raw: raw)
             case UInt8(ascii: "\\"):
@@ -221,6 +223,7 @@ public struct JSONCursor {
             case 0..<0x20:
                 return nil
             default:
+                bits |= byte
                 end += 1
             }
         }

@@ -6,8 +6,10 @@
 /// acknowledged and deduplicated. Use ``decode(from:)`` for input from the
 /// network: it adds precise errors and limits.
 public struct Update: Codable, Sendable, Hashable {
-    /// The kinds of update the gateway handles.
-    public enum Kind: Sendable, Hashable {
+    /// The kinds of update the gateway handles. Indirect: a `Message` is a
+    /// few hundred bytes of fields, and an update passes by value through
+    /// every middleware, so a copy is one reference instead of all of them.
+    public indirect enum Kind: Sendable, Hashable {
         case message(Message)
         case editedMessage(Message)
         case channelPost(Message)
