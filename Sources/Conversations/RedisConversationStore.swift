@@ -50,7 +50,8 @@ public struct RedisConversationStore: ConversationStore {
     }
 
     public func decodeProfile(_ bytes: [UInt8]) throws -> UserProfile {
-        try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
+        if let profile = ProfileJSON.decode(bytes) { return profile }
+        return try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
     }
 
     public func load(_ key: ConversationStoreKey) async throws -> ConversationState? {

@@ -92,6 +92,15 @@ public struct JSONCursor {
         return true
     }
 
+    /// Reads a member's value into `slot` with `read`, unless `slot` holds
+    /// one already: a repeated key fails the read.
+    @inlinable
+    public mutating func once<Value>(_ slot: inout Value?, _ read: (inout JSONCursor) -> Value?) -> Bool {
+        guard slot == nil, let value = read(&self) else { return false }
+        slot = value
+        return true
+    }
+
     /// `true` or `false`.
     @inlinable
     public mutating func bool() -> Bool? {
@@ -140,6 +149,40 @@ public struct JSONCursor {
             }
         }
         return result
+    }
+
+    /// A finite JSON number of any form, as `Double` reads its text (the
+    /// nearest value, as `JSONDecoder` takes it); nil for a number out of
+    /// `Double`'s range.
+    public mutating func double() -> Double? {
+        let start = self.position
+        if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "-") { self.position += 1 }
+        guard self.digits(leadingZero: false) else { return nil }
+        if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: ".") {
+            self.position += 1
+            guard self.digits(leadingZero: true) else { return nil }
+        }
+        if self.position < self.bytes.count, self.bytes[self.position] | 0x20 == UInt8(ascii: "e") {
+            self.position += 1
+            if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "+") || self.bytes[self.position] == UInt8(ascii: "-") {
+                self.position += 1
+            }
+            guard self.digits(leadingZero: true) else { return nil }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// One or more digits; without `leadingZero`, a first `0` stands alone.
+    @usableFromInline
+    mutating func digits(leadingZero: Bool) -> Bool {
+        let start = self.position
+        while self.position < self.bytes.count, (0x30...0x39).contains(self.bytes[self.position]) {
+            self.position += 1
+        }
+        let count = self.position - start
+        return count > 0 && (leadingZero || count == 1 || self.bytes[start] != 0x30)
     }
 
     /// A JSON string, its escapes resolved; nil for unescaped control

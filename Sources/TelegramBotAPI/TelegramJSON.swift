@@ -12,17 +12,6 @@ import FastJSON
 /// repeated key, a fraction, a kind of update or of button it does not model,
 /// or a `location` all answer nil.
 enum TelegramJSON {
-    /// Sets `slot` from `read` unless it was set already (a repeated key).
-    private static func once<Value>(
-        _ slot: inout Value?,
-        _ cursor: inout JSONCursor,
-        _ read: (inout JSONCursor) -> Value?
-    ) -> Bool {
-        guard slot == nil, let value = read(&cursor) else { return false }
-        slot = value
-        return true
-    }
-
     /// The result of a successful Bot API answer, `{"ok":true,"result":…}`;
     /// nil for anything else (a failure, a description, parameters).
     static func success<Result>(_ cursor: inout JSONCursor, _ read: (inout JSONCursor) -> Result?) -> Result? {
@@ -30,8 +19,8 @@ enum TelegramJSON {
         var result: Result?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "ok": return once(&ok, &cursor) { $0.bool() }
-            case "result": return once(&result, &cursor, read)
+            case "ok": return cursor.once(&ok) { $0.bool() }
+            case "result": return cursor.once(&result, read)
             default: return false
             }
         }
@@ -44,13 +33,13 @@ enum TelegramJSON {
         var kind: Update.Kind?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "update_id": return once(&updateID, &cursor) { $0.int() }
-            case "message" where kind == nil: return once(&kind, &cursor) { Self.message(&$0).map(Update.Kind.message) }
+            case "update_id": return cursor.once(&updateID) { $0.int() }
+            case "message" where kind == nil: return cursor.once(&kind) { Self.message(&$0).map(Update.Kind.message) }
             case "edited_message" where kind == nil:
-                return once(&kind, &cursor) { Self.message(&$0).map(Update.Kind.editedMessage) }
-            case "channel_post" where kind == nil: return once(&kind, &cursor) { Self.message(&$0).map(Update.Kind.channelPost) }
+                return cursor.once(&kind) { Self.message(&$0).map(Update.Kind.editedMessage) }
+            case "channel_post" where kind == nil: return cursor.once(&kind) { Self.message(&$0).map(Update.Kind.channelPost) }
             case "callback_query" where kind == nil:
-                return once(&kind, &cursor) { Self.callbackQuery(&$0).map(Update.Kind.callbackQuery) }
+                return cursor.once(&kind) { Self.callbackQuery(&$0).map(Update.Kind.callbackQuery) }
             // Two kinds in one update, or a kind read only by `JSONDecoder`.
             case "message", "edited_message", "channel_post", "callback_query", "inline_query", "my_chat_member", "chat_member":
                 return false
@@ -85,23 +74,23 @@ enum TelegramJSON {
         var replyMarkup: InlineKeyboardMarkup?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "message_id": return once(&messageID, &cursor) { $0.int() }
-            case "message_thread_id": return once(&threadID, &cursor) { $0.int() }
-            case "from": return once(&from, &cursor, Self.user)
-            case "sender_chat": return once(&senderChat, &cursor, Self.chat)
-            case "chat": return once(&chat, &cursor, Self.chat)
-            case "date": return once(&date, &cursor) { $0.int() }
-            case "edit_date": return once(&editDate, &cursor) { $0.int() }
+            case "message_id": return cursor.once(&messageID) { $0.int() }
+            case "message_thread_id": return cursor.once(&threadID) { $0.int() }
+            case "from": return cursor.once(&from, Self.user)
+            case "sender_chat": return cursor.once(&senderChat, Self.chat)
+            case "chat": return cursor.once(&chat, Self.chat)
+            case "date": return cursor.once(&date) { $0.int() }
+            case "edit_date": return cursor.once(&editDate) { $0.int() }
             case "reply_to_message":
                 guard !nested else { return false }
-                return once(&reply, &cursor) { Self.message(&$0, nested: true) }
-            case "text": return once(&text, &cursor) { $0.string() }
-            case "entities": return once(&entities, &cursor) { $0.array(Self.entity) }
-            case "caption": return once(&caption, &cursor) { $0.string() }
-            case "caption_entities": return once(&captionEntities, &cursor) { $0.array(Self.entity) }
-            case "photo": return once(&photo, &cursor) { $0.array(Self.photoSize) }
-            case "contact": return once(&contact, &cursor, Self.contact)
-            case "reply_markup": return once(&replyMarkup, &cursor, Self.inlineKeyboard)
+                return cursor.once(&reply) { Self.message(&$0, nested: true) }
+            case "text": return cursor.once(&text) { $0.string() }
+            case "entities": return cursor.once(&entities) { $0.array(Self.entity) }
+            case "caption": return cursor.once(&caption) { $0.string() }
+            case "caption_entities": return cursor.once(&captionEntities) { $0.array(Self.entity) }
+            case "photo": return cursor.once(&photo) { $0.array(Self.photoSize) }
+            case "contact": return cursor.once(&contact, Self.contact)
+            case "reply_markup": return cursor.once(&replyMarkup, Self.inlineKeyboard)
             case "location": return false
             default: return cursor.skipValue()
             }
@@ -136,13 +125,13 @@ enum TelegramJSON {
         var isPremium: Bool?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "id": return once(&id, &cursor) { $0.int64() }
-            case "is_bot": return once(&isBot, &cursor) { $0.bool() }
-            case "first_name": return once(&firstName, &cursor) { $0.string() }
-            case "last_name": return once(&lastName, &cursor) { $0.string() }
-            case "username": return once(&username, &cursor) { $0.string() }
-            case "language_code": return once(&languageCode, &cursor) { $0.string() }
-            case "is_premium": return once(&isPremium, &cursor) { $0.bool() }
+            case "id": return cursor.once(&id) { $0.int64() }
+            case "is_bot": return cursor.once(&isBot) { $0.bool() }
+            case "first_name": return cursor.once(&firstName) { $0.string() }
+            case "last_name": return cursor.once(&lastName) { $0.string() }
+            case "username": return cursor.once(&username) { $0.string() }
+            case "language_code": return cursor.once(&languageCode) { $0.string() }
+            case "is_premium": return cursor.once(&isPremium) { $0.bool() }
             default: return cursor.skipValue()
             }
         }
@@ -168,13 +157,13 @@ enum TelegramJSON {
         var isForum: Bool?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "id": return once(&id, &cursor) { $0.int64() }
-            case "type": return once(&type, &cursor) { $0.string() }
-            case "title": return once(&title, &cursor) { $0.string() }
-            case "username": return once(&username, &cursor) { $0.string() }
-            case "first_name": return once(&firstName, &cursor) { $0.string() }
-            case "last_name": return once(&lastName, &cursor) { $0.string() }
-            case "is_forum": return once(&isForum, &cursor) { $0.bool() }
+            case "id": return cursor.once(&id) { $0.int64() }
+            case "type": return cursor.once(&type) { $0.string() }
+            case "title": return cursor.once(&title) { $0.string() }
+            case "username": return cursor.once(&username) { $0.string() }
+            case "first_name": return cursor.once(&firstName) { $0.string() }
+            case "last_name": return cursor.once(&lastName) { $0.string() }
+            case "is_forum": return cursor.once(&isForum) { $0.bool() }
             default: return cursor.skipValue()
             }
         }
@@ -200,13 +189,13 @@ enum TelegramJSON {
         var customEmojiID: String?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "type": return once(&type, &cursor) { $0.string() }
-            case "offset": return once(&offset, &cursor) { $0.int() }
-            case "length": return once(&length, &cursor) { $0.int() }
-            case "url": return once(&url, &cursor) { $0.string() }
-            case "user": return once(&user, &cursor, Self.user)
-            case "language": return once(&language, &cursor) { $0.string() }
-            case "custom_emoji_id": return once(&customEmojiID, &cursor) { $0.string() }
+            case "type": return cursor.once(&type) { $0.string() }
+            case "offset": return cursor.once(&offset) { $0.int() }
+            case "length": return cursor.once(&length) { $0.int() }
+            case "url": return cursor.once(&url) { $0.string() }
+            case "user": return cursor.once(&user, Self.user)
+            case "language": return cursor.once(&language) { $0.string() }
+            case "custom_emoji_id": return cursor.once(&customEmojiID) { $0.string() }
             default: return cursor.skipValue()
             }
         }
@@ -230,11 +219,11 @@ enum TelegramJSON {
         var fileSize: Int?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "file_id": return once(&fileID, &cursor) { $0.string() }
-            case "file_unique_id": return once(&fileUniqueID, &cursor) { $0.string() }
-            case "width": return once(&width, &cursor) { $0.int() }
-            case "height": return once(&height, &cursor) { $0.int() }
-            case "file_size": return once(&fileSize, &cursor) { $0.int() }
+            case "file_id": return cursor.once(&fileID) { $0.string() }
+            case "file_unique_id": return cursor.once(&fileUniqueID) { $0.string() }
+            case "width": return cursor.once(&width) { $0.int() }
+            case "height": return cursor.once(&height) { $0.int() }
+            case "file_size": return cursor.once(&fileSize) { $0.int() }
             default: return cursor.skipValue()
             }
         }
@@ -250,11 +239,11 @@ enum TelegramJSON {
         var vcard: String?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "phone_number": return once(&phoneNumber, &cursor) { $0.string() }
-            case "first_name": return once(&firstName, &cursor) { $0.string() }
-            case "last_name": return once(&lastName, &cursor) { $0.string() }
-            case "user_id": return once(&userID, &cursor) { $0.int64() }
-            case "vcard": return once(&vcard, &cursor) { $0.string() }
+            case "phone_number": return cursor.once(&phoneNumber) { $0.string() }
+            case "first_name": return cursor.once(&firstName) { $0.string() }
+            case "last_name": return cursor.once(&lastName) { $0.string() }
+            case "user_id": return cursor.once(&userID) { $0.int64() }
+            case "vcard": return cursor.once(&vcard) { $0.string() }
             default: return cursor.skipValue()
             }
         }
@@ -266,7 +255,7 @@ enum TelegramJSON {
         var rows: [[InlineKeyboardButton]]?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "inline_keyboard": return once(&rows, &cursor) { $0.array { $0.array(Self.button) } }
+            case "inline_keyboard": return cursor.once(&rows) { $0.array { $0.array(Self.button) } }
             default: return cursor.skipValue()
             }
         }
@@ -284,11 +273,11 @@ enum TelegramJSON {
         var switchInlineQueryCurrentChat: String?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "text": return once(&text, &cursor) { $0.string() }
-            case "callback_data": return once(&callbackData, &cursor) { $0.string() }
-            case "url": return once(&url, &cursor) { $0.string() }
-            case "switch_inline_query": return once(&switchInlineQuery, &cursor) { $0.string() }
-            case "switch_inline_query_current_chat": return once(&switchInlineQueryCurrentChat, &cursor) { $0.string() }
+            case "text": return cursor.once(&text) { $0.string() }
+            case "callback_data": return cursor.once(&callbackData) { $0.string() }
+            case "url": return cursor.once(&url) { $0.string() }
+            case "switch_inline_query": return cursor.once(&switchInlineQuery) { $0.string() }
+            case "switch_inline_query_current_chat": return cursor.once(&switchInlineQueryCurrentChat) { $0.string() }
             case "web_app", "copy_text": return false
             default: return cursor.skipValue()
             }
@@ -313,13 +302,13 @@ enum TelegramJSON {
         var gameShortName: String?
         let complete = cursor.object { cursor, key in
             switch key {
-            case "id": return once(&id, &cursor) { $0.string() }
-            case "from": return once(&from, &cursor, Self.user)
-            case "message": return once(&message, &cursor, Self.message)
-            case "inline_message_id": return once(&inlineMessageID, &cursor) { $0.string() }
-            case "chat_instance": return once(&chatInstance, &cursor) { $0.string() }
-            case "data": return once(&data, &cursor) { $0.string() }
-            case "game_short_name": return once(&gameShortName, &cursor) { $0.string() }
+            case "id": return cursor.once(&id) { $0.string() }
+            case "from": return cursor.once(&from, Self.user)
+            case "message": return cursor.once(&message, Self.message)
+            case "inline_message_id": return cursor.once(&inlineMessageID) { $0.string() }
+            case "chat_instance": return cursor.once(&chatInstance) { $0.string() }
+            case "data": return cursor.once(&data) { $0.string() }
+            case "game_short_name": return cursor.once(&gameShortName) { $0.string() }
             default: return cursor.skipValue()
             }
         }

@@ -21,6 +21,15 @@ struct JSONCursorTests {
         }
     }
 
+    @Test func numbersOfAnyFormReadAsDoubleReadsTheirText() {
+        for text in ["0", "-0", "1764826000123.4561", "1e3", "1E+3", "-2.5e-3", "123456789012345678901234567890", "0.1"] {
+            #expect(Self.read(text) { $0.double() } == Double(text), "\(text)")
+        }
+        for refused in ["01", "1.", ".5", "1e", "-", "+1", "1e400", "0x10", "inf", "NaN"] {
+            #expect(Self.read(refused) { $0.double() } == nil, "\(refused)")
+        }
+    }
+
     @Test func stringsResolveEveryEscapeAndRefuseWhatJSONRefuses() {
         #expect(Self.read(#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude80""#) { $0.string() } == "a\"\\/\u{8}\u{C}\n\r\té🚀")
         #expect(Self.read(#""plain ё""#) { $0.string() } == "plain ё")
