@@ -69,6 +69,9 @@ public enum OutboundCall: Sendable, Hashable {
     /// Makes the call, with `body` from ``jsonBody()`` if the caller has it;
     /// returns the message it sent or edited, if it returns one and `readingResult`.
     func perform(with client: BotAPIClient, readingResult: Bool, body: [UInt8]?) async throws(BotAPIError) -> Message? {
+        // A reply read back from the outbox has no body at hand: the
+        // hand-written one, where there is one, spares the client's `JSONEncoder`.
+        let body = body ?? TelegramJSON.body(of: self)
         switch self {
         case .sendMessage(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)
         case .sendPhoto(let parameters): return try await client.call(parameters, body: body, readingResult: readingResult)
