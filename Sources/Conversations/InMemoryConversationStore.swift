@@ -72,7 +72,7 @@ public final class InMemoryConversationStore<ClockType: Clock>: ConversationStor
         let now = self.clock.now
         let key = ProfileKey(bot: bot, user: user)
         let bytes = self.storage.withLock { $0.profiles[key].flatMap { $0.expires > now ? $0.bytes : nil } }
-        return try bytes.map { try StoredJSON.decode(UserProfile.self, from: $0, what: "profile") }
+        return try bytes.map(ProfileJSON.stored)
     }
 
     public func saveProfile(_ profile: UserProfile) async throws {

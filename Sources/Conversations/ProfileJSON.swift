@@ -15,6 +15,12 @@ enum ProfileJSON {
         JSONCursor.read(bytes, Self.profile)
     }
 
+    /// A stored profile, by hand or else through `JSONDecoder` (with its errors).
+    static func stored(_ bytes: [UInt8]) throws -> UserProfile {
+        if let profile = Self.decode(bytes) { return profile }
+        return try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
+    }
+
     private static func profile(_ cursor: inout JSONCursor) -> UserProfile? {
         var bot: String?
         var user: Int64?

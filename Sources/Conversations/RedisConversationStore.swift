@@ -50,8 +50,7 @@ public struct RedisConversationStore: ConversationStore {
     }
 
     public func decodeProfile(_ bytes: [UInt8]) throws -> UserProfile {
-        if let profile = ProfileJSON.decode(bytes) { return profile }
-        return try StoredJSON.decode(UserProfile.self, from: bytes, what: "profile")
+        try ProfileJSON.stored(bytes)
     }
 
     public func load(_ key: ConversationStoreKey) async throws -> ConversationState? {

@@ -235,13 +235,6 @@ public struct JSONCursor {
         }
     }
 
-    /// Skips `null` if it is next.
-    @inlinable
-    public mutating func null() -> Bool {
-        self.skipWhitespace()
-        return self.literal("null")
-    }
-
     /// A key: the raw bytes when it holds no escape (the common case, no
     /// copy), else the decoded string.
     @usableFromInline

@@ -75,6 +75,5 @@ struct JSONCursorTests {
         #expect(Self.read("[1][2]") { $0.array { $0.int() } } == nil)
         #expect(Self.read("[ 1 , 2 ]") { $0.array { $0.int() } } == [1, 2])
         #expect(Self.read("[]") { $0.array { $0.int() } } == [])
-        #expect(Self.read("null") { $0.null() ? true : nil } == true)
     }
 }
