@@ -11,8 +11,8 @@ import TelegramBotAPI
 ///
 /// Per bot, ``DurablePipelineConfiguration/concurrency`` workers each block
 /// on the bot's runnable set (`BZPOPMIN` on a connection of their own), lease the
-/// conversation they get, run the handler while a child task renews the
-/// lease, and commit the outcome atomically. A sweeper makes conversations
+/// conversation they get, run the handler while one ``StepWatch`` renews
+/// the leases of all steps in flight, and commit the outcome atomically. A sweeper makes conversations
 /// whose dispatcher died runnable again once its instance stops beating
 /// (``InstanceHeartbeat``) or its lease expires.
 ///
@@ -40,6 +40,7 @@ public final class InboxDispatcher: Service {
     private let deadLetters: any DeadLetterStore
     private let notice: Notice?
     private let retries: StepRetryPolicy
+    private let watch: StepWatch
 
     /// The replies that tell a user their update was given up on ("something
     /// went wrong, try again"), in their language; committed with the dead letter.
@@ -65,6 +66,7 @@ public final class InboxDispatcher: Service {
         self.deadLetters = deadLetters ?? RedisDeadLetterStore(client: inbox.client, keyPrefix: inbox.configuration.keyPrefix)
         self.notice = notice
         self.retries = StepRetryPolicy(attempts: inbox.configuration.deadLetterAfter, firstDelay: inbox.configuration.retryDelay)
+        self.watch = StepWatch(renewEvery: inbox.configuration.leaseTimeout / 3, timeout: inbox.configuration.stepTimeout)
     }
 
     /// The `queue` label of a bot's ready-list depth in `gateway_queue_depth`.
@@ -85,44 +87,50 @@ public final class InboxDispatcher: Service {
         let local = self.inbox.local
         let handedOver = local.openSteps(capacity: concurrency * 4)
         let (starts, start) = AsyncStream<Start>.makeStream()
-        await withDiscardingTaskGroup { group in
-            for bot in self.bots {
-                for _ in 0..<concurrency {
-                    group.addTask { await self.work(bot, starts: start) }
-                }
-                group.addTask { await self.sweep(bot) }
-            }
-            group.addTask {
-                while !Self.isStopping {
-                    await Self.pause(for: .seconds(3600))
-                }
-                local.closeSteps()
-            }
-            group.addTask {
-                for await item in handedOver {
-                    start.yield(.step(item))
-                }
-                start.finish()
-            }
-            for await next in starts {
-                switch next {
-                case .step(let item):
-                    group.addTask {
-                        // Waiting for a busy service gives the handed-over place back, as a worker's slot does.
-                        let slot = WorkerSlot { local.endStep() }
-                        await WorkerSlot.$current.withValue(slot) {
-                            await self.process(item)
-                        }
-                        if slot.isReleased {
-                            self.inbox.metrics.record("worker_released", bot: item.delivery.bot)
-                        } else {
-                            local.endStep()
-                        }
+        let inbox = self.inbox
+        await withDiscardingTaskGroup { outer in
+            outer.addTask { await self.watch.run { try await inbox.renew($0) } }
+            await withDiscardingTaskGroup { group in
+                for bot in self.bots {
+                    for _ in 0..<concurrency {
+                        group.addTask { await self.work(bot, starts: start) }
                     }
-                case .worker(let bot):
-                    group.addTask { await self.work(bot, starts: start) }
+                    group.addTask { await self.sweep(bot) }
+                }
+                group.addTask {
+                    while !Self.isStopping {
+                        await Self.pause(for: .seconds(3600))
+                    }
+                    local.closeSteps()
+                }
+                group.addTask {
+                    for await item in handedOver {
+                        start.yield(.step(item))
+                    }
+                    start.finish()
+                }
+                for await next in starts {
+                    switch next {
+                    case .step(let item):
+                        group.addTask {
+                            // Waiting for a busy service gives the handed-over place back, as a worker's slot does.
+                            let slot = WorkerSlot { local.endStep() }
+                            await WorkerSlot.$current.withValue(slot) {
+                                await self.process(item)
+                            }
+                            if slot.isReleased {
+                                self.inbox.metrics.record("worker_released", bot: item.delivery.bot)
+                            } else {
+                                local.endStep()
+                            }
+                        }
+                    case .worker(let bot):
+                        group.addTask { await self.work(bot, starts: start) }
+                    }
                 }
             }
+            // Every step has ended.
+            self.watch.close()
         }
         self.logger.info("inbox dispatcher stopped")
     }
@@ -248,35 +256,42 @@ public final class InboxDispatcher: Service {
         }
     }
 
-    /// Runs the handler while a child task renews the lease every third of
-    /// its length; a lost lease cancels the handler, and so does
-    /// `STEP_TIMEOUT`, which fails the step.
+    /// Runs the handler in a child task while ``StepWatch`` renews the lease
+    /// every third of its length; a lost lease cancels the handler, and so
+    /// does `STEP_TIMEOUT`, which fails the step.
     private func handle(_ item: InboxItem) async throws -> StepOutcome {
-        let renewEvery = self.inbox.configuration.leaseTimeout / 3
-        let timeout = self.inbox.configuration.stepTimeout
-        return try await withThrowingTaskGroup(of: StepOutcome?.self) { group in
-            group.addTask { try await self.handler(item) }
+        let ticket = StepTicket(item: item)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
-            }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: renewEvery)
-                    // A Redis error is not a lost lease: it may still hold, so keep trying.
-                    if (try? await self.inbox.renew(item)) == false {
-                        throw DurablePipelineError(
-                            code: .leaseLost,
-                            message: "the lease on \(item.conversation) was lost mid-step; another dispatcher handles the update"
-                        )
-                    }
+                do {
+                    ticket.end(.finished(.success(try await self.handler(item))))
+                } catch {
+                    ticket.end(.finished(.failure(error)))
                 }
             }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
+            let id = self.watch.start(ticket)
+            let ending = await ticket.ending()
+            let interruption = self.watch.end(id)
+            switch ending {
+            case .finished(let result) where interruption == nil:
+                return try result.get()
+            case .finished, .interrupted:
+                group.cancelAll()
+                throw Self.error(interruption ?? .timedOut, item: item, timeout: self.inbox.configuration.stepTimeout)
+            case .cancelled:
+                group.cancelAll()
+                throw CancellationError()
             }
-            throw CancellationError()
+        }
+    }
+
+    private static func error(_ interruption: StepWatch.Machine.Interruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
+        switch interruption {
+        case .timedOut:
+            DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+        case .leaseLost:
+            DurablePipelineError(
+                code: .leaseLost, message: "the lease on \(item.conversation) was lost mid-step; another dispatcher handles the update")
         }
     }
 
