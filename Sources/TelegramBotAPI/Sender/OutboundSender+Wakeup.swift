@@ -14,17 +14,15 @@ extension OutboundSender {
         waiter?.resume()
     }
 
-    /// Returns at `deadline` or at the next ``wake()``, whichever comes first
-    /// (at once if a wakeup is pending), or when the task is cancelled.
-    func waitForChange(until deadline: ContinuousClock.Instant?) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.nextWakeup() }
-            if let deadline {
-                group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
-            }
-            await group.next()
-            group.cancelAll()
+    /// Returns at `deadline` (when `alarm` rings) or at the next ``wake()``,
+    /// whichever comes first (at once if a wakeup is pending), or when the
+    /// task is cancelled. A ring left from an earlier wait only makes the
+    /// loop look once more.
+    func waitForChange(until deadline: ContinuousClock.Instant?, alarm: SenderAlarm) async {
+        if let deadline {
+            alarm.arm(at: deadline)
         }
+        await self.nextWakeup()
     }
 
     private func nextWakeup() async {

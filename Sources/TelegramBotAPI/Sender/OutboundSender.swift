@@ -159,9 +159,11 @@ public final class OutboundSender: Service, Sendable {
 
     /// Sends queued calls until shutdown; run it once, in a `ServiceGroup`.
     public func run() async {
+        let alarm = SenderAlarm { [weak self] in self?.wake() }
+        defer { alarm.cancel() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                await schedule(into: &group)
+                await schedule(into: &group, alarm: alarm)
                 // Reached at the drain deadline or on cancellation: stop what is in flight.
                 group.cancelAll()
             }
@@ -179,14 +181,14 @@ public final class OutboundSender: Service, Sendable {
 
     /// The loop: send what the limiter allows, otherwise wait for the next
     /// instant it names or for a change.
-    private func schedule(into group: inout DiscardingTaskGroup) async {
+    private func schedule(into group: inout DiscardingTaskGroup, alarm: SenderAlarm) async {
         while !Task.isCancelled {
             let step = state.withLock { state in nextStep(&state, now: .now) }
             switch step {
             case .send(let job):
                 group.addTask { await self.perform(job) }
             case .wait(let deadline):
-                await waitForChange(until: deadline)
+                await waitForChange(until: deadline, alarm: alarm)
             case .finish:
                 return
             }
