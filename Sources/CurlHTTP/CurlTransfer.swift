@@ -63,7 +63,8 @@ final class CurlTransfer: @unchecked Sendable {
         if let caFilePath = tls.caFilePath {
             try check(cgw_easy_setopt_string(handle, CURLOPT_CAINFO, caFilePath))
         }
-        if request.url.lowercased().hasPrefix("https:") {
+        // The scheme is ASCII and case-insensitive: OR-ing 0x20 folds its letters and leaves ':' as it is.
+        if request.url.utf8.prefix(6).lazy.map({ $0 | 0x20 }).elementsEqual("https:".utf8) {
             // Wait for a connection being set up to confirm HTTP/2 and multiplex on it,
             // rather than opening a second connection to the same host.
             try check(cgw_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
@@ -200,14 +201,11 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new response (after a 1xx); only the last one's fields count.
             responseHeaders.removeAll(keepingCapacity: true)
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingWhitespace()
-            let value = line[line.index(after: colon)...].trimmingWhitespace()
-            responseHeaders.append(HTTPHeader(name: String(name), value: String(value)))
+        } else if let field = HTTPHeader(fieldLine: bytes) {
+            responseHeaders.append(field)
         }
         return bytes.count
     }
@@ -260,14 +258,5 @@ extension [UInt8] {
             }
             return body(start, buffer.count)
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> Substring {
-        guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else {
-            return self[endIndex...]
-        }
-        return self[start...end]
     }
 }

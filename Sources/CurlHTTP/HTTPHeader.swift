@@ -12,10 +12,40 @@ public struct HTTPHeader: Sendable, Hashable {
     }
 }
 
+extension HTTPHeader {
+    /// The field of one received header line (`Name: value` and its line
+    /// end), read as bytes: the name and value without the spaces and tabs
+    /// around them; nil for a line without a colon (the status line, the
+    /// empty line that ends the fields).
+    init?(fieldLine line: UnsafeRawBufferPointer) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        self.init(
+            name: String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self),
+            value: String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
+        )
+    }
+
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+        }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[first...last]
+    }
+}
+
 extension [HTTPHeader] {
     /// The first value of the named field, matched case-insensitively as HTTP requires.
     public func value(for name: String) -> String? {
-        let wanted = name.lowercased()
-        return first { $0.name.lowercased() == wanted }?.value
+        first { Self.equalIgnoringASCIICase($0.name, name) }?.value
+    }
+
+    /// Field names are ASCII tokens, so only ASCII letters need folding; no lowercased copies.
+    private static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

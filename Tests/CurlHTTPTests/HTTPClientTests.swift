@@ -1,4 +1,4 @@
-import CurlHTTP
+@testable import CurlHTTP
 import TelegramEmulator
 import Testing
 
@@ -264,5 +264,40 @@ extension Result where Failure == any Error {
     fileprivate var clientErrorCode: HTTPClientError.Code? {
         if case .failure(let error) = self { return (error as? HTTPClientError)?.code }
         return nil
+    }
+}
+
+@Suite("Received header lines")
+struct HeaderLineTests {
+    func field(_ line: String) -> HTTPHeader? {
+        self.field(Array(line.utf8))
+    }
+
+    func field(_ bytes: [UInt8]) -> HTTPHeader? {
+        bytes.withUnsafeBytes { HTTPHeader(fieldLine: $0) }
+    }
+
+    @Test("a line is split at its first colon, spaces and tabs around name and value dropped; a line without one is no field")
+    func lines() {
+        #expect(self.field("Content-Type: application/json\r\n") == HTTPHeader(name: "Content-Type", value: "application/json"))
+        #expect(self.field("X-A:\t  spaced \t\r\n") == HTTPHeader(name: "X-A", value: "spaced"))
+        #expect(self.field("X-Empty:\r\n") == HTTPHeader(name: "X-Empty", value: ""))
+        #expect(self.field("X-Empty:   \r\n") == HTTPHeader(name: "X-Empty", value: ""))
+        #expect(self.field("Location: http://a:8080/b\r\n") == HTTPHeader(name: "Location", value: "http://a:8080/b"))
+        #expect(self.field("X-Name: Zoë — ok\r\n") == HTTPHeader(name: "X-Name", value: "Zoë — ok"))
+        #expect(self.field(Array("X-Bad: ".utf8) + [0xFF] + Array("\r\n".utf8))?.value == "\u{FFFD}", "invalid UTF-8 repaired, as before")
+        #expect(self.field("no colon here\r\n") == nil)
+        #expect(self.field("\r\n") == nil)
+        #expect(self.field("") == nil)
+    }
+
+    @Test("a field is found by name in any case, ASCII letters only folded")
+    func lookup() {
+        let headers = [HTTPHeader(name: "Retry-After", value: "3"), HTTPHeader(name: "X-[", value: "bracket")]
+        #expect(headers.value(for: "retry-after") == "3")
+        #expect(headers.value(for: "RETRY-AFTER") == "3")
+        #expect(headers.value(for: "Retry-Afte") == nil)
+        #expect(headers.value(for: "X-{") == nil, "'[' and '{' differ by 0x20 but are not letters")
+        #expect(headers.value(for: "x-[") == "bracket")
     }
 }
