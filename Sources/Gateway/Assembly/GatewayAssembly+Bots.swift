@@ -96,8 +96,8 @@ extension GatewayAssembly {
                 configuration: .init(token: bot.token, baseURL: configuration.telegram.apiURL),
                 httpClient: http,
                 logger: logger,
-                observer: { [id = bot.id, recorder = storage.metricsRecorder] call in
-                    GatewayMetrics().record(call)
+                observer: { [id = bot.id, recorder = storage.metricsRecorder, metrics = GatewayMetrics()] call in
+                    metrics.record(call)
                     if call.outcome == .rateLimited { stats.recordRateLimited(bot: id) }
                     recorder?.record(MetricEvent(bot: id.name, kind: .telegram, name: call.outcome.rawValue))
                 }

@@ -13,7 +13,16 @@ import CoreMetrics
 struct DurableMetrics: Sendable {
     static let events = "gateway_durable_events_total"
 
+    private struct Key: Hashable, Sendable {
+        let event: String
+        let bot: BotID
+    }
+
+    private let counters = MetricHandles<Key, CoreMetrics.Counter>()
+
     func record(_ event: String, bot: BotID, count: Int = 1) {
-        CoreMetrics.Counter(label: Self.events, dimensions: [("bot", bot.name), ("event", event)]).increment(by: count)
+        self.counters.handle(Key(event: event, bot: bot)) {
+            CoreMetrics.Counter(label: Self.events, dimensions: [("bot", bot.name), ("event", event)])
+        }.increment(by: count)
     }
 }

@@ -38,7 +38,16 @@ public struct GatewayMetrics: Sendable {
         .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
     ]
 
-    /// Creates a recorder; it writes to the bootstrapped `MetricsSystem`.
+    private struct CallKey: Hashable, Sendable {
+        let method: String
+        let outcome: String
+    }
+
+    private let callCounters = MetricHandles<CallKey, CoreMetrics.Counter>()
+    private let callTimers = MetricHandles<String, CoreMetrics.Timer>()
+
+    /// Creates a recorder; it writes to the bootstrapped `MetricsSystem`, and
+    /// keeps the handles it makes (make it after bootstrapping, and keep it).
     public init() {}
 
     /// A Prometheus factory with the gateway's histogram buckets; pass it to
@@ -89,8 +98,12 @@ public struct GatewayMetrics: Sendable {
     ///   - outcome: `ok`, `error`, `rate_limited` or `network`.
     ///   - duration: Time from sending the request to the end of the answer.
     public func recordBotAPICall(method: String, outcome: String, duration: Duration) {
-        CoreMetrics.Counter(label: Self.botAPICalls, dimensions: [("method", method), ("outcome", outcome)]).increment()
-        CoreMetrics.Timer(label: Self.botAPICallDuration, dimensions: [("method", method)]).recordNanoseconds(duration.nanoseconds)
+        self.callCounters.handle(CallKey(method: method, outcome: outcome)) {
+            CoreMetrics.Counter(label: Self.botAPICalls, dimensions: [("method", method), ("outcome", outcome)])
+        }.increment()
+        self.callTimers.handle(method) {
+            CoreMetrics.Timer(label: Self.botAPICallDuration, dimensions: [("method", method)])
+        }.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Records one Bot API call; pass it as the `BotAPIClient` observer.
