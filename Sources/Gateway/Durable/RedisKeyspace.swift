@@ -49,26 +49,31 @@ public struct RedisKeyspace: Sendable, Hashable {
         update.conversationKey?.description ?? "update:\(update.updateID)"
     }
 
-    /// Keys of one bot.
+    /// Keys of one bot. Each is made when read: a step reads a few of them,
+    /// and making strings showed in profiles.
     public struct Bot: Sendable, Hashable {
-        public let runnable: String
-        public let watch: String
-        public let outbox: String
-        public let settings: String
+        let tag: String
+
+        public var runnable: String { "\(self.tag):runnable" }
+        public var watch: String { "\(self.tag):watch" }
+        public var outbox: String { "\(self.tag):outbox" }
+        public var settings: String { "\(self.tag):settings" }
     }
 
-    /// Keys of one conversation; all share one hash tag.
+    /// Keys of one conversation; all share one hash tag. Each is made when
+    /// read, as ``Bot``'s are.
     public struct Conversation: Sendable, Hashable {
-        public let queue: String
-        public let lease: String
-        public let state: String
-        public let outbox: String
-        public let outboxLease: String
-        public let sent: String
-        public let seen: String
-        public let attempts: String
-        public let lastError: String
         let tag: String
+
+        public var queue: String { "\(self.tag):q" }
+        public var lease: String { "\(self.tag):lease" }
+        public var state: String { "\(self.tag):state" }
+        public var outbox: String { "\(self.tag):out" }
+        public var outboxLease: String { "\(self.tag):outlease" }
+        public var sent: String { "\(self.tag):sent" }
+        public var seen: String { "\(self.tag):seen" }
+        public var attempts: String { "\(self.tag):attempts" }
+        public var lastError: String { "\(self.tag):error" }
     }
 
     /// The heartbeat keys, shared by every bot.
@@ -86,14 +91,15 @@ public struct RedisKeyspace: Sendable, Hashable {
     }
 
     /// Keys of one user of one bot; all share the hash tag `{prefix:bot:<id>}`,
-    /// the tag of the user's private chat with the bot.
+    /// the tag of the user's private chat with the bot. Each is made when read.
     public struct User: Sendable, Hashable {
-        public let minuteCount: String
-        public let hourCount: String
-        public let commandCount: String
-        public let limitNotice: String
-        public let maintenanceNotice: String
         let tag: String
+
+        public var minuteCount: String { "\(self.tag):rl:m" }
+        public var hourCount: String { "\(self.tag):rl:h" }
+        public var commandCount: String { "\(self.tag):rl:c" }
+        public var limitNotice: String { "\(self.tag):rl:notice" }
+        public var maintenanceNotice: String { "\(self.tag):maint" }
 
         /// The marker of a press of the button with callback data `data`.
         public func press(_ data: String) -> String {
@@ -103,21 +109,12 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The keys of user `id` of `bot`.
     public func user(_ id: Int64, of bot: BotID) -> User {
-        let tag = "{\(self.prefix):\(bot.name):\(id)}"
-        return User(
-            minuteCount: "\(tag):rl:m",
-            hourCount: "\(tag):rl:h",
-            commandCount: "\(tag):rl:c",
-            limitNotice: "\(tag):rl:notice",
-            maintenanceNotice: "\(tag):maint",
-            tag: tag
-        )
+        User(tag: "{\(self.prefix):\(bot.name):\(id)}")
     }
 
     /// The per-bot keys.
     public func bot(_ bot: BotID) -> Bot {
-        let tag = "{\(self.prefix):\(bot.name)}"
-        return Bot(runnable: "\(tag):runnable", watch: "\(tag):watch", outbox: "\(tag):outbox", settings: "\(tag):settings")
+        Bot(tag: "{\(self.prefix):\(bot.name)}")
     }
 
     /// A `SCAN` pattern for the hash tags of every conversation of `bot`
@@ -145,18 +142,6 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The keys of `conversation` of `bot`.
     public func conversation(_ conversation: String, of bot: BotID) -> Conversation {
-        let tag = "{\(self.prefix):\(bot.name):\(conversation)}"
-        return Conversation(
-            queue: "\(tag):q",
-            lease: "\(tag):lease",
-            state: "\(tag):state",
-            outbox: "\(tag):out",
-            outboxLease: "\(tag):outlease",
-            sent: "\(tag):sent",
-            seen: "\(tag):seen",
-            attempts: "\(tag):attempts",
-            lastError: "\(tag):error",
-            tag: tag
-        )
+        Conversation(tag: "{\(self.prefix):\(bot.name):\(conversation)}")
     }
 }
