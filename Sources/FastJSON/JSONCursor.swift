@@ -196,7 +196,7 @@ public struct JSONCursor {
         while self.position < self.bytes.count {
             switch self.bytes[self.position] {
             case UInt8(ascii: "\""):
-                let text = String(validating: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
+                let text = Self.validString(UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]))
                 self.position += 1
                 return text
             case UInt8(ascii: "\\"):
@@ -294,6 +294,15 @@ public struct JSONCursor {
         (try? UTF8Span(validating: bytes.span)) != nil
     }
 
+    /// `bytes` as a string, nil when they are not valid UTF-8. Through
+    /// `UTF8Span`, whose validator is compiled for UTF-8 bytes: the generic
+    /// `String(validating:as:)` looked its types up at run time on every call.
+    @usableFromInline
+    static func validString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let text = try? UTF8Span(validating: bytes.span) else { return nil }
+        return String(copying: text)
+    }
+
     /// The rest of a string that holds escapes, from its first byte at `start`.
     @usableFromInline
     mutating func escapedString(from start: Int) -> String? {
@@ -303,7 +312,7 @@ public struct JSONCursor {
             self.position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: text, as: UTF8.self)
+                return text.withUnsafeBufferPointer { Self.validString($0) }
             case UInt8(ascii: "\\"):
                 guard self.position < self.bytes.count else { return nil }
                 let escape = self.bytes[self.position]
