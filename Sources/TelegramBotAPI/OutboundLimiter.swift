@@ -1,3 +1,5 @@
+import HeapModule
+
 /// Decides when each queued outbound Bot API call may be sent within
 /// Telegram's limits: a value-type state machine with no I/O and no clock of
 /// its own; the caller passes `now` to every method.
@@ -24,9 +26,12 @@
 /// - **5xx and network errors** retry with exponential backoff, the job staying
 ///   at the head of its chat's queue; permanent errors drop the job.
 ///
-/// Each ``nextAction(now:)`` looks at every chat with queued work, so its cost
-/// grows with the number of such chats; at Telegram's 30 sends per second this
-/// stays small even for broadcasts to many thousands of chats.
+/// Chats with work wait in two heaps: those that may send now, by urgency,
+/// and those held by their limit or a pause, by when that ends. A chat is
+/// filed again whenever it changes (stale entries are skipped), so
+/// ``nextAction(now:)`` costs a logarithm of the chats waiting, not a look
+/// at each of them: with hundreds of chats queued behind the concurrency
+/// cap, the scan it replaced was a twentieth of the gateway's CPU.
 public struct OutboundLimiter<Payload: Sendable>: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -38,12 +43,18 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// a priority wait until then, so more urgent ones still go meanwhile.
     private var priorityPausedUntil: [Priority: Instant] = [:]
     private var chats: [Int64: ChatLane] = [:]
-    /// The chats whose queue holds jobs: the only ones worth a look.
-    private var waiting: Set<Int64> = []
+    /// Chats that may send now as far as they are concerned, most urgent on top.
+    private var readyChats = Heap<ReadyEntry>()
+    /// Chats with work held by their limit or a pause, soonest on top.
+    private var heldChats = Heap<HeldEntry>()
+    /// Stamps every filing: an entry counts only while its chat still has its stamp.
+    private var nextStamp: UInt64 = 0
     /// When idle chats are forgotten next; once a second is enough.
     private var nextForgetting: Instant?
-    /// Calls with no chat limit, in enqueue order.
-    private var unlimited: [Job] = []
+    /// Calls with no chat limit that may go now, most urgent on top.
+    private var unlimitedReady = Heap<UnlimitedJob>()
+    /// Calls with no chat limit waiting out a retry, soonest on top.
+    private var unlimitedHeld = Heap<HeldJob>()
     private var inFlight: [Job.ID: Job] = [:]
 
     /// One chat's queue and limits.
@@ -52,12 +63,13 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         var bucket: TokenBucket
         var pausedUntil: Instant?
         var isBusy = false
+        /// The stamp of the chat's current entry in a heap.
+        var stamp: UInt64 = 0
 
-        /// When the head job may go as far as this chat is concerned (`now` if
-        /// already); nil if nothing can go (empty or in flight).
-        func readyAt(now: Instant) -> Instant? {
-            guard !isBusy, !queue.isEmpty else { return nil }
-            return latest(now, pausedUntil, queue[0].notBefore, bucket.earliestSend)
+        /// When the head job may go as far as this chat is concerned, nil if
+        /// at any time (the caller checks that something can go at all).
+        var heldUntil: Instant? {
+            latestSet(pausedUntil, queue.first?.notBefore, bucket.earliestSend)
         }
 
         /// The most urgent priority queued, and the first job holding it.
@@ -86,7 +98,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
     /// Jobs waiting to be sent, retries included.
     public var queuedJobCount: Int {
-        unlimited.count + chats.values.reduce(0) { $0 + $1.queue.count }
+        unlimitedReady.count + unlimitedHeld.count + chats.values.reduce(0) { $0 + $1.queue.count }
     }
 
     /// Jobs handed out by ``nextAction(now:)`` and not yet completed.
@@ -101,9 +113,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         case .chat(let chatID, let kind):
             let bucket = TokenBucket(limit(for: kind))
             chats[chatID, default: ChatLane(bucket: bucket)].queue.append(job)
-            waiting.insert(chatID)
+            file(chatID, now: now)
         case .notChatLimited:
-            unlimited.append(job)
+            unlimitedReady.insert(UnlimitedJob(job: job))
         }
         return job.id
     }
@@ -113,7 +125,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     public mutating func removeQueuedJobs(forChat chatID: Int64) -> [Job] {
         guard let removed = chats[chatID]?.queue, !removed.isEmpty else { return [] }
         chats[chatID]?.queue = []
-        waiting.remove(chatID)
+        file(chatID)
         return removed
     }
 
@@ -122,31 +134,39 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     public mutating func nextAction(now: Instant) -> Action {
         forgetIdleChats(at: now)
         let botReadyAt = latest(now, botPausedUntil, botBucket.earliestSend)
+        self.releaseHeldChats(now: now)
 
-        var best: (priority: Priority, id: Job.ID, chatID: Int64?, index: Int)?
+        var best: (priority: Priority, id: Job.ID, chatID: Int64?)?
         var earliest: Instant?
         let priorityPauses = priorityPausedUntil
-        func consider(readyAt: Instant, priority: Priority, id: Job.ID, chatID: Int64?, index: Int) {
+        func consider(readyAt: Instant, priority: Priority, id: Job.ID, chatID: Int64?) {
             let readyAt = priorityPauses[priority].map { max($0, readyAt) } ?? readyAt
             earliest = min(earliest ?? readyAt, readyAt)
             guard readyAt <= now else { return }
             if let current = best, current.priority > priority || (current.priority == priority && current.id < id) {
                 return
             }
-            best = (priority, id, chatID, index)
+            best = (priority, id, chatID)
         }
-        for chatID in waiting {
-            guard let lane = chats[chatID], let readyAt = lane.readyAt(now: now), let urgency = lane.urgency else { continue }
-            consider(readyAt: readyAt, priority: urgency.priority, id: urgency.id, chatID: chatID, index: 0)
+        // The most urgent ready chat and call are the only ones worth a look:
+        // a pause of their priority holds every less urgent one at least as long.
+        if let top = readyChats.max {
+            consider(readyAt: now, priority: top.priority, id: top.id, chatID: top.chatID)
         }
-        for index in unlimited.indices {
-            consider(
-                readyAt: latest(now, unlimited[index].notBefore),
-                priority: unlimited[index].priority,
-                id: unlimited[index].id,
-                chatID: nil,
-                index: index
-            )
+        if let top = unlimitedReady.max {
+            consider(readyAt: now, priority: top.job.priority, id: top.job.id, chatID: nil)
+        }
+        // Of the held, the soonest; all of them only while a priority is paused (rare).
+        if priorityPauses.isEmpty {
+            if let until = heldChats.min?.until { earliest = min(earliest ?? until, until) }
+            if let until = unlimitedHeld.min?.notBefore { earliest = min(earliest ?? until, until) }
+        } else {
+            for held in heldChats.unordered where chats[held.chatID]?.stamp == held.stamp {
+                consider(readyAt: held.until, priority: held.priority, id: held.id, chatID: held.chatID)
+            }
+            for held in unlimitedHeld.unordered {
+                consider(readyAt: held.notBefore, priority: held.job.priority, id: held.job.id, chatID: nil)
+            }
         }
 
         guard let earliest else { return .idle }
@@ -155,14 +175,13 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         }
         var job: Job
         if let chatID = best.chatID {
+            readyChats.removeMax()
             job = chats[chatID]!.queue.removeFirst()
-            if chats[chatID]!.queue.isEmpty {
-                waiting.remove(chatID)
-            }
             chats[chatID]!.isBusy = true
             chats[chatID]!.bucket.record(at: now)
+            file(chatID, now: now)
         } else {
-            job = unlimited.remove(at: best.index)
+            job = unlimitedReady.removeMax().job
         }
         botBucket.record(at: now)
         job.attempts += 1
@@ -181,6 +200,10 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             chats[id]?.isBusy = false
         } else {
             chatID = nil
+        }
+        // The chat may send again (its next job, or this one retried).
+        defer {
+            if let chatID { file(chatID, now: now) }
         }
 
         switch outcome {
@@ -243,11 +266,103 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         if let chatID {
             // The lane outlives its in-flight job: it is forgotten only when idle.
             chats[chatID]?.queue.insert(job, at: 0)
-            waiting.insert(chatID)
         } else {
-            // Keep enqueue order among calls with no chat limit.
-            let index = unlimited.firstIndex(where: { $0.id > job.id }) ?? unlimited.endIndex
-            unlimited.insert(job, at: index)
+            // Enqueue order among calls with no chat limit is the heaps' order.
+            if let notBefore = job.notBefore {
+                unlimitedHeld.insert(HeldJob(notBefore: notBefore, job: job))
+            } else {
+                unlimitedReady.insert(UnlimitedJob(job: job))
+            }
+        }
+    }
+
+    /// A chat that may send now, as the heap of ready chats orders it: higher
+    /// priority first, then the job enqueued first.
+    private struct ReadyEntry: Comparable {
+        let priority: Priority
+        let id: Job.ID
+        let chatID: Int64
+        let stamp: UInt64
+
+        static func < (lhs: Self, rhs: Self) -> Bool {
+            lhs.priority != rhs.priority ? lhs.priority < rhs.priority : lhs.id > rhs.id
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.priority == rhs.priority && lhs.id == rhs.id
+        }
+    }
+
+    /// A chat with work held until `until` by its limit or a pause.
+    private struct HeldEntry: Comparable {
+        let until: Instant
+        let priority: Priority
+        let id: Job.ID
+        let chatID: Int64
+        let stamp: UInt64
+
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.until < rhs.until }
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.until == rhs.until }
+    }
+
+    /// A call with no chat limit that may go now, ordered as ``ReadyEntry``.
+    private struct UnlimitedJob: Comparable {
+        let job: Job
+
+        static func < (lhs: Self, rhs: Self) -> Bool {
+            lhs.job.priority != rhs.job.priority ? lhs.job.priority < rhs.job.priority : lhs.job.id > rhs.job.id
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.job.id == rhs.job.id }
+    }
+
+    /// A call with no chat limit waiting until `notBefore`.
+    private struct HeldJob: Comparable {
+        let notBefore: Instant
+        let job: Job
+
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.notBefore < rhs.notBefore }
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.notBefore == rhs.notBefore }
+    }
+
+    /// Files `chatID` anew after it changed: in the ready heap if it may
+    /// send at `now` as far as it is concerned, in the held heap if it waits
+    /// for a later instant (or `now` is not known), in neither when it is
+    /// empty or busy. Earlier entries of the chat go stale.
+    private mutating func file(_ chatID: Int64, now: Instant? = nil) {
+        guard chats[chatID] != nil else { return }
+        nextStamp &+= 1
+        let stamp = nextStamp
+        chats[chatID]!.stamp = stamp
+        guard !chats[chatID]!.isBusy, let urgency = chats[chatID]!.urgency else { return }
+        if let until = chats[chatID]!.heldUntil, now.map({ until > $0 }) ?? true {
+            heldChats.insert(HeldEntry(until: until, priority: urgency.priority, id: urgency.id, chatID: chatID, stamp: stamp))
+        } else {
+            readyChats.insert(ReadyEntry(priority: urgency.priority, id: urgency.id, chatID: chatID, stamp: stamp))
+        }
+        // Stale entries leave when they reach the top; should churn pile them
+        // up below it, filing every chat afresh bounds them.
+        if readyChats.count + heldChats.count > 4 * chats.count + 64 {
+            readyChats = Heap()
+            heldChats = Heap()
+            for chat in Array(chats.keys) { file(chat) }
+        }
+    }
+
+    /// Moves the held chats and calls whose wait is over to the ready heaps,
+    /// and drops stale entries from the chats' tops.
+    private mutating func releaseHeldChats(now: Instant) {
+        while let soonest = heldChats.min, soonest.until <= now || chats[soonest.chatID]?.stamp != soonest.stamp {
+            heldChats.removeMin()
+            guard chats[soonest.chatID]?.stamp == soonest.stamp else { continue }
+            readyChats.insert(ReadyEntry(priority: soonest.priority, id: soonest.id, chatID: soonest.chatID, stamp: soonest.stamp))
+        }
+        while let top = readyChats.max, chats[top.chatID]?.stamp != top.stamp {
+            readyChats.removeMax()
+        }
+        while let soonest = unlimitedHeld.min, soonest.notBefore <= now {
+            unlimitedHeld.removeMin()
+            unlimitedReady.insert(UnlimitedJob(job: soonest.job))
         }
     }
 
@@ -268,7 +383,18 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     }
 }
 
-/// The latest of `now` and the instants that are set: when every constraint is met.
-private func latest(_ now: ContinuousClock.Instant, _ constraints: ContinuousClock.Instant?...) -> ContinuousClock.Instant {
-    constraints.reduce(now) { result, constraint in constraint.map { max(result, $0) } ?? result }
+/// The latest of `now` and the instants that are set: when every constraint
+/// is met. Fixed arity: a variadic list allocated an array on every call.
+private func latest(_ now: ContinuousClock.Instant, _ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant? = nil) -> ContinuousClock.Instant {
+    max(now, latestSet(a, b, nil) ?? now)
+}
+
+/// The latest of the instants that are set; nil if none is.
+private func latestSet(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?, _ c: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+    func later(_ x: ContinuousClock.Instant?, _ y: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+        guard let x else { return y }
+        guard let y else { return x }
+        return max(x, y)
+    }
+    return later(later(a, b), c)
 }
