@@ -12,9 +12,9 @@ import TelegramBotAPI
 /// Per bot, ``DurablePipelineConfiguration/concurrency`` workers each block
 /// on the bot's runnable set (`BZPOPMIN` on a connection of their own), lease the
 /// conversation they get, run the handler while one ``StepWatch`` renews
-/// the leases of all steps in flight, and commit the outcome atomically. A sweeper makes conversations
-/// whose dispatcher died runnable again once its instance stops beating
-/// (``InstanceHeartbeat``) or its lease expires.
+/// the leases of all steps in flight, and commit the outcome atomically. A
+/// sweeper makes conversations whose dispatcher died runnable again once its
+/// instance stops beating (``InstanceHeartbeat``) or its lease expires.
 ///
 /// A step that fails — the handler throws, or runs past `STEP_TIMEOUT` and
 /// is cancelled — is tried again after a growing delay (``StepRetryPolicy``;
