@@ -273,11 +273,14 @@ public final class InboxDispatcher: Service {
             let ending = await ticket.ending()
             let interruption = self.watch.end(id)
             switch ending {
-            case .finished(let result) where interruption == nil:
-                return try result.get()
-            case .finished, .interrupted:
+            case .finished(let result):
+                // The handler may end just as the watch ends it: the watch's word counts.
+                guard let interruption else { return try result.get() }
                 group.cancelAll()
-                throw Self.error(interruption ?? .timedOut, item: item, timeout: self.inbox.configuration.stepTimeout)
+                throw Self.error(interruption, item: item, timeout: self.inbox.configuration.stepTimeout)
+            case .interrupted(let reason):
+                group.cancelAll()
+                throw Self.error(reason, item: item, timeout: self.inbox.configuration.stepTimeout)
             case .cancelled:
                 group.cancelAll()
                 throw CancellationError()
