@@ -11,7 +11,7 @@ import TelegramBotAPI
 ///
 /// Per bot, ``DurablePipelineConfiguration/concurrency`` workers each block
 /// on the bot's runnable set (`BZPOPMIN` on a connection of their own), lease the
-/// conversation they get, run the handler while one ``StepWatch`` renews
+/// conversation they get, run the handler while one ``LeaseWatch`` renews
 /// the leases of all steps in flight, and commit the outcome atomically. A
 /// sweeper makes conversations whose dispatcher died runnable again once its
 /// instance stops beating (``InstanceHeartbeat``) or its lease expires.
@@ -40,7 +40,7 @@ public final class InboxDispatcher: Service {
     private let deadLetters: any DeadLetterStore
     private let notice: Notice?
     private let retries: StepRetryPolicy
-    private let watch: StepWatch
+    private let watch: LeaseWatch<StepTicket>
 
     /// The replies that tell a user their update was given up on ("something
     /// went wrong, try again"), in their language; committed with the dead letter.
@@ -66,7 +66,7 @@ public final class InboxDispatcher: Service {
         self.deadLetters = deadLetters ?? RedisDeadLetterStore(client: inbox.client, keyPrefix: inbox.configuration.keyPrefix)
         self.notice = notice
         self.retries = StepRetryPolicy(attempts: inbox.configuration.deadLetterAfter, firstDelay: inbox.configuration.retryDelay)
-        self.watch = StepWatch(renewEvery: inbox.configuration.leaseTimeout / 3, timeout: inbox.configuration.stepTimeout)
+        self.watch = LeaseWatch(renewEvery: inbox.configuration.leaseTimeout / 3, timeout: inbox.configuration.stepTimeout)
     }
 
     /// The `queue` label of a bot's ready-list depth in `gateway_queue_depth`.
@@ -89,7 +89,9 @@ public final class InboxDispatcher: Service {
         let (starts, start) = AsyncStream<Start>.makeStream()
         let inbox = self.inbox
         await withDiscardingTaskGroup { outer in
-            outer.addTask { await self.watch.run { try await inbox.renew($0) } }
+            outer.addTask {
+                await self.watch.run { try await inbox.renew($0.item) } interrupt: { $0.end(.interrupted($1)) }
+            }
             await withDiscardingTaskGroup { group in
                 for bot in self.bots {
                     for _ in 0..<concurrency {
@@ -129,8 +131,8 @@ public final class InboxDispatcher: Service {
                     }
                 }
             }
-            // Every step has ended.
-            self.watch.close()
+            // Every step has ended: the watch may stop.
+            outer.cancelAll()
         }
         self.logger.info("inbox dispatcher stopped")
     }
@@ -256,7 +258,7 @@ public final class InboxDispatcher: Service {
         }
     }
 
-    /// Runs the handler in a child task while ``StepWatch`` renews the lease
+    /// Runs the handler in a child task while ``LeaseWatch`` renews the lease
     /// every third of its length; a lost lease cancels the handler, and so
     /// does `STEP_TIMEOUT`, which fails the step.
     private func handle(_ item: InboxItem) async throws -> StepOutcome {
@@ -288,7 +290,7 @@ public final class InboxDispatcher: Service {
         }
     }
 
-    private static func error(_ interruption: StepWatch.Machine.Interruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
+    private static func error(_ interruption: LeaseWatchMachine<StepTicket>.Interruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
         switch interruption {
         case .timedOut:
             DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")

@@ -47,6 +47,8 @@ public final class OutboxRelay: Service {
     private let deadLetters: any DeadLetterStore
     private let budget: RedisSendBudget?
     private let state = Mutex<State>(State())
+    /// Renews the claims of sends in flight (a 429 may hold one longer than the claim).
+    private let claims: LeaseWatch<HeldClaim>
 
     private struct State {
         var counters = Counters()
@@ -68,6 +70,7 @@ public final class OutboxRelay: Service {
     ) {
         self.budget = budget
         self.inbox = inbox
+        self.claims = LeaseWatch(renewEvery: inbox.configuration.replyClaimLength / 3, timeout: nil)
         self.bot = bot
         self.sender = sender
         self.logger = logger
@@ -97,6 +100,19 @@ public final class OutboxRelay: Service {
     public func run() async {
         let local = self.inbox.local
         let (jobs, continuation) = local.openReplies(for: self.bot, budget: self.budget)
+        await withDiscardingTaskGroup { outer in
+            outer.addTask { await self.watchClaims() }
+            await self.relay(jobs, polling: continuation)
+            // Every send has ended: the watch may stop.
+            outer.cancelAll()
+        }
+        self.logger.info("outbox relay stopped", metadata: ["bot": "\(self.bot)"])
+    }
+
+    /// Drains each conversation handed over or found by the poll (which
+    /// feeds `continuation`) until the jobs end at shutdown.
+    private func relay(_ jobs: AsyncStream<LocalHandoff.ReplyJob>, polling continuation: AsyncStream<LocalHandoff.ReplyJob>.Continuation) async {
+        let local = self.inbox.local
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.poll(into: continuation)
@@ -127,7 +143,17 @@ public final class OutboxRelay: Service {
                 }
             }
         }
-        self.logger.info("outbox relay stopped", metadata: ["bot": "\(self.bot)"])
+    }
+
+    /// Renews the claims of the conversations with a send in flight.
+    private func watchClaims() async {
+        let client = self.inbox.client
+        let claim = self.inbox.configuration.replyClaimLength.redisMilliseconds
+        await self.claims.run { held in
+            try await client.evaluate(DurableScripts.renew, keys: [.string(held.lease)], arguments: [.string(held.token), .integer(claim)]).int == 1
+        } interrupt: { _, _ in
+            // A lost claim ends nothing here: the send in flight goes on, and the settle after it tells.
+        }
     }
 
     /// Looks for due conversations in the bot's outbox set until shutdown:
@@ -252,7 +278,7 @@ public final class OutboxRelay: Service {
                 var retry = false
                 var record = ""
                 for (index, reply) in batch.enumerated() {
-                    guard case .settled(let made) = try await self.sendHoldingClaim(reply, conversation: conversation, token: token, budgetReserved: reserved) else {
+                    guard case .settled(let made) = await self.sendHoldingClaim(reply, conversation: conversation, token: token, budgetReserved: reserved) else {
                         retry = true
                         break
                     }
@@ -305,27 +331,12 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// ``send(_:conversation:migrated:budgetReserved:)`` while a child task renews the claim
-    /// every third of its length.
-    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String, budgetReserved: Bool) async throws -> Sent {
-        let keys = self.inbox.keys.conversation(conversation, of: self.bot)
-        let claim = self.inbox.configuration.replyClaimLength
-        return try await withThrowingTaskGroup(of: Sent?.self) { group in
-            group.addTask { await self.send(reply, conversation: conversation, budgetReserved: budgetReserved) }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: claim / 3)
-                    // A Redis error is not a lost claim; the settle after the send tells.
-                    _ = try? await self.inbox.client.evaluate(
-                        DurableScripts.renew, keys: [.string(keys.outboxLease)], arguments: [.string(token), .integer(claim.redisMilliseconds)])
-                }
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let sent = result { return sent }
-            }
-            return .retry
-        }
+    /// ``send(_:conversation:migrated:budgetReserved:)`` while the claim
+    /// watch renews the claim every third of its length.
+    private func sendHoldingClaim(_ reply: Result<OutboxEnvelope.Stored, any Error>, conversation: String, token: String, budgetReserved: Bool) async -> Sent {
+        let id = self.claims.start(HeldClaim(lease: self.inbox.keys.conversation(conversation, of: self.bot).outboxLease, token: token))
+        defer { _ = self.claims.end(id) }
+        return await self.send(reply, conversation: conversation, budgetReserved: budgetReserved)
     }
 
     /// Settles the `count` replies answered since the last settle, the last
@@ -350,6 +361,12 @@ public final class OutboxRelay: Service {
     static func repeatsHarmlessly(_ reply: Result<OutboxEnvelope.Stored, any Error>) -> Bool {
         if case .success(let stored) = reply, case .answerCallbackQuery = stored.call { return true }
         return false
+    }
+
+    /// A conversation's claim held by a send in flight.
+    private struct HeldClaim: Sendable {
+        let lease: String
+        let token: String
     }
 
     /// What became of one reply.

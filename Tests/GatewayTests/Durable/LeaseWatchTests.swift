@@ -1,13 +1,15 @@
 @testable import Gateway
 import RedisClient
+import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// The watch over a dispatcher's steps: its state machine on instants of
-/// the test's own, then renewals and lost leases against a real Redis.
-@Suite("Step watch")
-struct StepWatchTests {
-    typealias Machine = StepWatchMachine<String>
+/// The watch over leases in flight (a dispatcher's steps, a relay's sends):
+/// its state machine on instants of the test's own, then renewals and lost
+/// leases against a real Redis.
+@Suite("Lease watch")
+struct LeaseWatchTests {
+    typealias Machine = LeaseWatchMachine<String>
 
     let t0 = ContinuousClock.now
 
@@ -60,7 +62,7 @@ struct StepWatchTests {
         #expect(machine.renewed(a, held: false, now: self.at(150)) == nil, "a report after the step ended is ignored")
     }
 
-    @Test("the watcher is woken only when it had nothing to watch, and once to close")
+    @Test("the watcher is woken only when it had nothing to watch")
     func wakingTheWatcher() {
         var machine = Machine(renewEvery: .seconds(5), timeout: .seconds(30))
         guard case .idle = machine.tick(now: self.at(0)) else { Issue.record("nothing to watch"); return }
@@ -73,13 +75,25 @@ struct StepWatchTests {
         #expect(machine.end(first) == nil)
         let third = machine.start("c", now: self.at(4))
         #expect(!third.wakeWatcher, "asleep until an earlier due time")
-        let wokenToClose = machine.close()
-        #expect(!wokenToClose, "not idle")
-        guard case .closed = machine.tick(now: self.at(5)) else { Issue.record("closed"); return }
-        var idle = Machine(renewEvery: .seconds(5), timeout: .seconds(30))
-        _ = idle.tick(now: self.at(0))
-        let idleWoken = idle.close()
-        #expect(idleWoken)
+        #expect(machine.end(second.id) == nil && machine.end(third.id) == nil)
+        guard case .idle = machine.tick(now: self.at(5)) else { Issue.record("every lease ended"); return }
+        #expect(machine.start("d", now: self.at(6)).wakeWatcher, "idle again")
+    }
+
+    @Test("a lease without a timeout is renewed for as long as its work runs")
+    func noTimeout() throws {
+        var machine = Machine(renewEvery: .seconds(20), timeout: nil)
+        let (id, _) = machine.start("send", now: self.at(0))
+        var now = 0
+        for _ in 0..<100 {
+            guard case .sleep(let until) = machine.tick(now: self.at(now)) else { Issue.record("expected a sleep"); return }
+            #expect(until == self.at(now + 20_000))
+            now += 20_000
+            let acts = try #require(self.acts(machine.tick(now: self.at(now))))
+            #expect(acts.renew == ["send"] && acts.interrupt.isEmpty)
+            #expect(machine.renewed(id, held: true, now: self.at(now)) == nil)
+        }
+        #expect(machine.end(id) == nil, "never interrupted")
     }
 
     @Test("a timeout shorter than the renewal period ends the step unrenewed")
@@ -91,6 +105,31 @@ struct StepWatchTests {
         let acts = self.acts(machine.tick(now: self.at(300)))
         #expect(acts?.renew == [] && acts?.interrupt == ["a:timedOut"])
         #expect(machine.end(id) == .timedOut)
+    }
+
+    @Test("a dispatcher stops at graceful shutdown at once, not when its watch would next wake", .timeLimit(.minutes(1)))
+    func theWatchStopsWithTheDispatcher() async throws {
+        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
+        // Renewals every 20 s: a watch left asleep would hold the stop that long.
+        let inbox = RedisInbox(client: redis, configuration: DurableTests.pipeline(leaseTimeout: .seconds(60)), logger: DurableTests.logger)
+        let recorder = StepRecorder()
+        let (update, raw) = try DurableTests.update(id: 43, chat: 4103, sequence: 1)
+        let dispatcher = InboxDispatcher(inbox: inbox, bots: [DurableTests.bot], logger: DurableTests.logger) { item in
+            recorder.record(item)
+            return .unchanged
+        }
+        try await inbox.accept(update, raw: raw, bot: DurableTests.bot)
+        let services = ServiceGroup(configuration: .init(services: [dispatcher], logger: DurableTests.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            #expect(await DurableTests.eventually(timeout: .seconds(10)) { recorder.handledCount == 1 })
+            let stopping = ContinuousClock.now
+            await services.triggerGracefulShutdown()
+            try await group.next()
+            let took = ContinuousClock.now - stopping
+            #expect(took < .seconds(3), "stopped in \(took)")
+        }
+        await redis.close()
     }
 
     @Test("a step three leases long keeps its lease: no other instance takes it over, and it is handled once", .timeLimit(.minutes(1)))

@@ -1,0 +1,64 @@
+import Synchronization
+
+/// One step's meeting point: its handler finishing, the watch ending it,
+/// or the dispatcher's task being cancelled — whichever comes first is what
+/// the dispatcher waits for.
+final class StepTicket: Sendable {
+    /// How a step ended.
+    enum Ending: Sendable {
+        case finished(Result<StepOutcome, any Error>)
+        case interrupted(LeaseWatchMachine<StepTicket>.Interruption)
+        case cancelled
+    }
+
+    private enum State {
+        case running
+        case waiting(CheckedContinuation<Ending, Never>)
+        case ended(Ending)
+        case taken
+    }
+
+    /// The update the step handles.
+    let item: InboxItem
+    private let state = Mutex(State.running)
+
+    init(item: InboxItem) {
+        self.item = item
+    }
+
+    /// Ends the step with `ending`, unless it already ended.
+    func end(_ ending: Ending) {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Ending, Never>? in
+            switch state {
+            case .running:
+                state = .ended(ending)
+                return nil
+            case .waiting(let continuation):
+                state = .taken
+                return continuation
+            case .ended, .taken:
+                return nil
+            }
+        }
+        waiter?.resume(returning: ending)
+    }
+
+    /// How the step ended, once it has; `.cancelled` when the waiting task is.
+    func ending() async -> Ending {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Ending, Never>) in
+                let ended = self.state.withLock { state -> Ending? in
+                    if case .ended(let ending) = state {
+                        state = .taken
+                        return ending
+                    }
+                    state = .waiting(continuation)
+                    return nil
+                }
+                if let ended { continuation.resume(returning: ended) }
+            }
+        } onCancel: {
+            self.end(.cancelled)
+        }
+    }
+}
