@@ -85,8 +85,8 @@ public final class InboxDispatcher: Service {
     public func run() async {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
         let local = self.inbox.local
-        let handedOver = local.openSteps(capacity: concurrency * 4)
         let (starts, start) = AsyncStream<Start>.makeStream()
+        local.openSteps(capacity: concurrency * 4, into: start)
         let inbox = self.inbox
         await withDiscardingTaskGroup { outer in
             outer.addTask {
@@ -104,12 +104,6 @@ public final class InboxDispatcher: Service {
                         await Self.pause(for: .seconds(3600))
                     }
                     local.closeSteps()
-                }
-                group.addTask {
-                    for await item in handedOver {
-                        start.yield(.step(item))
-                    }
-                    start.finish()
                 }
                 for await next in starts {
                     switch next {

@@ -26,7 +26,7 @@ final class LocalHandoff: Sendable {
     }
 
     private struct State {
-        var steps: AsyncStream<InboxItem>.Continuation?
+        var steps: AsyncStream<InboxDispatcher.Start>.Continuation?
         var stepCapacity = 0
         var stepsTaken = 0
         var relays: [BotID: AsyncStream<ReplyJob>.Continuation] = [:]
@@ -37,17 +37,18 @@ final class LocalHandoff: Sendable {
 
     // MARK: Updates, webhook → dispatcher
 
-    /// Opens the dispatcher's side: at most `capacity` handed-over updates at once.
-    func openSteps(capacity: Int) -> AsyncStream<InboxItem> {
-        let (stream, continuation) = AsyncStream.makeStream(of: InboxItem.self)
+    /// Opens the dispatcher's side: at most `capacity` handed-over updates at
+    /// once, each yielded to the dispatcher's run loop as a `.step` (no task
+    /// in between to forward them).
+    func openSteps(capacity: Int, into starts: AsyncStream<InboxDispatcher.Start>.Continuation) {
         self.state.withLock { state in
-            state.steps = continuation
+            state.steps = starts
             state.stepCapacity = capacity
         }
-        return stream
     }
 
-    /// Takes nothing more; the stream ends once what was handed over is read.
+    /// Takes nothing more and finishes the dispatcher's stream, which ends
+    /// once what was handed over is read.
     func closeSteps() {
         let continuation = self.state.withLock { state in
             defer { state.steps = nil }
@@ -74,7 +75,7 @@ final class LocalHandoff: Sendable {
     /// reservation is given back, and the caller must release the lease).
     func handOver(_ item: InboxItem) -> Bool {
         let continuation = self.state.withLock { $0.steps }
-        if case .enqueued = continuation?.yield(item) {
+        if case .enqueued = continuation?.yield(.step(item)) {
             return true
         }
         self.endStep()
