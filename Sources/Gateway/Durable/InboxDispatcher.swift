@@ -85,8 +85,8 @@ public final class InboxDispatcher: Service {
     public func run() async {
         let concurrency = max(self.inbox.configuration.concurrency, 1)
         let local = self.inbox.local
-        let (starts, start) = AsyncStream<Start>.makeStream()
-        local.openSteps(capacity: concurrency * 4, into: start)
+        let starts = HandoffQueue<Start>()
+        local.openSteps(capacity: concurrency * 4, into: starts)
         let inbox = self.inbox
         await withDiscardingTaskGroup { outer in
             outer.addTask {
@@ -95,7 +95,7 @@ public final class InboxDispatcher: Service {
             await withDiscardingTaskGroup { group in
                 for bot in self.bots {
                     for _ in 0..<concurrency {
-                        group.addTask { await self.work(bot, starts: start) }
+                        group.addTask { await self.work(bot, starts: starts) }
                     }
                     group.addTask { await self.sweep(bot) }
                 }
@@ -121,7 +121,7 @@ public final class InboxDispatcher: Service {
                             }
                         }
                     case .worker(let bot):
-                        group.addTask { await self.work(bot, starts: start) }
+                        group.addTask { await self.work(bot, starts: starts) }
                     }
                 }
             }
@@ -143,7 +143,7 @@ public final class InboxDispatcher: Service {
         Task.isCancelled || Task.isShuttingDownGracefully
     }
 
-    private func work(_ bot: BotID, starts: AsyncStream<Start>.Continuation) async {
+    private func work(_ bot: BotID, starts: HandoffQueue<Start>) async {
         let runnable = self.inbox.keys.bot(bot).runnable
         let block = self.inbox.configuration.pollTimeout
         let blockSeconds = String(Double(block.redisMilliseconds) / 1000)

@@ -26,10 +26,10 @@ final class LocalHandoff: Sendable {
     }
 
     private struct State {
-        var steps: AsyncStream<InboxDispatcher.Start>.Continuation?
+        var steps: HandoffQueue<InboxDispatcher.Start>?
         var stepCapacity = 0
         var stepsTaken = 0
-        var relays: [BotID: AsyncStream<ReplyJob>.Continuation] = [:]
+        var relays: [BotID: HandoffQueue<ReplyJob>] = [:]
         var budgets: [BotID: RedisSendBudget] = [:]
     }
 
@@ -40,7 +40,7 @@ final class LocalHandoff: Sendable {
     /// Opens the dispatcher's side: at most `capacity` handed-over updates at
     /// once, each yielded to the dispatcher's run loop as a `.step` (no task
     /// in between to forward them).
-    func openSteps(capacity: Int, into starts: AsyncStream<InboxDispatcher.Start>.Continuation) {
+    func openSteps(capacity: Int, into starts: HandoffQueue<InboxDispatcher.Start>) {
         self.state.withLock { state in
             state.steps = starts
             state.stepCapacity = capacity
@@ -50,11 +50,11 @@ final class LocalHandoff: Sendable {
     /// Takes nothing more and finishes the dispatcher's stream, which ends
     /// once what was handed over is read.
     func closeSteps() {
-        let continuation = self.state.withLock { state in
+        let queue = self.state.withLock { state in
             defer { state.steps = nil }
             return state.steps
         }
-        continuation?.finish()
+        queue?.finish()
     }
 
     /// Reserves room for one update; false when no dispatcher runs here or it is full.
@@ -74,8 +74,8 @@ final class LocalHandoff: Sendable {
     /// Hands a leased update to the dispatcher; false when it stopped (the
     /// reservation is given back, and the caller must release the lease).
     func handOver(_ item: InboxItem) -> Bool {
-        let continuation = self.state.withLock { $0.steps }
-        if case .enqueued = continuation?.yield(.step(item)) {
+        let queue = self.state.withLock { $0.steps }
+        if queue?.yield(.step(item)) == true {
             return true
         }
         self.endStep()
@@ -85,22 +85,22 @@ final class LocalHandoff: Sendable {
     // MARK: Replies, dispatcher → relay
 
     /// Opens the relay's side for `bot`, whose sends draw on `budget`.
-    func openReplies(for bot: BotID, budget: RedisSendBudget? = nil) -> (stream: AsyncStream<ReplyJob>, continuation: AsyncStream<ReplyJob>.Continuation) {
-        let (stream, continuation) = AsyncStream.makeStream(of: ReplyJob.self)
+    func openReplies(for bot: BotID, budget: RedisSendBudget? = nil) -> HandoffQueue<ReplyJob> {
+        let jobs = HandoffQueue<ReplyJob>()
         self.state.withLock { state in
-            state.relays[bot] = continuation
+            state.relays[bot] = jobs
             state.budgets[bot] = budget
         }
-        return (stream, continuation)
+        return jobs
     }
 
     /// Stops handing replies of `bot` over; the relay's stream ends once read.
     func closeReplies(for bot: BotID) {
-        let continuation = self.state.withLock { state in
+        let queue = self.state.withLock { state in
             state.budgets[bot] = nil
             return state.relays.removeValue(forKey: bot)
         }
-        continuation?.finish()
+        queue?.finish()
     }
 
     /// Whether a relay of `bot` runs in this instance.
@@ -115,8 +115,8 @@ final class LocalHandoff: Sendable {
 
     /// Hands `job` to the relay of `bot`; false when none runs here.
     func handOver(_ job: ReplyJob, for bot: BotID) -> Bool {
-        let continuation = self.state.withLock { $0.relays[bot] }
-        if case .enqueued = continuation?.yield(job) {
+        let queue = self.state.withLock { $0.relays[bot] }
+        if queue?.yield(job) == true {
             return true
         }
         return false

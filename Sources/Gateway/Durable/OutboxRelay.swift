@@ -99,10 +99,10 @@ public final class OutboxRelay: Service {
     /// until graceful shutdown (what was handed over is still sent) or cancellation.
     public func run() async {
         let local = self.inbox.local
-        let (jobs, continuation) = local.openReplies(for: self.bot, budget: self.budget)
+        let jobs = local.openReplies(for: self.bot, budget: self.budget)
         await withDiscardingTaskGroup { outer in
             outer.addTask { await self.watchClaims() }
-            await self.relay(jobs, polling: continuation)
+            await self.relay(jobs)
             // Every send has ended: the watch may stop.
             outer.cancelAll()
         }
@@ -110,12 +110,12 @@ public final class OutboxRelay: Service {
     }
 
     /// Drains each conversation handed over or found by the poll (which
-    /// feeds `continuation`) until the jobs end at shutdown.
-    private func relay(_ jobs: AsyncStream<LocalHandoff.ReplyJob>, polling continuation: AsyncStream<LocalHandoff.ReplyJob>.Continuation) async {
+    /// also feeds `jobs`) until the jobs end at shutdown.
+    private func relay(_ jobs: HandoffQueue<LocalHandoff.ReplyJob>) async {
         let local = self.inbox.local
         await withDiscardingTaskGroup { group in
             group.addTask {
-                await self.poll(into: continuation)
+                await self.poll(into: jobs)
                 local.closeReplies(for: self.bot)
             }
             group.addTask { await self.probeWhilePaused() }
@@ -161,7 +161,7 @@ public final class OutboxRelay: Service {
     /// finds some, backing off to once a second while it finds none (replies
     /// committed here do not wait for it; it finds retries and other
     /// instances' leftovers, which wait seconds anyway).
-    private func poll(into jobs: AsyncStream<LocalHandoff.ReplyJob>.Continuation) async {
+    private func poll(into jobs: HandoffQueue<LocalHandoff.ReplyJob>) async {
         let configuration = self.inbox.configuration
         let outbox = self.inbox.keys.bot(self.bot).outbox
         let gauge = self.gateway.queueDepthGauge(queue: Self.queueName(for: self.bot))

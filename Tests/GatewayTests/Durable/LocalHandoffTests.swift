@@ -145,8 +145,8 @@ struct LocalHandoffTests {
         let inboxes = clients.map { RedisInbox(client: $0, configuration: configuration, logger: DurableTests.logger) }
 
         // The first instance's dispatcher takes handed-over updates and never runs them.
-        let (neverRead, steps) = AsyncStream<InboxDispatcher.Start>.makeStream()
-        inboxes[0].local.openSteps(capacity: 4, into: steps)
+        let neverRead = HandoffQueue<InboxDispatcher.Start>()
+        inboxes[0].local.openSteps(capacity: 4, into: neverRead)
         let (update, raw) = try DurableTests.update(id: 1, chat: 700, sequence: 1)
         try await inboxes[0].accept(update, raw: raw, bot: DurableTests.bot)
         let keys = inboxes[0].keys.conversation("700", of: DurableTests.bot)
