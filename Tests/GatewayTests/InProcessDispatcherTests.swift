@@ -123,6 +123,28 @@ struct InProcessDispatcherTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
+    @Test("a graceful stop after quick steps does not wait out their STEP_TIMEOUT", .timeLimit(.minutes(1)))
+    func stopsWithoutWaitingForTheTimeout() async throws {
+        let handled = Mutex(0)
+        let dispatcher = InProcessDispatcher(
+            configuration: .init(capacity: 10, concurrency: 2, stepTimeout: .seconds(60)), logger: Self.logger
+        ) { _ in
+            handled.withLock { $0 += 1 }
+        }
+        var stopping = ContinuousClock.now
+        try await Self.running(dispatcher) {
+            for id in 0..<5 {
+                try await dispatcher.accept(try Self.update(id, chat: Int64(id)), raw: [], bot: BotID("b"))
+            }
+            while handled.withLock({ $0 }) < 5 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            stopping = ContinuousClock.now
+        }
+        let took = ContinuousClock.now - stopping
+        #expect(took < .seconds(3), "stopped in \(took), not when the watch would next wake")
+    }
+
     @Test("a drain that outlasts its deadline stops, dropping the rest")
     func deadline() async throws {
         let started = Mutex(0)

@@ -50,6 +50,8 @@ public final class InProcessDispatcher: UpdateSink, Service {
     private let logger: Logger
     private let depthGauge: CoreMetrics.Gauge
     private let state: Mutex<DispatchQueueState>
+    /// Ends steps past `STEP_TIMEOUT` (there is no lease to renew in process).
+    private let watch: LeaseWatch<StepTicket<UpdateDelivery, Void>>
 
     /// Creates a dispatcher; it handles nothing until ``run()`` is called.
     /// Bootstrap the metrics system first: the depth gauge is made here.
@@ -59,6 +61,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
         self.logger = logger
         self.depthGauge = metrics.queueDepthGauge(queue: Self.queueName)
         self.state = Mutex(DispatchQueueState(capacity: max(configuration.capacity, 1)))
+        self.watch = LeaseWatch(renewEvery: nil, timeout: configuration.stepTimeout)
     }
 
     /// Updates accepted and not yet handled.
@@ -91,6 +94,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
             case worker
             case deadlinePassed
             case timerStopped
+            case watchStopped
         }
         let concurrency = max(self.configuration.concurrency, 1)
         await withTaskCancellationHandler {
@@ -100,6 +104,10 @@ public final class InProcessDispatcher: UpdateSink, Service {
                         await self.work()
                         return .worker
                     }
+                }
+                group.addTask {
+                    await self.watch.run { _ in true } interrupt: { $0.end(.interrupted($1)) }
+                    return .watchStopped
                 }
                 group.addTask {
                     do {
@@ -120,7 +128,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
                     case .deadlinePassed:
                         self.abandon(reason: "drain deadline of \(self.configuration.drainTimeout) passed")
                         group.cancelAll()
-                    case .timerStopped:
+                    case .timerStopped, .watchStopped:
                         break
                     }
                 }
@@ -152,18 +160,33 @@ public final class InProcessDispatcher: UpdateSink, Service {
         }
     }
 
-    /// Runs the handler, cancelled after `STEP_TIMEOUT`: without a durable
-    /// inbox there is nowhere to give the update back to, so it is dropped.
+    /// Runs the handler in a child task, cancelled after `STEP_TIMEOUT` by
+    /// the watch: without a durable inbox there is nowhere to give the update
+    /// back to, so it is dropped.
     private func handleWithinDeadline(_ delivery: UpdateDelivery) async throws {
-        let timeout = self.configuration.stepTimeout
+        let ticket = StepTicket<UpdateDelivery, Void>(item: delivery)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.handler(delivery) }
             group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+                do {
+                    ticket.end(.finished(.success(try await self.handler(delivery))))
+                } catch {
+                    ticket.end(.finished(.failure(error)))
+                }
             }
-            defer { group.cancelAll() }
-            try await group.next()
+            let id = self.watch.start(ticket)
+            let ending = await ticket.ending()
+            let interruption = self.watch.end(id)
+            switch ending {
+            case .finished(let result) where interruption == nil:
+                try result.get()
+            case .finished, .interrupted:
+                group.cancelAll()
+                let timeout = self.configuration.stepTimeout
+                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+            case .cancelled:
+                group.cancelAll()
+                throw CancellationError()
+            }
         }
     }
 

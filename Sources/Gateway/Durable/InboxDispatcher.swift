@@ -40,7 +40,7 @@ public final class InboxDispatcher: Service {
     private let deadLetters: any DeadLetterStore
     private let notice: Notice?
     private let retries: StepRetryPolicy
-    private let watch: LeaseWatch<StepTicket>
+    private let watch: LeaseWatch<StepTicket<InboxItem, StepOutcome>>
 
     /// The replies that tell a user their update was given up on ("something
     /// went wrong, try again"), in their language; committed with the dead letter.
@@ -256,7 +256,7 @@ public final class InboxDispatcher: Service {
     /// every third of its length; a lost lease cancels the handler, and so
     /// does `STEP_TIMEOUT`, which fails the step.
     private func handle(_ item: InboxItem) async throws -> StepOutcome {
-        let ticket = StepTicket(item: item)
+        let ticket = StepTicket<InboxItem, StepOutcome>(item: item)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -284,7 +284,7 @@ public final class InboxDispatcher: Service {
         }
     }
 
-    private static func error(_ interruption: LeaseWatchMachine<StepTicket>.Interruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
+    private static func error(_ interruption: LeaseInterruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
         switch interruption {
         case .timedOut:
             DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")

@@ -1,21 +1,22 @@
-/// The deadlines of the leases held for work in flight: when each one is
-/// renewed, and when a timeout, if there is one, ends its work. A value that
+/// Why a ``LeaseWatch`` ended work from outside.
+enum LeaseInterruption: Sendable, Equatable {
+    /// It ran past the timeout.
+    case timedOut
+    /// Renewing its lease found another holder's token.
+    case leaseLost
+}
+
+/// The deadlines of work in flight: when each one's lease, if it holds one,
+/// is renewed, and when a timeout, if there is one, ends it. A value that
 /// returns what to do; ``LeaseWatch`` runs it, and tests drive it with
 /// instants of their own.
 ///
-/// Every lease has the same renewal period and timeout, so one started
-/// later is never due before the ones already watched: the watcher, asleep
-/// until the earliest due time, only needs waking when it had nothing to watch.
+/// All work has the same renewal period and timeout, so work started later
+/// is never due before the work already watched: the watcher, asleep until
+/// the earliest due time, only needs waking when it had nothing to watch.
 struct LeaseWatchMachine<Payload> {
     typealias Instant = ContinuousClock.Instant
-
-    /// Why work was ended from outside.
-    enum Interruption: Sendable, Equatable {
-        /// It ran past the timeout.
-        case timedOut
-        /// Renewing its lease found another holder's token.
-        case leaseLost
-    }
+    typealias Interruption = LeaseInterruption
 
     /// What the watcher does next.
     enum Tick {
@@ -30,13 +31,14 @@ struct LeaseWatchMachine<Payload> {
     private struct Lease {
         let payload: Payload
         let deadline: Instant?
-        var due: Instant
+        /// The next renewal or the deadline, whichever comes first; nil: neither.
+        var due: Instant?
         var renewing = false
         var interruption: Interruption?
     }
 
-    /// How often a lease is renewed.
-    let renewEvery: Duration
+    /// How often a lease is renewed; nil: the work holds none.
+    let renewEvery: Duration?
     /// How long work may run; nil: as long as it likes.
     let timeout: Duration?
 
@@ -44,7 +46,7 @@ struct LeaseWatchMachine<Payload> {
     private var nextID = 0
     private var watcherIdle = false
 
-    init(renewEvery: Duration, timeout: Duration?) {
+    init(renewEvery: Duration?, timeout: Duration?) {
         self.renewEvery = renewEvery
         self.timeout = timeout
     }
@@ -78,11 +80,11 @@ struct LeaseWatchMachine<Payload> {
             if let deadline = lease.deadline, deadline <= now {
                 self.leases[id]?.interruption = .timedOut
                 interrupt.append((lease.payload, .timedOut))
-            } else if lease.due <= now {
+            } else if let due = lease.due, due <= now {
                 self.leases[id]?.renewing = true
                 renew.append((id, lease.payload))
-            } else {
-                earliest = min(earliest ?? lease.due, lease.due)
+            } else if let due = lease.due {
+                earliest = min(earliest ?? due, due)
             }
         }
         if !interrupt.isEmpty || !renew.isEmpty {
@@ -111,8 +113,8 @@ struct LeaseWatchMachine<Payload> {
         return nil
     }
 
-    private static func due(now: Instant, every period: Duration, deadline: Instant?) -> Instant {
-        let next = now.advanced(by: period)
+    private static func due(now: Instant, every period: Duration?, deadline: Instant?) -> Instant? {
+        guard let next = period.map({ now.advanced(by: $0) }) else { return deadline }
         guard let deadline else { return next }
         return min(next, deadline)
     }

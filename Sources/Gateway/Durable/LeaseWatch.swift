@@ -5,8 +5,8 @@ import Synchronization
 /// them, asleep until the earliest is due (once per renewal period under
 /// load). Each step and each send used to start a child task that slept
 /// beside it, and a cancelled `Task.sleep` keeps its timer (a task and a
-/// Dispatch source) until the instant it was set for: a renewal period of
-/// memory for every update.
+/// Dispatch source) until the instant it was set for: a renewal period or
+/// a timeout of memory for every update.
 final class LeaseWatch<Payload: Sendable>: Sendable {
     typealias Machine = LeaseWatchMachine<Payload>
 
@@ -18,9 +18,9 @@ final class LeaseWatch<Payload: Sendable>: Sendable {
 
     private let state: Mutex<State>
 
-    /// A watch renewing each lease every `renewEvery`, and ending work that
-    /// runs longer than `timeout` (nil: never).
-    init(renewEvery: Duration, timeout: Duration?) {
+    /// A watch renewing each lease every `renewEvery` (nil: the work holds
+    /// none), and ending work that runs longer than `timeout` (nil: never).
+    init(renewEvery: Duration?, timeout: Duration?) {
         self.state = Mutex(State(machine: Machine(renewEvery: renewEvery, timeout: timeout)))
     }
 

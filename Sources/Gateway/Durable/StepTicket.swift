@@ -1,13 +1,13 @@
 import Synchronization
 
-/// One step's meeting point: its handler finishing, the watch ending it,
-/// or the dispatcher's task being cancelled — whichever comes first is what
-/// the dispatcher waits for.
-final class StepTicket: Sendable {
+/// One step's meeting point: its handler finishing with an `Output`, the
+/// watch ending it, or the dispatcher's task being cancelled — whichever
+/// comes first is what the dispatcher waits for.
+final class StepTicket<Item: Sendable, Output: Sendable>: Sendable {
     /// How a step ended.
     enum Ending: Sendable {
-        case finished(Result<StepOutcome, any Error>)
-        case interrupted(LeaseWatchMachine<StepTicket>.Interruption)
+        case finished(Result<Output, any Error>)
+        case interrupted(LeaseInterruption)
         case cancelled
     }
 
@@ -19,10 +19,10 @@ final class StepTicket: Sendable {
     }
 
     /// The update the step handles.
-    let item: InboxItem
+    let item: Item
     private let state = Mutex(State.running)
 
-    init(item: InboxItem) {
+    init(item: Item) {
         self.item = item
     }
 

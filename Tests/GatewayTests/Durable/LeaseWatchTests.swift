@@ -96,6 +96,20 @@ struct LeaseWatchTests {
         #expect(machine.end(id) == nil, "never interrupted")
     }
 
+    @Test("work without a lease is only timed: never renewed, ended at its deadline")
+    func timeoutOnly() throws {
+        var machine = Machine(renewEvery: nil, timeout: .seconds(30))
+        let (a, _) = machine.start("a", now: self.at(0))
+        let (b, _) = machine.start("b", now: self.at(10))
+        guard case .sleep(let until) = machine.tick(now: self.at(20)) else { Issue.record("expected a sleep"); return }
+        #expect(until == self.at(30_000), "asleep until the first deadline")
+        let acts = try #require(self.acts(machine.tick(now: self.at(30_000))))
+        #expect(acts.renew.isEmpty && acts.interrupt == ["a:timedOut"])
+        #expect(machine.end(a) == .timedOut)
+        #expect(machine.end(b) == nil, "ended before its deadline")
+        guard case .idle = machine.tick(now: self.at(30_001)) else { Issue.record("nothing left"); return }
+    }
+
     @Test("a timeout shorter than the renewal period ends the step unrenewed")
     func shortTimeout() {
         var machine = Machine(renewEvery: .seconds(5), timeout: .milliseconds(300))
