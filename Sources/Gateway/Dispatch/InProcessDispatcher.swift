@@ -164,29 +164,14 @@ public final class InProcessDispatcher: UpdateSink, Service {
     /// the watch: without a durable inbox there is nowhere to give the update
     /// back to, so it is dropped.
     private func handleWithinDeadline(_ delivery: UpdateDelivery) async throws {
-        let ticket = StepTicket<UpdateDelivery, Void>(item: delivery)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    ticket.end(.finished(.success(try await self.handler(delivery))))
-                } catch {
-                    ticket.end(.finished(.failure(error)))
-                }
-            }
-            let id = self.watch.start(ticket)
-            let ending = await ticket.ending()
-            let interruption = self.watch.end(id)
-            switch ending {
-            case .finished(let result) where interruption == nil:
-                try result.get()
-            case .finished, .interrupted:
-                group.cancelAll()
-                let timeout = self.configuration.stepTimeout
-                throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
-            case .cancelled:
-                group.cancelAll()
-                throw CancellationError()
-            }
+        switch await self.watch.runStep(delivery, self.handler) {
+        case .finished(let result):
+            try result.get()
+        case .interrupted:
+            let timeout = self.configuration.stepTimeout
+            throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+        case .cancelled:
+            throw CancellationError()
         }
     }
 

@@ -256,31 +256,13 @@ public final class InboxDispatcher: Service {
     /// every third of its length; a lost lease cancels the handler, and so
     /// does `STEP_TIMEOUT`, which fails the step.
     private func handle(_ item: InboxItem) async throws -> StepOutcome {
-        let ticket = StepTicket<InboxItem, StepOutcome>(item: item)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    ticket.end(.finished(.success(try await self.handler(item))))
-                } catch {
-                    ticket.end(.finished(.failure(error)))
-                }
-            }
-            let id = self.watch.start(ticket)
-            let ending = await ticket.ending()
-            let interruption = self.watch.end(id)
-            switch ending {
-            case .finished(let result):
-                // The handler may end just as the watch ends it: the watch's word counts.
-                guard let interruption else { return try result.get() }
-                group.cancelAll()
-                throw Self.error(interruption, item: item, timeout: self.inbox.configuration.stepTimeout)
-            case .interrupted(let reason):
-                group.cancelAll()
-                throw Self.error(reason, item: item, timeout: self.inbox.configuration.stepTimeout)
-            case .cancelled:
-                group.cancelAll()
-                throw CancellationError()
-            }
+        switch await self.watch.runStep(item, self.handler) {
+        case .finished(let result):
+            return try result.get()
+        case .interrupted(let reason):
+            throw Self.error(reason, item: item, timeout: self.inbox.configuration.stepTimeout)
+        case .cancelled:
+            throw CancellationError()
         }
     }
 

@@ -62,3 +62,38 @@ final class StepTicket<Item: Sendable, Output: Sendable>: Sendable {
         }
     }
 }
+
+extension LeaseWatch {
+    /// Runs `handler` on `item` in a child task while this watch watches it,
+    /// and returns how the step ended: the handler's result, unless the watch
+    /// ended it first — or just as it finished: the watch's word counts — or
+    /// the waiting task was cancelled. A step ended so is cancelled, and
+    /// awaited, before this returns.
+    func runStep<Item, Output>(
+        _ item: Item, _ handler: @escaping @Sendable (Item) async throws -> Output
+    ) async -> StepTicket<Item, Output>.Ending where Payload == StepTicket<Item, Output> {
+        let ticket = StepTicket<Item, Output>(item: item)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    ticket.end(.finished(.success(try await handler(item))))
+                } catch {
+                    ticket.end(.finished(.failure(error)))
+                }
+            }
+            let id = self.start(ticket)
+            let ending = await ticket.ending()
+            let interruption = self.end(id)
+            switch (ending, interruption) {
+            case (.finished, nil):
+                return ending
+            case (.finished, let interruption?), (.interrupted, let interruption?):
+                group.cancelAll()
+                return .interrupted(interruption)
+            case (.interrupted, nil), (.cancelled, _):
+                group.cancelAll()
+                return ending
+            }
+        }
+    }
+}
