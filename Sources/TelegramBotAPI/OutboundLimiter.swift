@@ -143,7 +143,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             let readyAt = priorityPauses[priority].map { max($0, readyAt) } ?? readyAt
             earliest = min(earliest ?? readyAt, readyAt)
             guard readyAt <= now else { return }
-            if let current = best, current.priority > priority || (current.priority == priority && current.id < id) {
+            if let current = best, Self.goesAfter(priority, id, current.priority, current.id) {
                 return
             }
             best = (priority, id, chatID)
@@ -276,6 +276,14 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         }
     }
 
+    /// Whether a job of priority `priority` enqueued as `id` goes after one of
+    /// `otherPriority` enqueued as `otherID`: the higher priority goes first,
+    /// then the job enqueued first. The one order of urgency, for the heaps
+    /// and for the choice between a ready chat and a ready call.
+    private static func goesAfter(_ priority: Priority, _ id: Job.ID, _ otherPriority: Priority, _ otherID: Job.ID) -> Bool {
+        priority != otherPriority ? priority < otherPriority : id > otherID
+    }
+
     /// A chat that may send now, as the heap of ready chats orders it: higher
     /// priority first, then the job enqueued first.
     private struct ReadyEntry: Comparable {
@@ -285,7 +293,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         let stamp: UInt64
 
         static func < (lhs: Self, rhs: Self) -> Bool {
-            lhs.priority != rhs.priority ? lhs.priority < rhs.priority : lhs.id > rhs.id
+            OutboundLimiter.goesAfter(lhs.priority, lhs.id, rhs.priority, rhs.id)
         }
 
         static func == (lhs: Self, rhs: Self) -> Bool {
@@ -310,7 +318,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
         let job: Job
 
         static func < (lhs: Self, rhs: Self) -> Bool {
-            lhs.job.priority != rhs.job.priority ? lhs.job.priority < rhs.job.priority : lhs.job.id > rhs.job.id
+            OutboundLimiter.goesAfter(lhs.job.priority, lhs.job.id, rhs.job.priority, rhs.job.id)
         }
 
         static func == (lhs: Self, rhs: Self) -> Bool { lhs.job.id == rhs.job.id }
