@@ -24,5 +24,6 @@ export REDIS_SERVER_BIN="${REDIS_SERVER_BIN:-$(command -v redis-server)}"
 # Serial: the suite mixes load tests (10,000 updates through Redis, 2,000
 # Bot API sends) with tests that assert latency or rate-limit timing, and on
 # a 2-core machine running both at once starves the latter. Serial, the whole
-# suite takes about a minute.
+# suite takes about 15 minutes, most of it in scenario tests whose length is
+# their subject (a 2,000-recipient broadcast, kill -9 every 5 s for 40 s).
 swift test --no-parallel "$@"

@@ -7,7 +7,7 @@ import RedisClient
 /// conversation and it has no work; `ready` — it has work and sits in the
 /// bot's runnable set (or is about to); `backoff` — its last step failed and
 /// it waits (with `PX`); anything else — a dispatcher's token
-/// `instance|run|random`, with a `PX` expiry, while it handles the head update.
+/// `instance|run|serial`, with a `PX` expiry, while it handles the head update.
 enum DurableScripts {
     /// Appends an update unless its `update_id` was seen or the queue is full.
     /// Dedup is bounded: one integer per conversation packs its newest

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Who holds a lease or a claim: one gateway instance (`INSTANCE_ID`) in one
 /// run of its process. Every lease and claim token starts with both, so any
@@ -50,9 +51,14 @@ public struct InstanceIdentity: Sendable, Hashable {
         return String(decoding: digits, as: UTF8.self)
     }
 
+    /// Tokens issued by this process. After the run id a count is as unique
+    /// as a random draw, without a `getrandom` system call per token (one per
+    /// update and per send).
+    private static let issued = Atomic<UInt64>(0)
+
     /// A new token for a lease or claim held by this run.
     func token() -> String {
-        "\(self.id)|\(self.run)|\(Self.randomRun())"
+        "\(self.id)|\(self.run)|\(Self.issued.wrappingAdd(1, ordering: .relaxed).newValue)"
     }
 
     /// The instance and run that hold `token`; nil when it is no holder's

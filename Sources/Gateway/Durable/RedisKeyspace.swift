@@ -10,12 +10,12 @@ public import TelegramBotAPI
 /// - `{p:b:c}:seen` — dedup: the conversation's newest `update_id` and which of
 ///   the 20 before it were seen, packed in one integer, 24 h.
 /// - `{p:b:c}:lease` — `ready` (in `{p:b}:runnable`), `backoff` (a failed
-///   step waits, with `PX`) or a dispatcher's token `instance|run|random` (with `PX`).
+///   step waits, with `PX`) or a dispatcher's token `instance|run|serial` (with `PX`).
 /// - `{p:b:c}:attempts` — how many times the head update was leased.
 /// - `{p:b:c}:error` — the head update's last step failure.
 /// - `{p:b:c}:state` — the conversation's state, with the FSM TTL.
 /// - `{p:b:c}:out` — list: replies decided and not yet accepted by the Bot API.
-/// - `{p:b:c}:outlease` — the relay that has the head reply in flight, `instance|run|random` (with `PX`).
+/// - `{p:b:c}:outlease` — the relay that has the head reply in flight, `instance|run|serial` (with `PX`).
 /// - `{p:b:c}:sent` — list: `method:message_id` of the last 16 messages Telegram made of replies, newest first (FSM TTL).
 /// - `{p:b}:runnable` — sorted set: conversations with work and no dispatcher
 ///   on them, by when they became runnable (0: given back, goes first).

@@ -13,7 +13,8 @@ struct InstanceIdentityTests {
         #expect(seen.count == 1000)
         let identity = InstanceIdentity(id: "gw-1")
         let token = identity.token()
-        #expect(token != identity.token())
+        let tokens = Set((0..<1000).map { _ in identity.token() } + [token])
+        #expect(tokens.count == 1001)
         let holder = InstanceIdentity.holder(of: token)
         #expect(holder?.id == "gw-1" && holder.map { String($0.run) } == identity.run)
     }
