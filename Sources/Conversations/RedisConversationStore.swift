@@ -37,12 +37,12 @@ public struct RedisConversationStore: ConversationStore {
 
     /// The key of a conversation's state.
     public func stateKey(_ key: ConversationStoreKey) -> String {
-        "{\(self.keyPrefix):\(key.bot):\(key.conversation)}:state"
+        RedisKeyName.tagged(self.keyPrefix, key.bot, key.conversation, suffix: ":state")
     }
 
     /// The key of a user's profile.
     public func profileKey(bot: String, user: Int64) -> String {
-        "{\(self.keyPrefix):\(bot):\(user)}:profile"
+        RedisKeyName.tagged(self.keyPrefix, bot, String(user), suffix: ":profile")
     }
 
     public func preloadKey(bot: String, user: Int64) -> String? {
@@ -105,7 +105,7 @@ public struct RedisConversationStore: ConversationStore {
 
     /// The key of a user's chosen language.
     public func languageKey(bot: String, user: Int64) -> String {
-        "{\(self.keyPrefix):\(bot):\(user)}:language"
+        RedisKeyName.tagged(self.keyPrefix, bot, String(user), suffix: ":language")
     }
 
     public func chosenLanguage(bot: String, user: Int64) async throws -> String? {

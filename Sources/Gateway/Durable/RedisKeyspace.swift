@@ -1,4 +1,5 @@
 public import TelegramBotAPI
+import RedisClient
 
 /// Names the Redis keys of the durable pipeline.
 ///
@@ -109,12 +110,12 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The keys of user `id` of `bot`.
     public func user(_ id: Int64, of bot: BotID) -> User {
-        User(tag: "{\(self.prefix):\(bot.name):\(id)}")
+        User(tag: RedisKeyName.tagged(self.prefix, bot.name, String(id)))
     }
 
     /// The per-bot keys.
     public func bot(_ bot: BotID) -> Bot {
-        Bot(tag: "{\(self.prefix):\(bot.name)}")
+        Bot(tag: RedisKeyName.tagged(self.prefix, bot.name))
     }
 
     /// A `SCAN` pattern for the hash tags of every conversation of `bot`
@@ -142,6 +143,6 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The keys of `conversation` of `bot`.
     public func conversation(_ conversation: String, of bot: BotID) -> Conversation {
-        Conversation(tag: "{\(self.prefix):\(bot.name):\(conversation)}")
+        Conversation(tag: RedisKeyName.tagged(self.prefix, bot.name, conversation))
     }
 }
