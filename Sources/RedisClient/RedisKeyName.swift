@@ -7,30 +7,25 @@
 public enum RedisKeyName {
     /// `{first:second}suffix`.
     public static func tagged(_ first: String, _ second: String, suffix: String = "") -> String {
-        let count = 3 + first.utf8.count + second.utf8.count + suffix.utf8.count
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            var next = buffer.baseAddress!
-            next = write("{", at: next)
-            next = write(first, at: next)
-            next = write(":", at: next)
-            next = write(second, at: next)
-            next = write("}", at: next)
-            next = write(suffix, at: next)
-            return next - buffer.baseAddress!
-        }
+        self.tag(first, second, nil, suffix: suffix)
     }
 
     /// `{first:second:third}suffix`.
     public static func tagged(_ first: String, _ second: String, _ third: String, suffix: String = "") -> String {
-        let count = 4 + first.utf8.count + second.utf8.count + third.utf8.count + suffix.utf8.count
+        self.tag(first, second, third, suffix: suffix)
+    }
+
+    private static func tag(_ first: String, _ second: String, _ third: String?, suffix: String) -> String {
+        let count = 3 + first.utf8.count + second.utf8.count + (third.map { 1 + $0.utf8.count } ?? 0) + suffix.utf8.count
         return String(unsafeUninitializedCapacity: count) { buffer in
-            var next = buffer.baseAddress!
-            next = write("{", at: next)
+            var next = write("{", at: buffer.baseAddress!)
             next = write(first, at: next)
             next = write(":", at: next)
             next = write(second, at: next)
-            next = write(":", at: next)
-            next = write(third, at: next)
+            if let third {
+                next = write(":", at: next)
+                next = write(third, at: next)
+            }
             next = write("}", at: next)
             next = write(suffix, at: next)
             return next - buffer.baseAddress!
