@@ -168,8 +168,7 @@ public final class InProcessDispatcher: UpdateSink, Service {
         case .finished(let result):
             try result.get()
         case .interrupted:
-            let timeout = self.configuration.stepTimeout
-            throw DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+            throw DurablePipelineError.stepTimedOut(after: self.configuration.stepTimeout)
         case .cancelled:
             throw CancellationError()
         }

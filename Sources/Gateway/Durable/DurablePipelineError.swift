@@ -41,4 +41,10 @@ public struct DurablePipelineError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "DurablePipelineError.\(self.code): \(self.message)" }
+
+    /// A step cancelled for running longer than `timeout` (`STEP_TIMEOUT`),
+    /// in either dispatcher.
+    static func stepTimedOut(after timeout: Duration) -> DurablePipelineError {
+        DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+    }
 }

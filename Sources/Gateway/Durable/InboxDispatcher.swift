@@ -269,7 +269,7 @@ public final class InboxDispatcher: Service {
     private static func error(_ interruption: LeaseInterruption, item: InboxItem, timeout: Duration) -> DurablePipelineError {
         switch interruption {
         case .timedOut:
-            DurablePipelineError(code: .stepTimedOut, message: "the step ran longer than STEP_TIMEOUT (\(timeout)) and was cancelled")
+            DurablePipelineError.stepTimedOut(after: timeout)
         case .leaseLost:
             DurablePipelineError(
                 code: .leaseLost, message: "the lease on \(item.conversation) was lost mid-step; another dispatcher handles the update")
