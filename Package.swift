@@ -59,7 +59,12 @@ let package = Package(
         ),
         .target(
             name: "CurlHTTP",
-            dependencies: ["CCurl"]
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "ServiceClients",
@@ -311,7 +316,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CurlHTTPTests",
-            dependencies: ["CurlHTTP", "TelegramEmulator"]
+            dependencies: [
+                "CurlHTTP",
+                "TelegramEmulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "OpenSSLTLSTests",

@@ -1,3 +1,6 @@
+public import NIOCore
+import NIOPosix
+
 extension HTTPClient {
     /// Settings shared by every request of one client.
     public struct Configuration: Sendable {
@@ -29,6 +32,9 @@ extension HTTPClient {
         public var userAgent: String
         /// TLS settings.
         public var tls: TLS
+        /// The event loops plain `http://` requests run on, over kept-alive HTTP/1.1 connections;
+        /// nil sends them through libcurl like `https://` ones.
+        public var plainHTTPEventLoops: (any EventLoopGroup)?
 
         /// Creates a configuration.
         ///
@@ -41,7 +47,8 @@ extension HTTPClient {
             maxConnectionsPerHost: Int = 8,
             maxConnections: Int = 64,
             userAgent: String = "bot-gateway",
-            tls: TLS = TLS()
+            tls: TLS = TLS(),
+            plainHTTPEventLoops: (any EventLoopGroup)? = MultiThreadedEventLoopGroup.singleton
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
@@ -50,6 +57,7 @@ extension HTTPClient {
             self.maxConnections = maxConnections
             self.userAgent = userAgent
             self.tls = tls
+            self.plainHTTPEventLoops = plainHTTPEventLoops
         }
     }
 }

@@ -16,6 +16,7 @@ public final class HTTPClient: Sendable {
     /// The settings this client was created with.
     public let configuration: Configuration
     private let loop: CurlMultiLoop
+    private let eventLoopTransport: EventLoopHTTPTransport?
 
     /// Creates a client and starts its transfer thread.
     ///
@@ -23,6 +24,9 @@ public final class HTTPClient: Sendable {
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
         self.loop = try CurlMultiLoop(configuration: configuration)
+        self.eventLoopTransport = configuration.plainHTTPEventLoops.map {
+            EventLoopHTTPTransport(group: $0, configuration: configuration)
+        }
     }
 
     deinit {
@@ -36,6 +40,14 @@ public final class HTTPClient: Sendable {
     ///
     /// - Throws: `HTTPClientError`.
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let unsafe = request.headers.first(where: \.hasUnsafeBytes) {
+            throw HTTPClientError(
+                .invalidHeader,
+                message: "The header field '\(unsafe.safeName)' carries a line break or NUL; remove them from its name and value.")
+        }
+        if let eventLoopTransport, let target = PlainHTTPTarget(url: request.url) {
+            return try await eventLoopTransport.execute(request, to: target)
+        }
         let transfer = CurlTransfer(request: request, configuration: configuration)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -54,6 +66,7 @@ public final class HTTPClient: Sendable {
     ///
     /// Returns once the thread has released every connection.
     public func shutdown() async {
+        await eventLoopTransport?.shutdown()
         await loop.shutdown()
     }
 }

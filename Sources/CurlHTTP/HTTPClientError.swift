@@ -6,6 +6,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalidURL
+            case invalidHeader
             case connectFailed
             case connectTimedOut
             case timedOut
@@ -24,6 +25,9 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 
         /// The URL could not be parsed or its scheme is not `http` or `https`.
         public static let invalidURL = Code(.invalidURL)
+        /// A header field's name or value carries a line break or a NUL, which could smuggle in
+        /// fields or a second request.
+        public static let invalidHeader = Code(.invalidHeader)
         /// The host could not be resolved or refused the connection.
         public static let connectFailed = Code(.connectFailed)
         /// No connection (TCP and TLS) was made within the connect timeout.

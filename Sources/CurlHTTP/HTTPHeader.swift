@@ -36,6 +36,20 @@ extension HTTPHeader {
     }
 }
 
+extension HTTPHeader {
+    /// Whether the name or value holds a byte that would end the field early: CR, LF or NUL.
+    var hasUnsafeBytes: Bool {
+        func unsafe(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0 }
+        return name.utf8.contains(where: unsafe) || value.utf8.contains(where: unsafe)
+    }
+
+    /// The name for an error message, cut at the first unsafe byte; values are never shown, as
+    /// they may be secrets.
+    var safeName: String {
+        String(decoding: name.utf8.prefix { $0 >= 0x20 && $0 < 0x7F }.prefix(64), as: UTF8.self)
+    }
+}
+
 extension [HTTPHeader] {
     /// The first value of the named field, matched case-insensitively as HTTP requires.
     public func value(for name: String) -> String? {

@@ -3,8 +3,9 @@ import TelegramEmulator
 import Testing
 
 @Suite struct HTTPClientTests {
-    @Test func getReturnsStatusHeadersAndBody() async throws {
-        try await withServerAndClient { _, client, base in
+    @Test(arguments: Transport.allCases)
+    func getReturnsStatusHeadersAndBody(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { _, client, base in
             let response = try await client.execute(HTTPRequest(url: "\(base)/hello"))
             #expect(response.status == 200)
             #expect(response.body == Array("hello".utf8))
@@ -14,8 +15,9 @@ import Testing
         }
     }
 
-    @Test func postSendsBytesIntact() async throws {
-        try await withServerAndClient { _, client, base in
+    @Test(arguments: Transport.allCases)
+    func postSendsBytesIntact(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { _, client, base in
             let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let response = try await client.execute(HTTPRequest(
                 method: .post, url: "\(base)/echo",
@@ -37,8 +39,9 @@ import Testing
         }
     }
 
-    @Test func multipartPartsArriveIntact() async throws {
-        try await withServerAndClient { _, client, base in
+    @Test(arguments: Transport.allCases)
+    func multipartPartsArriveIntact(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { _, client, base in
             let photo = (0..<20_000).map { UInt8(truncatingIfNeeded: $0) }
             let parts = [
                 MultipartPart(name: "chat_id", text: "42"),
@@ -61,8 +64,9 @@ import Testing
         }
     }
 
-    @Test func sequentialRequestsReuseOneConnection() async throws {
-        try await withServerAndClient { server, client, base in
+    @Test(arguments: Transport.allCases)
+    func sequentialRequestsReuseOneConnection(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { server, client, base in
             for _ in 0..<50 {
                 let response = try await client.execute(HTTPRequest(url: "\(base)/hello"))
                 #expect(response.status == 200)
@@ -71,9 +75,10 @@ import Testing
         }
     }
 
-    @Test func concurrentRequestsStayWithinTheConnectionLimit() async throws {
+    @Test(arguments: Transport.allCases)
+    func concurrentRequestsStayWithinTheConnectionLimit(transport: Transport) async throws {
         let configuration = HTTPClient.Configuration(maxConnectionsPerHost: 4)
-        try await withServerAndClient(configuration: configuration) { server, client, base in
+        try await withServerAndClient(configuration: transport.configuration(configuration)) { server, client, base in
             try await withThrowingTaskGroup { group in
                 for _ in 0..<40 {
                     group.addTask { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=20")).status }
@@ -86,8 +91,9 @@ import Testing
         }
     }
 
-    @Test func totalTimeoutStopsASlowExchange() async throws {
-        try await withServerAndClient { _, client, base in
+    @Test(arguments: Transport.allCases)
+    func totalTimeoutStopsASlowExchange(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { _, client, base in
             let started = ContinuousClock.now
             let error = await #expect(throws: HTTPClientError.self) {
                 try await client.execute(HTTPRequest(url: "\(base)/botSECRET-TOKEN/slow?ms=3000", timeout: .milliseconds(200)))
@@ -99,8 +105,9 @@ import Testing
         }
     }
 
-    @Test func cancellingTheTaskStopsTheTransferPromptly() async throws {
-        try await withServerAndClient { _, client, base in
+    @Test(arguments: Transport.allCases)
+    func cancellingTheTaskStopsTheTransferPromptly(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { _, client, base in
             let task = Task { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=5000")) }
             try await Task.sleep(for: .milliseconds(200))
             let cancelled = ContinuousClock.now
@@ -116,8 +123,26 @@ import Testing
         }
     }
 
-    @Test func alreadyCancelledTaskDoesNotStartATransfer() async throws {
-        try await withServerAndClient { server, client, base in
+    @Test("a request waiting for a busy host's only connection leaves the line when cancelled", arguments: Transport.allCases)
+    func cancellingAWaitingRequestIsPrompt(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration(.init(maxConnectionsPerHost: 1))) { server, client, base in
+            let busy = Task { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=3000")) }
+            try await Task.sleep(for: .milliseconds(200))
+            let waiting = Task { try await client.execute(HTTPRequest(url: "\(base)/hello")) }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            waiting.cancel()
+            let result = await waiting.result
+            #expect(result.clientErrorCode == .cancelled)
+            #expect(ContinuousClock.now - cancelled < .seconds(1))
+            #expect(try await busy.value.status == 200)
+            #expect(server.connectionCount == 1)
+        }
+    }
+
+    @Test(arguments: Transport.allCases)
+    func alreadyCancelledTaskDoesNotStartATransfer(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { server, client, base in
             let task = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
                 return try await client.execute(HTTPRequest(url: "\(base)/hello"))
@@ -128,11 +153,12 @@ import Testing
         }
     }
 
-    @Test func refusedConnectionFailsFast() async throws {
+    @Test(arguments: Transport.allCases)
+    func refusedConnectionFailsFast(transport: Transport) async throws {
         // Port 1 is privileged and unused: a freed random port could be taken
         // by another test's server running in parallel.
         let closedPort = 1
-        let client = try HTTPClient()
+        let client = try HTTPClient(configuration: transport.configuration())
         let started = ContinuousClock.now
         let error = await #expect(throws: HTTPClientError.self) {
             try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(closedPort)/hello"))
@@ -143,10 +169,11 @@ import Testing
     }
 
     #if os(Linux)
-    @Test func connectTimeoutAppliesWhenTheListenerNeverAccepts() async throws {
+    @Test(arguments: Transport.allCases)
+    func connectTimeoutAppliesWhenTheListenerNeverAccepts(transport: Transport) async throws {
         let listener = try FullBacklogListener()
         defer { listener.closeAll() }
-        let client = try HTTPClient()
+        let client = try HTTPClient(configuration: transport.configuration())
         let started = ContinuousClock.now
         let error = await #expect(throws: HTTPClientError.self) {
             try await client.execute(HTTPRequest(
@@ -159,9 +186,10 @@ import Testing
     }
     #endif
 
-    @Test func oversizedResponseIsRejected() async throws {
+    @Test(arguments: Transport.allCases)
+    func oversizedResponseIsRejected(transport: Transport) async throws {
         let configuration = HTTPClient.Configuration(maxResponseBytes: 1000)
-        try await withServerAndClient(configuration: configuration) { _, client, base in
+        try await withServerAndClient(configuration: transport.configuration(configuration)) { _, client, base in
             let fits = try await client.execute(HTTPRequest(url: "\(base)/bytes?count=1000"))
             #expect(fits.body.count == 1000)
             let error = await #expect(throws: HTTPClientError.self) {
@@ -174,7 +202,9 @@ import Testing
                 try await client.execute(HTTPRequest(url: "\(base)/chunked?count=5000"))
             }
             #expect(streamed?.code == .responseTooLarge)
-            #expect(streamed?.curlCode == 23)  // CURLE_WRITE_ERROR: the write callback refused the bytes
+            if transport == .curl {
+                #expect(streamed?.curlCode == 23)  // CURLE_WRITE_ERROR: the write callback refused the bytes
+            }
             let chunkedFits = try await client.execute(HTTPRequest(url: "\(base)/chunked?count=1000"))
             #expect(chunkedFits.body.count == 1000)
         }
@@ -210,9 +240,10 @@ import Testing
         await client.shutdown()
     }
 
-    @Test func manyConcurrentRequestsAllSucceed() async throws {
+    @Test(arguments: Transport.allCases)
+    func manyConcurrentRequestsAllSucceed(transport: Transport) async throws {
         let configuration = HTTPClient.Configuration(maxConnectionsPerHost: 16)
-        try await withServerAndClient(configuration: configuration) { server, client, base in
+        try await withServerAndClient(configuration: transport.configuration(configuration)) { server, client, base in
             try await withThrowingTaskGroup { group in
                 for worker in 0..<32 {
                     group.addTask {
@@ -233,10 +264,59 @@ import Testing
         }
     }
 
-    @Test func shutdownFailsInFlightAndLaterRequests() async throws {
+    @Test("a kept-alive connection the server closed as the request crossed it is retried once on a new one", arguments: Transport.allCases)
+    func staleKeptAliveConnectionIsRetried(transport: Transport) async throws {
+        let server = try await DroppingServer(answersPerConnection: 1)
+        let client = try HTTPClient(configuration: transport.configuration())
+        let url = "http://127.0.0.1:\(server.port)/ping"
+        let first = try await client.execute(HTTPRequest(url: url))
+        let second = try await client.execute(HTTPRequest(url: url))
+        #expect(first.body == Array("ok".utf8))
+        #expect(second.body == Array("ok".utf8))
+        // The second request went out twice: dropped on the kept connection, answered on a new one.
+        #expect(server.requests == 3)
+        #expect(server.connections == 2)
+        await client.shutdown()
+        await server.shutdown()
+    }
+
+    @Test("a new connection closed before any response is an error, never a second send", arguments: Transport.allCases)
+    func freshConnectionClosedIsNotRetried(transport: Transport) async throws {
+        let server = try await DroppingServer(answersPerConnection: 0)
+        let client = try HTTPClient(configuration: transport.configuration())
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(server.port)/botSECRET/ping"))
+        }
+        #expect(error?.code == .transport)
+        #expect(error.map { !String(describing: $0).contains("SECRET") } == true)
+        #expect(server.requests == 1)
+        await client.shutdown()
+        await server.shutdown()
+    }
+
+    @Test("a header field with a line break or NUL is refused before anything is sent", arguments: Transport.allCases)
+    func headerInjectionIsRefused(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration()) { server, client, base in
+            for header in [
+                HTTPHeader(name: "X-Note", value: "a\r\nX-Admin: yes"),
+                HTTPHeader(name: "X-Note\n", value: "a"),
+                HTTPHeader(name: "X-Note", value: "a\u{0}b"),
+            ] {
+                let error = await #expect(throws: HTTPClientError.self) {
+                    try await client.execute(HTTPRequest(url: "\(base)/hello", headers: [header]))
+                }
+                #expect(error?.code == .invalidHeader)
+                #expect(error.map { !String(describing: $0).contains("X-Admin") } == true)
+            }
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test(arguments: Transport.allCases)
+    func shutdownFailsInFlightAndLaterRequests(transport: Transport) async throws {
         let server = LocalHTTPServer(handler: testRoutes)
         let port = try await server.start()
-        let client = try HTTPClient()
+        let client = try HTTPClient(configuration: transport.configuration())
         let inFlight = Task { try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
         try await Task.sleep(for: .milliseconds(200))
         let started = ContinuousClock.now
@@ -251,6 +331,20 @@ import Testing
         #expect(error?.code == .shutdown)
         await client.shutdown()
         await server.shutdown()
+    }
+}
+
+/// Which transport carries the suite's plain `http://` requests: each behaviour holds on both.
+enum Transport: CaseIterable, Sendable {
+    case curl
+    case eventLoop
+
+    func configuration(_ base: HTTPClient.Configuration = .init()) -> HTTPClient.Configuration {
+        var configuration = base
+        if self == .curl {
+            configuration.plainHTTPEventLoops = nil
+        }
+        return configuration
     }
 }
 

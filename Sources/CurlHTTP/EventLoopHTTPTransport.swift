@@ -1,0 +1,252 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Plain `http://` exchanges on NIO event loops, over kept-alive HTTP/1.1 connections.
+///
+/// The request is written and the response read on the loop that owns the connection, the
+/// same loops the rest of the process does its I/O on: no thread of its own to wake, no poll
+/// per transfer, no formatting of the request line in a C `printf`.
+final class EventLoopHTTPTransport: Sendable {
+    private struct Origin: Hashable {
+        var host: String
+        var port: Int
+    }
+
+    private struct Pool {
+        var idle: [Origin: [any Channel]] = [:]
+        var open: [Origin: Int] = [:]
+        var waiters: [Origin: [Waiter]] = [:]
+        var all: [ObjectIdentifier: any Channel] = [:]
+        var nextWaiterID: UInt64 = 0
+        var isShutDown = false
+
+        /// A kept-alive connection or the right to open one, if either is free.
+        mutating func takeSlot(_ origin: Origin, limit: Int) -> Slot? {
+            while let channel = idle[origin]?.popLast() {
+                if channel.isActive {
+                    return .reuse(channel)
+                }
+            }
+            guard open[origin, default: 0] < limit else { return nil }
+            open[origin, default: 0] += 1
+            return .connect
+        }
+    }
+
+    /// A caller waiting for a connection to one origin, first come first served.
+    private struct Waiter {
+        var id: UInt64
+        var continuation: CheckedContinuation<Slot, any Error>
+    }
+
+    /// What `acquire` hands out: a kept-alive connection or the right to open one.
+    private enum Slot {
+        case reuse(any Channel)
+        case connect
+    }
+
+    private let group: any EventLoopGroup
+    private let configuration: HTTPClient.Configuration
+    private let pool = Mutex(Pool())
+
+    init(group: any EventLoopGroup, configuration: HTTPClient.Configuration) {
+        self.group = group
+        self.configuration = configuration
+    }
+
+    func execute(_ request: HTTPRequest, to target: PlainHTTPTarget) async throws -> HTTPResponse {
+        let origin = Origin(host: target.host, port: target.port)
+        let timeout = request.timeout ?? configuration.timeout
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let (head, body) = Self.encode(request, to: target, userAgent: configuration.userAgent)
+        var fresh = false
+        while true {
+            if Task.isCancelled {
+                throw HTTPClientError.cancelled
+            }
+            let slot: Slot
+            if fresh {
+                // The retry's connection may exceed the limit by one until the stale one's close
+                // is counted, which is at most a loop turn away.
+                slot = .connect
+                pool.withLock { $0.open[origin, default: 0] += 1 }
+            } else {
+                slot = try await acquire(origin)
+            }
+            let channel: any Channel
+            switch slot {
+            case .reuse(let kept):
+                channel = kept
+            case .connect:
+                channel = try await connect(origin, request: request)
+                if Task.isCancelled {
+                    release(channel, origin: origin, reusable: true)
+                    throw HTTPClientError.cancelled
+                }
+            }
+            let promise = channel.eventLoop.makePromise(of: HTTPExchange.Received.self)
+            let exchange = HTTPExchange(
+                head: head, body: body, deadline: deadline, maxResponseBytes: configuration.maxResponseBytes, promise: promise)
+            do {
+                let received = try await withTaskCancellationHandler {
+                    // A connection that closed after it was handed out never reaches the handler,
+                    // so the failed write fails the exchange (a second failure is ignored).
+                    channel.writeAndFlush(exchange).whenFailure { _ in
+                        promise.fail(HTTPExchange.Failure.closed(beforeResponse: true))
+                    }
+                    return try await promise.futureResult.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
+                release(channel, origin: origin, reusable: received.keepAlive)
+                return received.response
+            } catch let failure as HTTPExchange.Failure {
+                if Task.isCancelled {
+                    throw HTTPClientError.cancelled
+                }
+                if pool.withLock({ $0.isShutDown }) {
+                    throw HTTPClientError.shutdown
+                }
+                // A kept-alive connection the server had closed before it read this request: the
+                // one case where sending again cannot double it, as curl does for HTTP/1.1.
+                if case .reuse = slot, case .closed(beforeResponse: true) = failure, !fresh {
+                    fresh = true
+                    continue
+                }
+                throw Self.error(for: failure, timeout: timeout, maxBytes: configuration.maxResponseBytes)
+            }
+        }
+    }
+
+    /// Closes every connection; requests in flight fail, later ones fail with code `shutdown`.
+    func shutdown() async {
+        let (channels, waiters) = pool.withLock { pool in
+            pool.isShutDown = true
+            defer { pool.waiters = [:] }
+            return (Array(pool.all.values), pool.waiters.values.flatMap { $0 })
+        }
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: HTTPClientError.shutdown)
+        }
+        for channel in channels {
+            try? await channel.close()
+        }
+    }
+
+    // MARK: Connections
+
+    private func acquire(_ origin: Origin) async throws -> Slot {
+        let limit = configuration.maxConnectionsPerHost
+        let taken: Result<Slot, HTTPClientError>? = pool.withLock { pool in
+            pool.isShutDown ? .failure(.shutdown) : pool.takeSlot(origin, limit: limit).map { .success($0) }
+        }
+        if let taken {
+            return try taken.get()
+        }
+        // Every connection to the origin is busy: wait in line, and leave it when cancelled.
+        let id = pool.withLock { pool in
+            pool.nextWaiterID += 1
+            return pool.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let slot: Result<Slot, HTTPClientError>? = pool.withLock { pool in
+                    guard !pool.isShutDown else { return .failure(.shutdown) }
+                    if let slot = pool.takeSlot(origin, limit: limit) {
+                        return .success(slot)
+                    }
+                    // Checked under the lock the cancellation handler takes, so one of the two
+                    // sees the other: no waiter is left behind by a cancellation.
+                    guard !Task.isCancelled else { return .failure(.cancelled) }
+                    pool.waiters[origin, default: []].append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let slot {
+                    continuation.resume(with: slot)
+                }
+            }
+        } onCancel: {
+            let waiter: Waiter? = pool.withLock { pool in
+                guard let index = pool.waiters[origin]?.firstIndex(where: { $0.id == id }) else { return nil }
+                return pool.waiters[origin]?.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: HTTPClientError.cancelled)
+        }
+    }
+
+    private func release(_ channel: any Channel, origin: Origin, reusable: Bool) {
+        guard reusable, channel.isActive else {
+            channel.close(promise: nil)
+            return
+        }
+        let waiter: Waiter? = pool.withLock { pool in
+            if pool.waiters[origin]?.isEmpty == false {
+                return pool.waiters[origin]?.removeFirst()
+            }
+            pool.idle[origin, default: []].append(channel)
+            return nil
+        }
+        waiter?.continuation.resume(returning: .reuse(channel))
+    }
+
+    /// Called once per connection when it closes: frees its slot for a waiter or a new one.
+    /// Also called with nil when a connection could not be made, to free the slot it held.
+    private func closed(_ channel: (any Channel)?, origin: Origin) {
+        let waiter: Waiter? = pool.withLock { pool in
+            if let channel {
+                pool.all[ObjectIdentifier(channel)] = nil
+                pool.idle[origin]?.removeAll { $0 === channel }
+            }
+            if pool.waiters[origin]?.isEmpty == false {
+                return pool.waiters[origin]?.removeFirst()
+            }
+            pool.open[origin, default: 1] -= 1
+            return nil
+        }
+        waiter?.continuation.resume(returning: .connect)
+    }
+
+    private func connect(_ origin: Origin, request: HTTPRequest) async throws -> any Channel {
+        let connectTimeout = request.connectTimeout ?? configuration.connectTimeout
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(TimeAmount(connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // `HTTPClient.execute` has already refused fields with line breaks or NULs.
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                        try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
+                    }
+                }
+                .connect(host: origin.host, port: origin.port)
+                .get()
+        } catch {
+            closed(nil, origin: origin)
+            if case .connectTimeout = error as? ChannelError {
+                throw HTTPClientError(
+                    .connectTimedOut,
+                    message: "No connection within the connect timeout of \(connectTimeout.curlMilliseconds) ms; check that the host is reachable.")
+            }
+            throw HTTPClientError(
+                .connectFailed,
+                message: "Could not connect: \(error); check the host name, the port and that the server runs.")
+        }
+        let registered = pool.withLock { pool in
+            guard !pool.isShutDown else { return false }
+            pool.all[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        // Hooked after registering: on a connection already closed it runs at once and unregisters.
+        channel.closeFuture.whenComplete { [self] _ in closed(channel, origin: origin) }
+        guard registered else {
+            channel.close(promise: nil)
+            throw HTTPClientError.shutdown
+        }
+        return channel
+    }
+}
