@@ -8,7 +8,14 @@ extension EventLoopHTTPTransport {
     static func encode(_ request: HTTPRequest, to target: PlainHTTPTarget, userAgent: String) -> (HTTPRequestHead, ByteBuffer?) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(request.headers.count + 4)
-        if request.headers.value(for: "Host") == nil {
+        // One pass over the caller's fields notes the three this adds unless the caller did.
+        var (hasHost, hasContentType, hasContentLength) = (false, false, false)
+        for header in request.headers {
+            hasHost = hasHost || header.hasName("Host")
+            hasContentType = hasContentType || header.hasName("Content-Type")
+            hasContentLength = hasContentLength || header.hasName("Content-Length")
+        }
+        if !hasHost {
             headers.add(name: "Host", value: target.authority)
         }
         headers.add(name: "User-Agent", value: userAgent)
@@ -21,17 +28,17 @@ extension EventLoopHTTPTransport {
             body = nil
         case .bytes(let bytes):
             body = ByteBuffer(bytes: bytes)
-            if request.headers.value(for: "Content-Type") == nil {
+            if !hasContentType {
                 headers.add(name: "Content-Type", value: "application/octet-stream")
             }
         case .multipart(let parts):
             let boundary = MultipartEncoding.boundary()
             body = MultipartEncoding.body(parts, boundary: boundary)
-            if request.headers.value(for: "Content-Type") == nil {
+            if !hasContentType {
                 headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
             }
         }
-        if request.method != .get && request.method != .head || body != nil, request.headers.value(for: "Content-Length") == nil {
+        if request.method != .get && request.method != .head || body != nil, !hasContentLength {
             headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
         }
         let head = HTTPRequestHead(

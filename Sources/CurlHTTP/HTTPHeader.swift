@@ -39,8 +39,18 @@ extension HTTPHeader {
 extension HTTPHeader {
     /// Whether the name or value holds a byte that would end the field early: CR, LF or NUL.
     var hasUnsafeBytes: Bool {
+        Self.hasUnsafeBytes(name) || Self.hasUnsafeBytes(value)
+    }
+
+    /// Whether the field is named `name`, in any case.
+    func hasName(_ name: String) -> Bool {
+        self.name.utf8.count == name.utf8.count && [HTTPHeader].equalIgnoringASCIICase(self.name, name)
+    }
+
+    private static func hasUnsafeBytes(_ string: String) -> Bool {
         func unsafe(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0 }
-        return name.utf8.contains(where: unsafe) || value.utf8.contains(where: unsafe)
+        // Every request's fields pass here: over the contiguous bytes when the string has them.
+        return string.utf8.withContiguousStorageIfAvailable { $0.contains(where: unsafe) } ?? string.utf8.contains(where: unsafe)
     }
 
     /// The name for an error message, cut at the first unsafe byte; values are never shown, as
@@ -57,7 +67,7 @@ extension [HTTPHeader] {
     }
 
     /// Field names are ASCII tokens, so only ASCII letters need folding; no lowercased copies.
-    private static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+    static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
         a.utf8.elementsEqual(b.utf8) { x, y in
             x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
         }
