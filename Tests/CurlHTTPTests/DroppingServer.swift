@@ -3,8 +3,10 @@ import NIOPosix
 import Synchronization
 
 /// A raw HTTP/1.1 server that answers the first `answersPerConnection` requests on each
-/// connection with `200 ok` (kept alive, no `Connection: close`) and closes the connection, without
-/// a word, on the next one: what a server's idle timeout looks like when it crosses a request.
+/// connection with `answer` (by default `200 ok`, kept alive, no `Connection: close`) and closes
+/// the connection, without a word, on the next one: what a server's idle timeout looks like when
+/// it crosses a request. With `closesAfterAnswer` it closes right after each answer instead, which
+/// ends a response that announces no length.
 final class DroppingServer: Sendable {
     private let channel: any Channel
     private final class Counts: Sendable {
@@ -17,14 +19,18 @@ final class DroppingServer: Sendable {
     var connections: Int { counts.value.withLock { $0.connections } }
     var requests: Int { counts.value.withLock { $0.requests } }
 
-    init(answersPerConnection: Int) async throws {
+    init(
+        answersPerConnection: Int,
+        answer: String = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        closesAfterAnswer: Bool = false
+    ) async throws {
         let counts = self.counts
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 counts.value.withLock { $0.connections += 1 }
                 return child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(Handler(answers: answersPerConnection, counts: counts))
+                    try child.pipeline.syncOperations.addHandler(Handler(answers: answersPerConnection, answer: answer, closesAfterAnswer: closesAfterAnswer, counts: counts))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -40,11 +46,15 @@ final class DroppingServer: Sendable {
         typealias OutboundOut = ByteBuffer
 
         private var answers: Int
+        private let answer: String
+        private let closesAfterAnswer: Bool
         private let counts: Counts
         private var received: [UInt8] = []
 
-        init(answers: Int, counts: Counts) {
+        init(answers: Int, answer: String, closesAfterAnswer: Bool, counts: Counts) {
             self.answers = answers
+            self.answer = answer
+            self.closesAfterAnswer = closesAfterAnswer
             self.counts = counts
         }
 
@@ -59,7 +69,11 @@ final class DroppingServer: Sendable {
                     return
                 }
                 answers -= 1
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")), promise: nil)
+                let written = context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)))
+                if closesAfterAnswer {
+                    written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                    return
+                }
             }
         }
     }

@@ -280,6 +280,22 @@ import Testing
         await server.shutdown()
     }
 
+    @Test("a response without a length ends where the server closes the connection", arguments: Transport.allCases)
+    func responseEndedByClose(transport: Transport) async throws {
+        let server = try await DroppingServer(
+            answersPerConnection: 1, answer: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close", closesAfterAnswer: true)
+        let client = try HTTPClient(configuration: transport.configuration())
+        let url = "http://127.0.0.1:\(server.port)/ping"
+        for _ in 0..<2 {
+            let response = try await client.execute(HTTPRequest(url: url))
+            #expect(response.body == Array("until close".utf8))
+            #expect(response.headers.value(for: "content-type") == "text/plain")
+        }
+        #expect(server.connections == 2)
+        await client.shutdown()
+        await server.shutdown()
+    }
+
     @Test("a new connection closed before any response is an error, never a second send", arguments: Transport.allCases)
     func freshConnectionClosedIsNotRetried(transport: Transport) async throws {
         let server = try await DroppingServer(answersPerConnection: 0)
