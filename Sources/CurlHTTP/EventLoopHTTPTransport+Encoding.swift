@@ -46,11 +46,15 @@ extension EventLoopHTTPTransport {
         return (head, body)
     }
 
+    static func timedOut(_ timeout: Duration) -> HTTPClientError {
+        HTTPClientError(.timedOut, message: "The exchange did not finish within the total timeout of \(timeout.curlMilliseconds) ms.")
+    }
+
     /// The caller's error for a failed exchange; no message names the URL.
     static func error(for failure: HTTPExchange.Failure, timeout: Duration, maxBytes: Int) -> HTTPClientError {
         switch failure {
         case .timedOut:
-            HTTPClientError(.timedOut, message: "The exchange did not finish within the total timeout of \(timeout.curlMilliseconds) ms.")
+            timedOut(timeout)
         case .tooLarge:
             HTTPClientError(
                 .responseTooLarge,

@@ -73,7 +73,7 @@ final class EventLoopHTTPTransport: Sendable {
                 slot = .connect
                 pool.withLock { $0.open[origin, default: 0] += 1 }
             } else {
-                slot = try await acquire(origin)
+                slot = try await acquire(origin, deadline: deadline, timeout: timeout)
             }
             let channel: any Channel
             switch slot {
@@ -109,8 +109,10 @@ final class EventLoopHTTPTransport: Sendable {
                 if pool.withLock({ $0.isShutDown }) {
                     throw HTTPClientError.shutdown
                 }
-                // A kept-alive connection the server had closed before it read this request: the
-                // one case where sending again cannot double it, as curl does for HTTP/1.1.
+                // A kept-alive connection closed without a byte of answer is almost always the
+                // server's idle timeout crossing this request: sent once more on a new connection,
+                // as libcurl does for HTTP/1.1. (A server that read it and closed without answering
+                // would see it twice; a new connection's failure is never sent again.)
                 if case .reuse = slot, case .closed(beforeResponse: true) = failure, !fresh {
                     fresh = true
                     continue
@@ -137,7 +139,7 @@ final class EventLoopHTTPTransport: Sendable {
 
     // MARK: Connections
 
-    private func acquire(_ origin: Origin) async throws -> Slot {
+    private func acquire(_ origin: Origin, deadline: NIODeadline, timeout: Duration) async throws -> Slot {
         let limit = configuration.maxConnectionsPerHost
         let taken: Result<Slot, HTTPClientError>? = pool.withLock { pool in
             pool.isShutDown ? .failure(.shutdown) : pool.takeSlot(origin, limit: limit).map { .success($0) }
@@ -145,11 +147,16 @@ final class EventLoopHTTPTransport: Sendable {
         if let taken {
             return try taken.get()
         }
-        // Every connection to the origin is busy: wait in line, and leave it when cancelled.
+        // Every connection to the origin is busy: wait in line, and leave it when cancelled or
+        // when the exchange's deadline passes, as libcurl's queued transfers do.
         let id = pool.withLock { pool in
             pool.nextWaiterID += 1
             return pool.nextWaiterID
         }
+        let expiry = group.any().scheduleTask(deadline: deadline) { [self] in
+            removeWaiter(id, origin: origin)?.continuation.resume(throwing: Self.timedOut(timeout))
+        }
+        defer { expiry.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let slot: Result<Slot, HTTPClientError>? = pool.withLock { pool in
@@ -157,9 +164,10 @@ final class EventLoopHTTPTransport: Sendable {
                     if let slot = pool.takeSlot(origin, limit: limit) {
                         return .success(slot)
                     }
-                    // Checked under the lock the cancellation handler takes, so one of the two
-                    // sees the other: no waiter is left behind by a cancellation.
+                    // Both checked under the lock the cancellation handler and the expiry take, so
+                    // one of each pair sees the other: no waiter is left behind.
                     guard !Task.isCancelled else { return .failure(.cancelled) }
+                    guard NIODeadline.now() < deadline else { return .failure(Self.timedOut(timeout)) }
                     pool.waiters[origin, default: []].append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
@@ -168,11 +176,14 @@ final class EventLoopHTTPTransport: Sendable {
                 }
             }
         } onCancel: {
-            let waiter: Waiter? = pool.withLock { pool in
-                guard let index = pool.waiters[origin]?.firstIndex(where: { $0.id == id }) else { return nil }
-                return pool.waiters[origin]?.remove(at: index)
-            }
-            waiter?.continuation.resume(throwing: HTTPClientError.cancelled)
+            removeWaiter(id, origin: origin)?.continuation.resume(throwing: HTTPClientError.cancelled)
+        }
+    }
+
+    private func removeWaiter(_ id: UInt64, origin: Origin) -> Waiter? {
+        pool.withLock { pool in
+            guard let index = pool.waiters[origin]?.firstIndex(where: { $0.id == id }) else { return nil }
+            return pool.waiters[origin]?.remove(at: index)
         }
     }
 

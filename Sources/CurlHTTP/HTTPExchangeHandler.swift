@@ -60,7 +60,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let current else { return }
+        guard let current else {
+            // A response nobody asked for would answer the next request: the connection is spent.
+            context.close(promise: nil)
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let head):
             responseHead = head

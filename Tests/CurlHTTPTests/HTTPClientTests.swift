@@ -140,6 +140,24 @@ import Testing
         }
     }
 
+    // The event-loop transport only: libcurl (7.88) keeps a queued transfer waiting past its
+    // timeout until a connection frees, then fails it as connectTimedOut (measured: 2.9 s for
+    // a 300 ms timeout behind a 3 s exchange).
+    @Test("a request waiting for a busy host's only connection fails at its own total timeout", arguments: [Transport.eventLoop])
+    func waitingCountsTowardsTheTimeout(transport: Transport) async throws {
+        try await withServerAndClient(configuration: transport.configuration(.init(maxConnectionsPerHost: 1))) { _, client, base in
+            let busy = Task { try await client.execute(HTTPRequest(url: "\(base)/slow?ms=3000")) }
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: "\(base)/hello", timeout: .milliseconds(300)))
+            }
+            #expect(error?.code == .timedOut)
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            #expect(try await busy.value.status == 200)
+        }
+    }
+
     @Test(arguments: Transport.allCases)
     func alreadyCancelledTaskDoesNotStartATransfer(transport: Transport) async throws {
         try await withServerAndClient(configuration: transport.configuration()) { server, client, base in
