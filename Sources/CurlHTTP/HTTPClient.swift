@@ -1,8 +1,10 @@
-/// An async HTTP client on libcurl's multi interface.
+/// An async HTTP client: `https://` on libcurl's multi interface, plain `http://` on SwiftNIO's
+/// event loops (`Configuration.plainHTTPEventLoops`; nil sends those through libcurl too).
 ///
-/// One dedicated thread owns the libcurl handles and drives every transfer, so no call blocks the
-/// cooperative pool or an event loop. Connections are kept alive and reused; HTTPS uses HTTP/2
-/// when the server offers it and multiplexes requests over one connection.
+/// One dedicated thread owns the libcurl handles and drives their transfers; plain HTTP runs on
+/// the loop that owns its connection. Either way no call blocks the cooperative pool or an event
+/// loop. Connections are kept alive and reused; HTTPS uses HTTP/2 when the server offers it and
+/// multiplexes requests over one connection.
 ///
 /// ```swift
 /// let client = try HTTPClient()
@@ -11,7 +13,7 @@
 /// ```
 ///
 /// `Sendable` because it holds only immutable state; the transfer thread it owns synchronises
-/// its own queue. Call `shutdown()` when done; dropping the last reference also stops the thread.
+/// its own queue, and the event-loop transport its pool behind a lock. Call `shutdown()` when done; dropping the last reference also stops the thread.
 public final class HTTPClient: Sendable {
     /// The settings this client was created with.
     public let configuration: Configuration
