@@ -124,6 +124,15 @@ final class EventLoopHTTPTransport: Sendable {
 
     /// Closes every connection; requests in flight fail, later ones fail with code `shutdown`.
     func shutdown() async {
+        for channel in requestShutdown() {
+            try? await channel.close()
+        }
+    }
+
+    /// Starts closing every connection without waiting, as the client's `deinit` must: a dropped
+    /// client leaves no socket open. Returns the connections it is closing.
+    @discardableResult
+    func requestShutdown() -> [any Channel] {
         let (channels, waiters) = pool.withLock { pool in
             pool.isShutDown = true
             defer { pool.waiters = [:] }
@@ -133,8 +142,9 @@ final class EventLoopHTTPTransport: Sendable {
             waiter.continuation.resume(throwing: HTTPClientError.shutdown)
         }
         for channel in channels {
-            try? await channel.close()
+            channel.close(promise: nil)
         }
+        return channels
     }
 
     // MARK: Connections

@@ -32,6 +32,7 @@ public final class HTTPClient: Sendable {
     }
 
     deinit {
+        eventLoopTransport?.requestShutdown()
         loop.requestShutdown()
     }
 

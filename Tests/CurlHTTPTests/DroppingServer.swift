@@ -10,7 +10,7 @@ import Synchronization
 final class DroppingServer: Sendable {
     private let channel: any Channel
     private final class Counts: Sendable {
-        let value = Mutex((connections: 0, requests: 0))
+        let value = Mutex((connections: 0, requests: 0, open: 0))
     }
 
     private let counts = Counts()
@@ -18,6 +18,8 @@ final class DroppingServer: Sendable {
     var port: Int { channel.localAddress?.port ?? 0 }
     var connections: Int { counts.value.withLock { $0.connections } }
     var requests: Int { counts.value.withLock { $0.requests } }
+    /// Connections accepted and not yet closed.
+    var openConnections: Int { counts.value.withLock { $0.open } }
 
     init(
         answersPerConnection: Int,
@@ -28,7 +30,11 @@ final class DroppingServer: Sendable {
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
-                counts.value.withLock { $0.connections += 1 }
+                counts.value.withLock {
+                    $0.connections += 1
+                    $0.open += 1
+                }
+                child.closeFuture.whenComplete { _ in counts.value.withLock { $0.open -= 1 } }
                 return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(Handler(answers: answersPerConnection, answer: answer, closesAfterAnswer: closesAfterAnswer, counts: counts))
                 }

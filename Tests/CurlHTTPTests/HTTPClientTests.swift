@@ -314,6 +314,23 @@ import Testing
         await server.shutdown()
     }
 
+    @Test("a client dropped without shutdown() closes its kept-alive connections", arguments: Transport.allCases)
+    func droppedClientClosesItsConnections(transport: Transport) async throws {
+        let server = try await DroppingServer(answersPerConnection: 10)
+        do {
+            let client = try HTTPClient(configuration: transport.configuration())
+            let response = try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(server.port)/ping"))
+            #expect(response.status == 200)
+            #expect(server.openConnections == 1)
+        }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while server.openConnections > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(server.openConnections == 0)
+        await server.shutdown()
+    }
+
     @Test("a new connection closed before any response is an error, never a second send", arguments: Transport.allCases)
     func freshConnectionClosedIsNotRetried(transport: Transport) async throws {
         let server = try await DroppingServer(answersPerConnection: 0)
