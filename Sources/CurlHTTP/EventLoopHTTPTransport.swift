@@ -33,6 +33,11 @@ final class EventLoopHTTPTransport: Sendable {
             open[origin, default: 0] += 1
             return .connect
         }
+
+        /// The first caller waiting for the origin, taken out of line.
+        mutating func nextWaiter(_ origin: Origin) -> Waiter? {
+            waiters[origin]?.isEmpty == false ? waiters[origin]?.removeFirst() : nil
+        }
     }
 
     /// A caller waiting for a connection to one origin, first come first served.
@@ -203,11 +208,11 @@ final class EventLoopHTTPTransport: Sendable {
             return
         }
         let waiter: Waiter? = pool.withLock { pool in
-            if pool.waiters[origin]?.isEmpty == false {
-                return pool.waiters[origin]?.removeFirst()
+            guard let waiter = pool.nextWaiter(origin) else {
+                pool.idle[origin, default: []].append(channel)
+                return nil
             }
-            pool.idle[origin, default: []].append(channel)
-            return nil
+            return waiter
         }
         waiter?.continuation.resume(returning: .reuse(channel))
     }
@@ -220,11 +225,11 @@ final class EventLoopHTTPTransport: Sendable {
                 pool.all[ObjectIdentifier(channel)] = nil
                 pool.idle[origin]?.removeAll { $0 === channel }
             }
-            if pool.waiters[origin]?.isEmpty == false {
-                return pool.waiters[origin]?.removeFirst()
+            guard let waiter = pool.nextWaiter(origin) else {
+                pool.open[origin, default: 1] -= 1
+                return nil
             }
-            pool.open[origin, default: 1] -= 1
-            return nil
+            return waiter
         }
         waiter?.continuation.resume(returning: .connect)
     }
