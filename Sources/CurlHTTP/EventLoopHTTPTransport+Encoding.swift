@@ -1,13 +1,13 @@
 import NIOCore
-import NIOHTTP1
 
 extension EventLoopHTTPTransport {
-    /// The request head and body as the event-loop transport sends them: the header fields
-    /// libcurl would send (`Host`, `User-Agent`, the caller's, a content type and length), no
-    /// `Accept-Encoding`, so responses come uncompressed and need no decoding.
-    static func encode(_ request: HTTPRequest, to target: PlainHTTPTarget, userAgent: String) -> (HTTPRequestHead, ByteBuffer?) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + 4)
+    /// The request as the event-loop transport sends it, request line to body in one buffer:
+    /// the header fields libcurl would send (`Host`, `User-Agent`, the caller's, a content type
+    /// and length), no `Accept-Encoding`, so responses come uncompressed and need no decoding.
+    ///
+    /// `HTTPClient.execute` has already refused fields with CR, LF or NUL, and the target's
+    /// path holds none, so every line ends where it should.
+    static func encode(_ request: HTTPRequest, to target: PlainHTTPTarget, userAgent: String) -> ByteBuffer {
         // One pass over the caller's fields notes the three this adds unless the caller did.
         var (hasHost, hasContentType, hasContentLength) = (false, false, false)
         for header in request.headers {
@@ -15,35 +15,64 @@ extension EventLoopHTTPTransport {
             hasContentType = hasContentType || header.hasName("Content-Type")
             hasContentLength = hasContentLength || header.hasName("Content-Length")
         }
-        if !hasHost {
-            headers.add(name: "Host", value: target.authority)
-        }
-        headers.add(name: "User-Agent", value: userAgent)
-        for header in request.headers {
-            headers.add(name: header.name, value: header.value)
-        }
-        let body: ByteBuffer?
+        var contentType: String?
+        var multipart: ByteBuffer?
+        var bodyLength = 0
+        var hasBody = true
         switch request.body {
         case .none:
-            body = nil
+            hasBody = false
         case .bytes(let bytes):
-            body = ByteBuffer(bytes: bytes)
-            if !hasContentType {
-                headers.add(name: "Content-Type", value: "application/octet-stream")
-            }
+            bodyLength = bytes.count
+            contentType = "application/octet-stream"
         case .multipart(let parts):
             let boundary = MultipartEncoding.boundary()
-            body = MultipartEncoding.body(parts, boundary: boundary)
-            if !hasContentType {
-                headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+            multipart = MultipartEncoding.body(parts, boundary: boundary)
+            bodyLength = multipart?.readableBytes ?? 0
+            contentType = "multipart/form-data; boundary=\(boundary)"
+        }
+        var fieldBytes = request.method.rawValue.utf8.count + target.path.utf8.count + userAgent.utf8.count + 128
+        fieldBytes += hasHost ? 0 : target.authority.utf8.count
+        fieldBytes += contentType?.utf8.count ?? 0
+        for header in request.headers {
+            fieldBytes += header.name.utf8.count + header.value.utf8.count + 4
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: fieldBytes + bodyLength)
+        buffer.writeString(request.method.rawValue)
+        buffer.writeStaticString(" ")
+        buffer.writeString(target.path)
+        buffer.writeStaticString(" HTTP/1.1\r\n")
+        func field(_ name: String, _ value: String) {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        if !hasHost {
+            field("Host", target.authority)
+        }
+        field("User-Agent", userAgent)
+        for header in request.headers {
+            field(header.name, header.value)
+        }
+        if let contentType, !hasContentType {
+            field("Content-Type", contentType)
+        }
+        if request.method != .get && request.method != .head || hasBody, !hasContentLength {
+            field("Content-Length", String(bodyLength))
+        }
+        buffer.writeStaticString("\r\n")
+        switch request.body {
+        case .bytes(let bytes):
+            buffer.writeBytes(bytes)
+        case .multipart:
+            if var multipart {
+                buffer.writeBuffer(&multipart)
             }
+        case .none:
+            break
         }
-        if request.method != .get && request.method != .head || body != nil, !hasContentLength {
-            headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
-        }
-        let head = HTTPRequestHead(
-            version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: target.path, headers: headers)
-        return (head, body)
+        return buffer
     }
 
     static func timedOut(_ timeout: Duration) -> HTTPClientError {

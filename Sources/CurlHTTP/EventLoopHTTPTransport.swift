@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 
@@ -65,7 +64,7 @@ final class EventLoopHTTPTransport: Sendable {
         let origin = Origin(host: target.host, port: target.port)
         let timeout = request.timeout ?? configuration.timeout
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let (head, body) = Self.encode(request, to: target, userAgent: configuration.userAgent)
+        let bytes = Self.encode(request, to: target, userAgent: configuration.userAgent)
         var fresh = false
         while true {
             if Task.isCancelled {
@@ -93,7 +92,8 @@ final class EventLoopHTTPTransport: Sendable {
             }
             let promise = channel.eventLoop.makePromise(of: HTTPExchange.Received.self)
             let exchange = HTTPExchange(
-                head: head, body: body, deadline: deadline, maxResponseBytes: configuration.maxResponseBytes, promise: promise)
+                request: bytes, isHead: request.method == .head, deadline: deadline,
+                maxResponseBytes: configuration.maxResponseBytes, promise: promise)
             do {
                 let received = try await withTaskCancellationHandler {
                     // A connection that closed after it was handed out never reaches the handler,
@@ -244,8 +244,6 @@ final class EventLoopHTTPTransport: Sendable {
                 .channelOption(.socketOption(.so_keepalive), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // `HTTPClient.execute` has already refused fields with line breaks or NULs.
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                         try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
                     }
                 }

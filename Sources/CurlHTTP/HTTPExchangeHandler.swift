@@ -1,10 +1,11 @@
 import NIOCore
-import NIOHTTP1
 
 /// One request written to a kept-alive connection and the promise its response completes.
 struct HTTPExchange {
-    var head: HTTPRequestHead
-    var body: ByteBuffer?
+    /// The request's bytes as they go on the wire: request line, fields and body.
+    var request: ByteBuffer
+    /// Whether the request is a HEAD, whose response has no body whatever its fields say.
+    var isHead: Bool
     var deadline: NIODeadline
     var maxResponseBytes: Int
     var promise: EventLoopPromise<HTTPExchange.Received>
@@ -25,19 +26,18 @@ struct HTTPExchange {
     }
 }
 
-/// Runs one exchange at a time on its connection: writes the request, gathers the response and
-/// completes the exchange's promise; closes the connection on any failure, the deadline included.
+/// Runs one exchange at a time on its connection: writes the request, reads the response with
+/// an `HTTPResponseReader` and completes the exchange's promise; closes the connection on any
+/// failure, the deadline included.
 ///
 /// Every method runs on the connection's event loop, so its state needs no lock.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPExchange
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
 
-    private var current: (promise: EventLoopPromise<HTTPExchange.Received>, maxBytes: Int)?
+    private var current: (promise: EventLoopPromise<HTTPExchange.Received>, reader: HTTPResponseReader)?
     private var deadlineTask: Scheduled<Void>?
-    private var responseHead: HTTPResponseHead?
-    private var body: [UInt8] = []
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
@@ -46,59 +46,47 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
-        current = (exchange.promise, exchange.maxResponseBytes)
-        responseHead = nil
-        body = []
+        current = (exchange.promise, HTTPResponseReader(isHeadRequest: exchange.isHead, maxBodyBytes: exchange.maxResponseBytes))
         deadlineTask = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [weak self] in
             self?.fail(.timedOut, context: context)
         }
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        context.write(wrapOutboundOut(exchange.request), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let current else {
+        guard current != nil else {
             // A response nobody asked for would answer the next request: the connection is spent.
             context.close(promise: nil)
             return
         }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            responseHead = head
-        case .body(let buffer):
-            guard body.count <= current.maxBytes - buffer.readableBytes else {
-                fail(.tooLarge, context: context)
-                return
-            }
-            body.append(contentsOf: buffer.readableBytesView)
-        case .end:
-            guard let head = responseHead else {
-                fail(.transport("the response ended without a status line"), context: context)
-                return
-            }
-            self.current = nil
-            deadlineTask?.cancel()
-            deadlineTask = nil
-            let headers = head.headers.map { HTTPHeader(name: $0.name, value: $0.value) }
-            let received = HTTPExchange.Received(
-                response: HTTPResponse(status: Int(head.status.code), headers: headers, body: body),
-                keepAlive: head.isKeepAlive)
-            responseHead = nil
-            body = []
-            current.promise.succeed(received)
-        }
+        var bytes = unwrapInboundIn(data)
+        settle(current!.reader.read(&bytes), context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(.closed(beforeResponse: responseHead == nil), context: context)
+        if current != nil {
+            settle(current!.reader.readEnd(), context: context)
+        }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(.transport(String(describing: error)), context: context)
+    }
+
+    private func settle(_ action: HTTPResponseReader.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .needMore:
+            break
+        case .complete(let received):
+            let promise = current?.promise
+            current = nil
+            deadlineTask?.cancel()
+            deadlineTask = nil
+            promise?.succeed(received)
+        case .fail(let failure):
+            fail(failure, context: context)
+        }
     }
 
     private func fail(_ failure: HTTPExchange.Failure, context: ChannelHandlerContext) {
