@@ -74,6 +74,11 @@ struct HTTPResponseReader {
         if pending.readableBytes == 0 {
             pending = bytes
         } else {
+            // Read bytes go before new ones come in (the reader index is where line offsets
+            // count from), so a response that trickles in holds at most a line, not all of it.
+            if pending.readerIndex > pending.readableBytes {
+                pending.discardReadBytes()
+            }
             pending.writeBuffer(&bytes)
         }
         return advance()
@@ -143,7 +148,6 @@ struct HTTPResponseReader {
                         headBytes = 0
                         state = .trailers
                     } else {
-                        body.reserveCapacity(body.count + size)
                         state = .chunkData(remaining: size)
                     }
                 }
@@ -181,14 +185,16 @@ struct HTTPResponseReader {
     }
 
     private var keepAlive: Bool {
-        isHTTP11 ? !framing.close : framing.keepAliveToken && !framing.close
+        // An HTTP/1.0 message with a transfer coding is faulty framing: not trusted twice.
+        isHTTP11 ? !framing.close : framing.keepAliveToken && !framing.close && !framing.chunked && !framing.otherCoding
     }
 
     /// The empty line after the fields: skips an interim response, or picks the body's framing.
     private mutating func startBody() -> HTTPExchange.Failure? {
         if status < 200 {
             guard status != 101 else { return .transport("the server switched protocols, which was not asked for") }
-            (state, headBytes, headers, framing) = (.statusLine, 0, [], Framing())
+            // `headBytes` runs on: interim heads share the final head's limit.
+            (state, headers, framing) = (.statusLine, [], Framing())
             return nil
         }
         if isHeadRequest || status == 204 || status == 304 {
@@ -203,7 +209,8 @@ struct HTTPResponseReader {
             state = .chunkSize
         } else if let length = framing.contentLength {
             guard length <= maxBodyBytes else { return .tooLarge }
-            body.reserveCapacity(length)
+            // Up to 1 MiB up front; a larger announced length grows as its bytes come.
+            body.reserveCapacity(min(length, 1 << 20))
             state = .fixed(remaining: length)
         } else {
             state = .untilClose
@@ -231,7 +238,10 @@ struct HTTPResponseReader {
             }
             framing.contentLength = length
         case .transferEncoding:
-            for coding in Self.tokens(header.value) {
+            let codings = Self.tokens(header.value)
+            // An empty value names no coding, yet says the body is not framed by a length.
+            framing.otherCoding = framing.otherCoding || codings.isEmpty
+            for coding in codings {
                 // `chunked` must be the last coding, and only once.
                 if framing.chunked || !coding.equalsIgnoringCase("chunked") {
                     framing.otherCoding = true

@@ -145,6 +145,7 @@ struct HTTPResponseReaderTests {
         #expect(reusable("HTTP/1.1 200 OK\r\nConnection: x-other, close\r\nContent-Length: 0\r\n\r\n") == false)
         #expect(reusable("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") == false)
         #expect(reusable("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n") == true)
+        #expect(reusable("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") == false)
         // Bytes that came with the response answer no request: the connection is not used again.
         // (Bytes that come later reach a handler with no exchange, which closes the connection.)
         guard case .complete(_, _, _, let keepAlive) = Self.read("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n", delivery: .whole)
@@ -179,6 +180,8 @@ struct HTTPResponseReaderTests {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\nContent-Length: 5\r\n\r\nhello",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: ,\r\n\r\nhello",
         ]
         for wire in refused {
             #expect(Self.read(wire, delivery: delivery).isTransportFailure, "\(wire.debugDescription)")
@@ -239,7 +242,7 @@ struct HTTPResponseReaderTests {
         }
     }
 
-    @Test("a head or a trailer section past its limit fails, also when it trickles in")
+    @Test("a head (interim heads counted in), a trailer section or a chunk line past its limit fails, also when it trickles in")
     func headLimit() {
         let longField = "X-Big: " + String(repeating: "a", count: HTTPResponseReader.maxHeadBytes) + "\r\n"
         for delivery in [Delivery.whole, .byteByByte] {
@@ -248,6 +251,8 @@ struct HTTPResponseReaderTests {
             #expect(Self.read("HTTP/1.1 200 OK\r\n" + manyFields + "\r\n", delivery: delivery).isTransportFailure)
             let trailers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + longField + "\r\n"
             #expect(Self.read(trailers, delivery: delivery).isTransportFailure)
+            let interims = String(repeating: "HTTP/1.1 100 Continue\r\nX-Field: value\r\n\r\n", count: HTTPResponseReader.maxHeadBytes / 40 + 1)
+            #expect(Self.read(interims + "HTTP/1.1 200 OK\r\n\r\n", delivery: delivery).isTransportFailure)
             let chunkLine = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 5000) + "\r\n"
             #expect(Self.read(chunkLine, delivery: delivery).isTransportFailure)
         }
