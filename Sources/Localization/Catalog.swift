@@ -4,10 +4,16 @@ public struct Catalog: Sendable {
     public let locale: LocaleCode
     /// The messages by key, such as `request.created`.
     public let messages: [String: CatalogMessage]
+    /// The placeholder names of each plural message, found once here: choosing a form may need
+    /// them on every render, and finding them means scanning every form.
+    let pluralPlaceholders: [String: Set<String>]
 
     public init(locale: LocaleCode, messages: [String: CatalogMessage]) {
         self.locale = locale
         self.messages = messages
+        self.pluralPlaceholders = messages.compactMapValues { message in
+            if case .plural = message { message.placeholders } else { nil }
+        }
     }
 
     /// Parses a catalog file's bytes: a JSON object of keys to strings or

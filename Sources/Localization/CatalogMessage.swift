@@ -17,13 +17,14 @@ public enum CatalogMessage: Sendable, Hashable {
     }
 
     /// The text to fill in: for a plural message, the form `rules` choose for
-    /// the count among `arguments`, else `other`.
-    func template(arguments: [String: MessageArgument], rules: PluralRules) -> String {
+    /// the count among `arguments`, else `other`. `placeholders` are the
+    /// message's own, when the caller has them at hand.
+    func template(arguments: [String: MessageArgument], rules: PluralRules, placeholders: Set<String>? = nil) -> String {
         switch self {
         case .text(let text):
             return text
         case .plural(let forms):
-            let category = self.count(in: arguments).map(rules.category(for:)) ?? .other
+            let category = self.count(in: arguments, placeholders: placeholders).map(rules.category(for:)) ?? .other
             // Only an unvalidated catalog lacks the category or `other`.
             return forms[category] ?? forms[.other] ?? PluralCategory.allCases.lazy.compactMap { forms[$0] }.first ?? ""
         }
@@ -31,13 +32,13 @@ public enum CatalogMessage: Sendable, Hashable {
 
     /// `count` when it is an integer; otherwise the one integer argument the
     /// message has a placeholder for; nil when there is none or several.
-    private func count(in arguments: [String: MessageArgument]) -> Int? {
+    private func count(in arguments: [String: MessageArgument], placeholders: Set<String>?) -> Int? {
         if case .int(let count) = arguments["count"] {
             return count
         }
         // The placeholders are found by scanning the forms: not without an integer to look for.
         guard arguments.values.contains(where: { if case .int = $0 { true } else { false } }) else { return nil }
-        let counts = self.placeholders.compactMap { name -> Int? in
+        let counts = (placeholders ?? self.placeholders).compactMap { name -> Int? in
             if case .int(let value) = arguments[name] { value } else { nil }
         }
         return counts.count == 1 ? counts[0] : nil

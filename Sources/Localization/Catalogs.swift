@@ -56,11 +56,20 @@ public struct Catalogs: Sendable {
     ///   locale whose text is used.
     /// - A `{name}` without an argument stays as written.
     public func text(_ key: String, locale: LocaleCode, arguments: [String: MessageArgument] = [:]) -> String {
-        let catalog = [locale, self.defaultLocale].lazy.compactMap { self.catalogs[$0] }.first { $0[key] != nil }
-        guard let catalog, let message = catalog[key] else {
+        let catalog: Catalog
+        let message: CatalogMessage
+        if let own = self.catalogs[locale], let found = own[key] {
+            (catalog, message) = (own, found)
+        } else if let fallback = self.catalogs[self.defaultLocale], let found = fallback[key] {
+            (catalog, message) = (fallback, found)
+        } else {
             return key
         }
-        let template = message.template(arguments: arguments, rules: PluralRules(locale: catalog.locale))
+        if case .text(let text) = message, arguments.isEmpty {
+            return text
+        }
+        let template = message.template(
+            arguments: arguments, rules: PluralRules(locale: catalog.locale), placeholders: catalog.pluralPlaceholders[key])
         return Template.render(template, arguments: arguments)
     }
 

@@ -16,6 +16,13 @@ public struct LocaleCode: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Validates and normalises `tag`; nil when it is not a language tag.
     public init?(_ tag: String) {
+        // The usual tag, a bare lowercase language (`ru`, as Telegram and the database give it),
+        // is already normalised: every update resolves one.
+        let utf8 = tag.utf8
+        if (2...3).contains(utf8.count), utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) {
+            self.init(normalised: tag, language: tag)
+            return
+        }
         let subtags = tag.split(omittingEmptySubsequences: false) { $0 == "-" || $0 == "_" }
         guard let first = subtags.first, (2...3).contains(first.count), first.allSatisfy(Self.isASCIILetter) else {
             return nil

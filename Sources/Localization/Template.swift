@@ -19,6 +19,8 @@ public enum Template {
     /// `text` with each placeholder replaced by its argument; a placeholder
     /// without one stays as written, so the gap shows instead of vanishing.
     public static func render(_ text: String, arguments: [String: MessageArgument]) -> String {
+        // Most texts (button labels among them) have no braces: returned without a scan for names.
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return text }
         let segments = self.segments(of: text)
         if segments.count == 1 { return text }
         // One pass over the template: an argument's own text (a user's
