@@ -95,36 +95,13 @@ struct HTTPResponseReader {
     private mutating func advance() -> Action {
         while true {
             switch state {
-            case .statusLine:
+            case .statusLine, .fields:
                 switch nextLine(limit: Self.maxHeadBytes - headBytes) {
                 case .needMore: return .needMore
                 case .tooLong: return .fail(.transport("the response head exceeds \(Self.maxHeadBytes) bytes"))
                 case .line(let line, let length):
                     headBytes += length
-                    guard case let (code, minor)? = line.withUnsafeReadableBytes(Self.statusLine) else {
-                        return .fail(.transport("the response does not start with an HTTP/1.x status line"))
-                    }
-                    status = code
-                    isHTTP11 = minor >= 1
-                    state = .fields
-                }
-            case .fields:
-                switch nextLine(limit: Self.maxHeadBytes - headBytes) {
-                case .needMore: return .needMore
-                case .tooLong: return .fail(.transport("the response head exceeds \(Self.maxHeadBytes) bytes"))
-                case .line(let line, let length):
-                    headBytes += length
-                    let failure: HTTPExchange.Failure?
-                    if line.readableBytes == 0 {
-                        failure = startBody()
-                    } else if let first = line.getInteger(at: line.readerIndex, as: UInt8.self),
-                        first == UInt8(ascii: " ") || first == UInt8(ascii: "\t")
-                    {
-                        failure = foldedLine(line)
-                    } else {
-                        failure = field(line)
-                    }
-                    if let failure {
+                    if let failure = headLine(line) {
                         return .fail(failure)
                     }
                 }
@@ -182,6 +159,25 @@ struct HTTPResponseReader {
                 return .needMore
             }
         }
+    }
+
+    /// One line of a head: the status line, a field, a folded field's continuation, or the
+    /// empty line that ends the fields.
+    private mutating func headLine(_ line: ByteBuffer) -> HTTPExchange.Failure? {
+        guard case .fields = state else {
+            guard case let (code, minor)? = line.withUnsafeReadableBytes(Self.statusLine) else {
+                return .transport("the response does not start with an HTTP/1.x status line")
+            }
+            (status, isHTTP11, state) = (code, minor >= 1, .fields)
+            return nil
+        }
+        if line.readableBytes == 0 {
+            return startBody()
+        }
+        if let first = line.getInteger(at: line.readerIndex, as: UInt8.self), first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            return foldedLine(line)
+        }
+        return field(line)
     }
 
     private var keepAlive: Bool {

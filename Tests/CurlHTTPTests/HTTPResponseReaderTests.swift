@@ -68,6 +68,12 @@ struct HTTPResponseReaderTests {
         }
     }
 
+    static func expectRefused(_ wires: [String], delivery: Delivery, sourceLocation: SourceLocation = #_sourceLocation) {
+        for wire in wires {
+            #expect(Self.read(wire, delivery: delivery).isTransportFailure, "\(wire.debugDescription)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("a body framed by Content-Length, fields kept in order and trimmed", arguments: Delivery.allCases)
     func contentLength(delivery: Delivery) {
         let outcome = Self.read(
@@ -183,9 +189,7 @@ struct HTTPResponseReaderTests {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\nContent-Length: 5\r\n\r\nhello",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: ,\r\n\r\nhello",
         ]
-        for wire in refused {
-            #expect(Self.read(wire, delivery: delivery).isTransportFailure, "\(wire.debugDescription)")
-        }
+        Self.expectRefused(refused, delivery: delivery)
         #expect(
             Self.read("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello", delivery: delivery)
                 == .complete(status: 200, headers: [HTTPHeader(name: "Content-Length", value: "5, 5")], body: "hello", keepAlive: true))
@@ -212,9 +216,7 @@ struct HTTPResponseReaderTests {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
         ]
-        for wire in refused {
-            #expect(Self.read(wire, delivery: delivery).isTransportFailure, "\(wire.debugDescription)")
-        }
+        Self.expectRefused(refused, delivery: delivery)
     }
 
     @Test("bodies over the cap fail as too large, announced or not", arguments: Delivery.allCases)
