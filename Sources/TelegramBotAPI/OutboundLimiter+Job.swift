@@ -18,18 +18,16 @@ extension OutboundLimiter {
         public let priority: Priority
         /// The call itself, opaque to the limiter.
         public let payload: Payload
-        public let enqueuedAt: ContinuousClock.Instant
         /// How many times the job was handed out to be sent.
         public internal(set) var attempts = 0
         var transientFailures = 0
-        var notBefore: ContinuousClock.Instant?
+        var notBefore: Moment?
 
-        init(id: ID, destination: Destination, priority: Priority, payload: Payload, enqueuedAt: ContinuousClock.Instant) {
+        init(id: ID, destination: Destination, priority: Priority, payload: Payload) {
             self.id = id
             self.destination = destination
             self.priority = priority
             self.payload = payload
-            self.enqueuedAt = enqueuedAt
         }
     }
 

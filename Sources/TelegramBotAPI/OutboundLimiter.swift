@@ -36,12 +36,14 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
     public let configuration: Configuration
+    /// Set from the first instant given; every instant inside is a ``Moment``.
+    private var scale: MomentScale?
     private var nextID: UInt64 = 0
     private var botBucket: TokenBucket
-    private var botPausedUntil: Instant?
+    private var botPausedUntil: Moment?
     /// Set by a ``Outcome/deferred(wait:scope:)`` of the bot's scope: jobs of
     /// a priority wait until then, so more urgent ones still go meanwhile.
-    private var priorityPausedUntil: [Priority: Instant] = [:]
+    private var priorityPausedUntil: [Priority: Moment] = [:]
     private var chats: [Int64: ChatLane] = [:]
     /// Chats that may send now as far as they are concerned, most urgent on top.
     private var readyChats = Heap<ReadyEntry>()
@@ -50,7 +52,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// Stamps every filing: an entry counts only while its chat still has its stamp.
     private var nextStamp: UInt64 = 0
     /// When idle chats are forgotten next; once a second is enough.
-    private var nextForgetting: Instant?
+    private var nextForgetting: Moment?
     /// Calls with no chat limit that may go now, most urgent on top.
     private var unlimitedReady = Heap<UnlimitedJob>()
     /// Calls with no chat limit waiting out a retry, soonest on top.
@@ -61,14 +63,14 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     private struct ChatLane: Sendable {
         var queue: [Job] = []
         var bucket: TokenBucket
-        var pausedUntil: Instant?
+        var pausedUntil: Moment?
         var isBusy = false
         /// The stamp of the chat's current entry in a heap.
         var stamp: UInt64 = 0
 
         /// When the head job may go as far as this chat is concerned, nil if
         /// at any time (the caller checks that something can go at all).
-        var heldUntil: Instant? {
+        var heldUntil: Moment? {
             latestSet(pausedUntil, queue.first?.notBefore, bucket.earliestSend)
         }
 
@@ -85,7 +87,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             return best
         }
 
-        func isForgettable(at now: Instant) -> Bool {
+        func isForgettable(at now: Moment) -> Bool {
             queue.isEmpty && !isBusy && bucket.isFull(at: now) && (pausedUntil.map { $0 <= now } ?? true)
         }
     }
@@ -107,8 +109,9 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// Queues a call and returns its id.
     @discardableResult
     public mutating func enqueue(_ payload: Payload, to destination: Destination, priority: Priority, now: Instant) -> Job.ID {
+        let now = moment(now)
         nextID += 1
-        let job = Job(id: Job.ID(rawValue: nextID), destination: destination, priority: priority, payload: payload, enqueuedAt: now)
+        let job = Job(id: Job.ID(rawValue: nextID), destination: destination, priority: priority, payload: payload)
         switch destination {
         case .chat(let chatID, let kind):
             let bucket = TokenBucket(limit(for: kind))
@@ -132,14 +135,15 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// The next thing the sender should do. A `.send` marks the job in flight
     /// and takes its tokens.
     public mutating func nextAction(now: Instant) -> Action {
+        let now = moment(now)
         forgetIdleChats(at: now)
         let botReadyAt = latest(now, botPausedUntil, botBucket.earliestSend)
         self.releaseHeldChats(now: now)
 
         var best: (priority: Priority, id: Job.ID, chatID: Int64?)?
-        var earliest: Instant?
+        var earliest: Moment?
         let priorityPauses = priorityPausedUntil
-        func consider(readyAt: Instant, priority: Priority, id: Job.ID, chatID: Int64?) {
+        func consider(readyAt: Moment, priority: Priority, id: Job.ID, chatID: Int64?) {
             let readyAt = priorityPauses[priority].map { max($0, readyAt) } ?? readyAt
             earliest = min(earliest ?? readyAt, readyAt)
             guard readyAt <= now else { return }
@@ -171,7 +175,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
         guard let earliest else { return .idle }
         guard let best, botReadyAt <= now else {
-            return .wait(until: max(earliest, botReadyAt))
+            return .wait(until: instant(max(earliest, botReadyAt)))
         }
         var job: Job
         if let chatID = best.chatID {
@@ -193,6 +197,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// Records how a sent job ended and decides its fate. Returns nil if the
     /// job is not in flight (never sent, or already completed).
     public mutating func completed(_ id: Job.ID, outcome: Outcome, now: Instant) -> Completion? {
+        let now = moment(now)
         guard var job = inFlight.removeValue(forKey: id) else { return nil }
         let chatID: Int64?
         if case .chat(let id, _) = job.destination {
@@ -219,7 +224,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             let notBefore = now + configuration.retry.backoff(beforeRetry: job.transientFailures)
             job.notBefore = notBefore
             requeueAtHead(job, chatID: chatID)
-            return .willRetry(job, notBefore: notBefore)
+            return .willRetry(job, notBefore: instant(notBefore))
         case .rateLimited(let retryAfter, let scope):
             let notBefore = now + retryAfter
             if scope == .bot {
@@ -228,7 +233,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
                 hold(&job, chatID: chatID, until: notBefore)
             }
             requeueAtHead(job, chatID: chatID)
-            return .willRetry(job, notBefore: notBefore)
+            return .willRetry(job, notBefore: instant(notBefore))
         case .deferred(let wait, let scope):
             // Never sent: neither an attempt nor a retry.
             job.attempts -= 1
@@ -241,12 +246,12 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
                 hold(&job, chatID: chatID, until: notBefore)
             }
             requeueAtHead(job, chatID: chatID)
-            return .willRetry(job, notBefore: notBefore)
+            return .willRetry(job, notBefore: instant(notBefore))
         }
     }
 
     /// Pauses the job's chat until `notBefore`; a job without a chat waits alone.
-    private mutating func hold(_ job: inout Job, chatID: Int64?, until notBefore: Instant) {
+    private mutating func hold(_ job: inout Job, chatID: Int64?, until notBefore: Moment) {
         if let chatID {
             let pause = chats[chatID]?.pausedUntil
             chats[chatID]?.pausedUntil = max(pause ?? notBefore, notBefore)
@@ -303,7 +308,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
     /// A chat with work held until `until` by its limit or a pause.
     private struct HeldEntry: Comparable {
-        let until: Instant
+        let until: Moment
         let priority: Priority
         let id: Job.ID
         let chatID: Int64
@@ -326,7 +331,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
     /// A call with no chat limit waiting until `notBefore`.
     private struct HeldJob: Comparable {
-        let notBefore: Instant
+        let notBefore: Moment
         let job: Job
 
         static func < (lhs: Self, rhs: Self) -> Bool { lhs.notBefore < rhs.notBefore }
@@ -337,7 +342,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
     /// send at `now` as far as it is concerned, in the held heap if it waits
     /// for a later instant (or `now` is not known), in neither when it is
     /// empty or busy. Earlier entries of the chat go stale.
-    private mutating func file(_ chatID: Int64, now: Instant? = nil) {
+    private mutating func file(_ chatID: Int64, now: Moment? = nil) {
         guard chats[chatID] != nil else { return }
         nextStamp &+= 1
         let stamp = nextStamp
@@ -359,7 +364,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
     /// Moves the held chats and calls whose wait is over to the ready heaps,
     /// and drops stale entries from the chats' tops.
-    private mutating func releaseHeldChats(now: Instant) {
+    private mutating func releaseHeldChats(now: Moment) {
         while let soonest = heldChats.min, soonest.until <= now || chats[soonest.chatID]?.stamp != soonest.stamp {
             heldChats.removeMin()
             guard chats[soonest.chatID]?.stamp == soonest.stamp else { continue }
@@ -376,7 +381,7 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
 
     /// Drops chats with nothing queued or in flight whose bucket is full again
     /// and whose pause is over: remembering them would change nothing.
-    private mutating func forgetIdleChats(at now: Instant) {
+    private mutating func forgetIdleChats(at now: Moment) {
         if let pause = botPausedUntil, pause <= now {
             botPausedUntil = nil
         }
@@ -389,17 +394,31 @@ public struct OutboundLimiter<Payload: Sendable>: Sendable {
             chats[chatID] = nil
         }
     }
+
+    /// The moment of `instant`; the first instant given becomes the origin.
+    private mutating func moment(_ instant: Instant) -> Moment {
+        guard let scale else {
+            scale = MomentScale(origin: instant)
+            return Moment(attoseconds: 0)
+        }
+        return scale.moment(instant)
+    }
+
+    /// The instant of `moment`, which came from an instant already given.
+    private func instant(_ moment: Moment) -> Instant {
+        scale!.instant(moment)
+    }
 }
 
-/// The latest of `now` and the instants that are set: when every constraint
+/// The latest of `now` and the moments that are set: when every constraint
 /// is met. Fixed arity: a variadic list allocated an array on every call.
-private func latest(_ now: ContinuousClock.Instant, _ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant? = nil) -> ContinuousClock.Instant {
+private func latest(_ now: Moment, _ a: Moment?, _ b: Moment? = nil) -> Moment {
     max(now, latestSet(a, b, nil) ?? now)
 }
 
-/// The latest of the instants that are set; nil if none is.
-private func latestSet(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?, _ c: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
-    func later(_ x: ContinuousClock.Instant?, _ y: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+/// The latest of the moments that are set; nil if none is.
+private func latestSet(_ a: Moment?, _ b: Moment?, _ c: Moment?) -> Moment? {
+    func later(_ x: Moment?, _ y: Moment?) -> Moment? {
         guard let x else { return y }
         guard let y else { return x }
         return max(x, y)

@@ -5,12 +5,10 @@
 /// stores the theoretical arrival time of the next send, so it needs no timer
 /// and no per-send history.
 struct TokenBucket: Sendable {
-    typealias Instant = ContinuousClock.Instant
-
     private let interval: Duration
     /// How far ahead of the paced schedule a send may run: `(burst - 1) × interval`.
     private let tolerance: Duration
-    private var theoreticalArrival: Instant?
+    private var theoreticalArrival: Moment?
 
     init(_ limit: OutboundRateLimit) {
         self.interval = limit.interval
@@ -18,21 +16,16 @@ struct TokenBucket: Sendable {
     }
 
     /// The first instant a send conforms; nil if one may go at any time.
-    var earliestSend: Instant? {
+    var earliestSend: Moment? {
         theoreticalArrival.map { $0 - tolerance }
     }
 
-    func allows(at now: Instant) -> Bool {
-        guard let earliestSend else { return true }
-        return now >= earliestSend
-    }
-
-    mutating func record(at now: Instant) {
+    mutating func record(at now: Moment) {
         theoreticalArrival = max(theoreticalArrival ?? now, now) + interval
     }
 
     /// True once the bucket is full again, when forgetting it loses nothing.
-    func isFull(at now: Instant) -> Bool {
+    func isFull(at now: Moment) -> Bool {
         guard let theoreticalArrival else { return true }
         return theoreticalArrival <= now
     }

@@ -11,11 +11,30 @@ struct OutboundLimiterModelTests {
     typealias Limiter = OutboundLimiter<Int>
     typealias Instant = ContinuousClock.Instant
 
-    /// The model: every decision from a scan of all chats.
+    /// The model: every decision from a scan of all chats, on the clock's
+    /// own instants (the limiter keeps moments of its own).
     struct Model {
+        /// GCRA as the limiter's buckets describe it.
+        struct Bucket {
+            let interval: Duration
+            let tolerance: Duration
+            var theoreticalArrival: Instant?
+
+            init(_ limit: OutboundRateLimit) {
+                self.interval = limit.interval
+                self.tolerance = limit.interval * (limit.burst - 1)
+            }
+
+            var earliestSend: Instant? { theoreticalArrival.map { $0 - tolerance } }
+
+            mutating func record(at now: Instant) {
+                theoreticalArrival = max(theoreticalArrival ?? now, now) + interval
+            }
+        }
+
         struct Lane {
             var queue: [Limiter.Job] = []
-            var bucket: TokenBucket
+            var bucket: Bucket
             var pausedUntil: Instant?
             var isBusy = false
         }
@@ -24,13 +43,15 @@ struct OutboundLimiterModelTests {
         var lanes: [Int64: Lane] = [:]
         var unlimited: [Limiter.Job] = []
         var inFlight: [Limiter.Job.ID: Limiter.Job] = [:]
-        var botBucket: TokenBucket
+        /// When each job waiting out a retry or a pause may go.
+        var notBefore: [Limiter.Job.ID: Instant] = [:]
+        var botBucket: Bucket
         var botPausedUntil: Instant?
         var priorityPausedUntil: [Limiter.Priority: Instant] = [:]
 
         init(configuration: Limiter.Configuration) {
             self.configuration = configuration
-            self.botBucket = TokenBucket(configuration.botLimit)
+            self.botBucket = Bucket(configuration.botLimit)
         }
 
         static func latest(_ now: Instant, _ instants: [Instant?]) -> Instant {
@@ -41,7 +62,7 @@ struct OutboundLimiterModelTests {
             switch job.destination {
             case .chat(let id, let kind):
                 let limit = kind == .privateChat ? self.configuration.privateChatLimit : self.configuration.groupChatLimit
-                self.lanes[id, default: Lane(bucket: TokenBucket(limit))].queue.append(job)
+                self.lanes[id, default: Lane(bucket: Bucket(limit))].queue.append(job)
             case .notChatLimited:
                 self.unlimited.append(job)
             }
@@ -61,14 +82,14 @@ struct OutboundLimiterModelTests {
                 best = (priority, id, chat, index)
             }
             for (chat, lane) in self.lanes where !lane.isBusy && !lane.queue.isEmpty {
-                let readyAt = Self.latest(now, [lane.pausedUntil, lane.queue[0].notBefore, lane.bucket.earliestSend])
+                let readyAt = Self.latest(now, [lane.pausedUntil, self.notBefore[lane.queue[0].id], lane.bucket.earliestSend])
                 let urgent = lane.queue.enumerated().max { a, b in
                     a.element.priority != b.element.priority ? a.element.priority < b.element.priority : a.element.id > b.element.id
                 }!.element
                 consider(readyAt, urgent.priority, urgent.id, chat, 0)
             }
             for (index, job) in self.unlimited.enumerated() {
-                consider(Self.latest(now, [job.notBefore]), job.priority, job.id, nil, index)
+                consider(Self.latest(now, [self.notBefore[job.id]]), job.priority, job.id, nil, index)
             }
             guard let earliest else { return (nil, nil) }
             let botReadyAt = Self.latest(now, [self.botPausedUntil, self.botBucket.earliestSend])
@@ -83,7 +104,7 @@ struct OutboundLimiterModelTests {
             }
             self.botBucket.record(at: now)
             job.attempts += 1
-            job.notBefore = nil
+            self.notBefore[job.id] = nil
             self.inFlight[job.id] = job
             return (job.id, nil)
         }
@@ -100,7 +121,7 @@ struct OutboundLimiterModelTests {
                     let pause = self.lanes[chat]?.pausedUntil
                     self.lanes[chat]?.pausedUntil = max(pause ?? notBefore, notBefore)
                 } else {
-                    job.notBefore = notBefore
+                    self.notBefore[job.id] = notBefore
                 }
             }
             switch outcome {
@@ -109,7 +130,7 @@ struct OutboundLimiterModelTests {
             case .transientFailure:
                 job.transientFailures += 1
                 guard job.transientFailures <= self.configuration.retry.maximumRetries else { return }
-                job.notBefore = now + self.configuration.retry.backoff(beforeRetry: job.transientFailures)
+                self.notBefore[job.id] = now + self.configuration.retry.backoff(beforeRetry: job.transientFailures)
             case .rateLimited(let retryAfter, let scope):
                 if scope == .bot {
                     self.botPausedUntil = max(self.botPausedUntil ?? now + retryAfter, now + retryAfter)
@@ -153,7 +174,7 @@ struct OutboundLimiterModelTests {
                     Int.random(in: 0..<8, using: &random) == 0 ? .notChatLimited : .chat(id: chat, kind: chat % 2 == 1 ? .groupChat : .privateChat)
                 let priority = priorities.randomElement(using: &random)!
                 let id = limiter.enqueue(step, to: destination, priority: priority, now: now)
-                var job = Limiter.Job(id: id, destination: destination, priority: priority, payload: step, enqueuedAt: now)
+                var job = Limiter.Job(id: id, destination: destination, priority: priority, payload: step)
                 job.attempts = 0
                 model.enqueue(job)
             case 4..<7:

@@ -100,6 +100,17 @@ struct OutboundLimiterRateTests {
         #expect(sent[1].offset == .seconds(3))
     }
 
+    @Test func instantsKeepTheirAttoseconds() {
+        // The limiter counts from the first instant it sees; one given later
+        // may be earlier, and spacings need not be whole nanoseconds.
+        var limiter = Limiter(configuration: .init(privateChatLimit: OutboundRateLimit(count: 3, per: .seconds(1), burst: 1)))
+        limiter.enqueue("p1", to: privateChat(1), priority: .high, now: at(.seconds(5)))
+        limiter.enqueue("p2", to: privateChat(1), priority: .high, now: at(.seconds(5)))
+        let spacing = OutboundRateLimit(count: 3, per: .seconds(1)).interval
+        #expect(spacing == Duration(attoseconds: 333_333_333_333_333_334))
+        #expect(drive(&limiter).map(\.offset) == [.zero, spacing])
+    }
+
     @Test func configurationChangesLimits() {
         var limiter = Limiter(configuration: .init(privateChatLimit: OutboundRateLimit(count: 2, per: .seconds(1), burst: 1)))
         for index in 1...3 {
@@ -334,6 +345,17 @@ struct OutboundLimiterFailureTests {
         #expect(Limiter.Outcome(BotAPIResponse<Bool>(ok: false, errorCode: 400)) == .permanentFailure)
     }
 
+    @Test func anEnormousRetryAfterHoldsWithoutOverflow() {
+        var limiter = Limiter()
+        limiter.enqueue("a1", to: privateChat(1), priority: .high, now: start)
+        guard case .send(let job) = limiter.nextAction(now: start) else { Issue.record("nothing to send"); return }
+        let completion = limiter.completed(job.id, outcome: .rateLimited(retryAfter: .seconds(Int64.max), scope: .bot), now: start)
+        guard case .willRetry(_, let notBefore) = completion else { Issue.record("not kept: \(String(describing: completion))"); return }
+        #expect(notBefore - start > .seconds(Int64(1) << 60), "held for ages, not wrapped round into the past")
+        guard case .wait(let until) = limiter.nextAction(now: at(.seconds(3600))) else { Issue.record("not held"); return }
+        #expect(until == notBefore)
+    }
+
     @Test func backoffGrowsAndIsCapped() {
         let policy = Limiter.RetryPolicy(maximumRetries: 10, initialBackoff: .seconds(1), multiplier: 3, maximumBackoff: .seconds(20))
         #expect((1...5).map(policy.backoff(beforeRetry:)) == [.seconds(1), .seconds(3), .seconds(9), .seconds(20), .seconds(20)])
@@ -368,5 +390,24 @@ struct OutboundLimiterFailureTests {
         let sent = drive(&limiter, from: .milliseconds(40))
         #expect(sent.map(\.payload) == ["b1", "a1"])
         #expect(sent[1].offset >= .seconds(2))
+    }
+}
+
+/// The limiter's own time line.
+@Suite struct MomentTests {
+    @Test func sumsSaturateInsteadOfTrapping() {
+        let huge = Duration(attoseconds: .max)
+        #expect(Moment(attoseconds: .max) + huge == .distantFuture)
+        #expect(Moment(attoseconds: 0) + huge == .distantFuture)
+        #expect(Moment(attoseconds: .min) - huge == .distantPast)
+        #expect(Moment(attoseconds: 0) - Duration(attoseconds: .min) == .distantFuture)
+        #expect(Moment(attoseconds: 5) + .seconds(1) - .seconds(1) == Moment(attoseconds: 5))
+    }
+
+    @Test func instantsGoThereAndBackExactly() {
+        let scale = MomentScale(origin: start)
+        for offset: Duration in [.zero, Duration(attoseconds: 1), .seconds(-3), .seconds(86_400 * 365) + Duration(attoseconds: 7)] {
+            #expect(scale.instant(scale.moment(at(offset))) == at(offset))
+        }
     }
 }
