@@ -68,8 +68,8 @@ public struct Catalogs: Sendable {
         if case .text(let text) = message, arguments.isEmpty {
             return text
         }
-        let template = message.template(
-            arguments: arguments, rules: PluralRules(locale: catalog.locale), placeholders: catalog.pluralPlaceholders[key])
+        let placeholders = if case .plural = message { catalog.pluralPlaceholders[key] } else { Set<String>?.none }
+        let template = message.template(arguments: arguments, rules: PluralRules(locale: catalog.locale), placeholders: placeholders)
         return Template.render(template, arguments: arguments)
     }
 
