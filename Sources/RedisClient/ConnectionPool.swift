@@ -1,13 +1,19 @@
 import Logging
 import NIOCore
-import Synchronization
 
-/// Pipelined connections to one server, used round-robin: a dropped one is
-/// reopened in the background while the others carry the commands.
+/// Pipelined connections to one server. Every command goes to the first
+/// live one; the others stand by, open, and carry the commands at once
+/// while it is reopened after a drop.
+///
+/// One connection carries everything because pipelining is what makes
+/// Redis cheap: Redis spends ~30 µs of CPU per socket read and write, far
+/// more than most commands, and commands queued together on one connection
+/// share them. Spread round-robin over four connections, the same load cost
+/// Redis 10–15 % more CPU per update and the gateway 4–7 % more
+/// (`docs/performance.md`, round 2, tenth session).
 final class ConnectionPool: Sendable {
     let configuration: RedisConfiguration
     private let slots: [ConnectionSlot]
-    private let nextSlot = Atomic<Int>(0)
 
     init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, roundTrips: RoundTripCounter, logger: Logger) {
         precondition(configuration.poolSize > 0, "the Redis pool needs at least one connection")
@@ -27,15 +33,12 @@ final class ConnectionPool: Sendable {
         for slot in slots { await slot.close() }
     }
 
-    /// A live connection, the next in turn; waits for one being opened when
-    /// none is up, and fails fast when every one is backing off.
+    /// The first live connection; waits for one being opened when none is
+    /// up, and fails fast when every one is backing off.
     func connection() async throws -> RedisConnection {
-        let count = slots.count
-        let start = Int(UInt(bitPattern: nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(count))
         var connecting: ConnectionSlot?
         var lastError: RedisError?
-        for offset in 0..<count {
-            let slot = slots[(start + offset) % count]
+        for slot in slots {
             switch slot.poll() {
             case .connected(let connection):
                 return connection

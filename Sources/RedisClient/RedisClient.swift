@@ -7,11 +7,12 @@ import Synchronization
 /// A pool of pipelined Redis connections, to one server or to the
 /// primaries of a Redis Cluster (``RedisConfiguration/clusterNodes``).
 ///
-/// Commands go round-robin to the pool's connections, many in flight on each.
-/// Connections open on first use (or when the service starts), and a dropped
-/// one is reopened in the background with backoff: commands in flight on it
-/// fail at once with ``RedisError/Code/connectionClosed``, later commands go
-/// to the other connections, and fail fast with
+/// Commands are pipelined on the pool's first live connection, many in
+/// flight at once; the others stand by. Connections open on first use (or
+/// when the service starts), and a dropped one is reopened in the background
+/// with backoff: commands in flight on it fail at once with
+/// ``RedisError/Code/connectionClosed``, later commands go to the standby
+/// connections, and fail fast with
 /// ``RedisError/Code/connectionUnavailable`` only while none is up.
 ///
 /// In cluster mode each command goes to the primary of its keys' slot (keys

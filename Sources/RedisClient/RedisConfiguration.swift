@@ -8,7 +8,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var password: String?
     /// Database index sent with `SELECT` when it is not 0.
     public var database: Int
-    /// Pooled connections; commands are pipelined over all of them.
+    /// Connections kept open per server. Commands are pipelined on the
+    /// first live one; the others stand by to carry them while it reopens.
     public var poolSize: Int
     /// TCP connect plus `AUTH`/`SELECT`.
     public var connectTimeout: Duration
@@ -29,7 +30,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         username: String? = nil,
         password: String? = nil,
         database: Int = 0,
-        poolSize: Int = 4,
+        poolSize: Int = 2,
         connectTimeout: Duration = .seconds(5),
         commandTimeout: Duration = .seconds(5),
         reconnectBackoff: Duration = .milliseconds(50),

@@ -77,6 +77,78 @@ import Testing
         }
     }
 
+    /// The pool's connections other than `admin`, as id and last command.
+    static func poolConnections(_ admin: RedisConnection) async throws -> [(id: Int, command: String)] {
+        let own = try #require(try await admin.send("CLIENT", "ID").int)
+        let list = try #require(try await admin.send("CLIENT", "LIST").string)
+        return list.split(separator: "\n").compactMap { line in
+            var fields: [Substring: Substring] = [:]
+            for field in line.split(separator: " ") {
+                guard let equals = field.firstIndex(of: "=") else { continue }
+                fields[field[..<equals]] = field[field.index(after: equals)...]
+            }
+            guard let id = fields["id"].flatMap({ Int($0) }), id != own, let command = fields["cmd"] else { return nil }
+            return (id, String(command))
+        }
+    }
+
+    /// Commands are pipelined on one connection while the others stand by;
+    /// when it drops and cannot be reopened (the password changed meanwhile),
+    /// a standby carries them at once, and the first takes them back when it
+    /// is open again.
+    @Test func oneConnectionCarriesTheCommandsAndAStandbyTakesOver() async throws {
+        let server = try RedisTestServer(extraArguments: ["--requirepass", "first"])
+        var configuration = server.configuration
+        configuration.password = "first"
+        configuration.poolSize = 3
+        configuration.reconnectBackoff = .milliseconds(20)
+        configuration.maxReconnectBackoff = .milliseconds(100)
+        let admin = try await RedisConnection.connect(configuration: configuration)
+        try await withRedisClient(configuration) { redis in
+            await redis.connect()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<200 { group.addTask { _ = try await redis.send("INCR", .string("carry:\(task % 7)")) } }
+                try await group.waitForAll()
+            }
+            let before = try await Self.poolConnections(admin)
+            #expect(before.count == 3)
+            #expect(before.filter { $0.command == "incr" }.count == 1, "one connection carried every command: \(before)")
+            #expect(before.filter { $0.command == "auth" }.count == 2, "the others only authenticated: \(before)")
+            let carrier = try #require(before.first { $0.command == "incr" }).id
+
+            _ = try await admin.send("CONFIG", "SET", "requirepass", "second")
+            _ = try await admin.send("AUTH", "second")
+            #expect(try await admin.send("CLIENT", "KILL", "ID", .integer(carrier)).int == 1)
+            // A command may still meet the killed connection before its close is seen.
+            var first: RedisValue?
+            for _ in 0..<100 where first == nil {
+                do {
+                    first = try await redis.send("INCR", "carry:after")
+                } catch let error as RedisError {
+                    #expect(error.code == .connectionClosed)
+                }
+            }
+            #expect(first != nil)
+            for _ in 0..<50 { _ = try await redis.send("INCR", "carry:after") }
+            let during = try await Self.poolConnections(admin)
+            #expect(during.count == 2, "the dropped connection cannot reopen with the old password: \(during)")
+            #expect(during.filter { $0.command == "incr" }.count == 1, "a standby carries the commands: \(during)")
+
+            _ = try await admin.send("CONFIG", "SET", "requirepass", "first")
+            var reopened: [(id: Int, command: String)] = []
+            for _ in 0..<100 where reopened.count < 3 {
+                try await Task.sleep(for: .milliseconds(30))
+                reopened = try await Self.poolConnections(admin)
+            }
+            #expect(reopened.count == 3, "the dropped connection reopened: \(reopened)")
+            for _ in 0..<50 { _ = try await redis.send("INCR", "carry:back") }
+            let back = try await Self.poolConnections(admin)
+            let newcomer = back.filter { connection in !during.contains { $0.id == connection.id } }
+            #expect(newcomer.count == 1 && newcomer.first?.command == "incr", "the first connection carries again: \(back)")
+        }
+        await admin.close()
+    }
+
     @Test func serverRestartFailsFastThenRecovers() async throws {
         let server = try RedisTestServer()
         var configuration = server.configuration

@@ -136,6 +136,7 @@ extension GatewayConfiguration {
         do {
             var connection = try RedisConfiguration(url: url)
             connection.clusterNodes = clusterNodes
+            connection.poolSize = env.integer("REDIS_POOL_SIZE", default: connection.poolSize, in: 1...64)
             if !clusterNodes.isEmpty && connection.database != 0 {
                 env.problem("REDIS_URL", "a Redis Cluster has only database 0; drop the /\(connection.database) from the URL")
             }
