@@ -138,6 +138,20 @@ struct ConfigurationTests {
         #expect(text.contains(#""300.1.1.1/8" is not an IPv4 or IPv6 address"#))
     }
 
+    @Test("REDIS_POOL_SIZE sets the connections per server, 1 to 64; 2 when unset")
+    func redisPoolSize() throws {
+        func configuration(_ extra: [String: String]) throws -> GatewayConfiguration {
+            try GatewayConfiguration(environment: minimal.merging(["REDIS_URL": "redis://10.0.0.1"].merging(extra) { $1 }) { $1 })
+        }
+        #expect(try configuration([:]).redis?.connection.poolSize == 2)
+        #expect(try configuration(["REDIS_POOL_SIZE": "1"]).redis?.connection.poolSize == 1)
+        #expect(try configuration(["REDIS_POOL_SIZE": "64"]).redis?.connection.poolSize == 64)
+        for value in ["0", "65", "-1", "two", "99999999999999999999"] {
+            let error = try #require(throws: ConfigurationError.self) { try configuration(["REDIS_POOL_SIZE": value]) }
+            #expect(error.problems.map(\.variable) == ["REDIS_POOL_SIZE"], "\(value)")
+        }
+    }
+
     @Test("REDIS_CLUSTER_NODES with REDIS_URL selects cluster mode; alone, malformed or with a database, it is refused")
     func redisCluster() throws {
         let cluster = try GatewayConfiguration(environment: minimal.merging([
