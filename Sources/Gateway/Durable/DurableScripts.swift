@@ -22,7 +22,7 @@ enum DurableScripts {
     /// lease), lease (ms), update id.
     /// Returns 0 duplicate, -1 full, 1 appended, 2 appended and the
     /// conversation must be put in the runnable set, or {3, state or nil,
-    /// {value or nil, PTTL} per preloaded key}: appended to an idle, empty
+    /// {value or nil, PTTL (-2 when absent)} per preloaded key}: appended to an idle, empty
     /// conversation and leased to the caller with the token (first attempt),
     /// so this instance handles it without the runnable set.
     static let append = RedisScript("""
@@ -58,20 +58,18 @@ enum DurableScripts {
           redis.call('SET', KEYS[2], string.format('%.0f', high) .. ',' .. mask, 'EX', ARGV[3])
         end
         local length = redis.call('RPUSH', KEYS[1], ARGV[1])
-        if redis.call('EXISTS', KEYS[3]) == 0 then
-          if ARGV[4] ~= '' and length == 1 then
-            redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
-            redis.call('SET', KEYS[5], 1, 'EX', ARGV[3])
-            local preloaded = {}
-            for i = 6, #KEYS do
-              table.insert(preloaded, redis.call('GET', KEYS[i]))
-              table.insert(preloaded, redis.call('PTTL', KEYS[i]))
-            end
-            return {3, redis.call('GET', KEYS[4]), preloaded}
+        if ARGV[4] ~= '' and length == 1 then
+          if not redis.call('SET', KEYS[3], ARGV[4], 'NX', 'PX', ARGV[5]) then return 1 end
+          redis.call('SET', KEYS[5], 1, 'EX', ARGV[3])
+          local values = redis.call('MGET', KEYS[4], unpack(KEYS, 6))
+          local preloaded = {}
+          for i = 2, #values do
+            table.insert(preloaded, values[i])
+            table.insert(preloaded, values[i] and redis.call('PTTL', KEYS[i + 4]) or -2)
           end
-          redis.call('SET', KEYS[3], 'ready')
-          return 2
+          return {3, values[1], preloaded}
         end
+        if redis.call('SET', KEYS[3], 'ready', 'NX') then return 2 end
         return 1
         """)
 
@@ -80,10 +78,7 @@ enum DurableScripts {
     /// Returns 1 appended, 2 appended and the conversation must be put in the runnable set.
     static let requeue = RedisScript("""
         redis.call('RPUSH', KEYS[1], ARGV[1])
-        if redis.call('EXISTS', KEYS[2]) == 0 then
-          redis.call('SET', KEYS[2], 'ready')
-          return 2
-        end
+        if redis.call('SET', KEYS[2], 'ready', 'NX') then return 2 end
         return 1
         """)
 
@@ -93,7 +88,7 @@ enum DurableScripts {
     /// KEYS: lease, queue, state, attempts, last error, then keys to preload.
     /// ARGV: token, lease (ms), attempts TTL (s).
     /// Returns {0} held by another (or backing off), {1} nothing to do,
-    /// {2, head, state or nil, {value or nil, PTTL} per preloaded key,
+    /// {2, head, state or nil, {value or nil, PTTL (-2 when absent)} per preloaded key,
     /// attempt, last error or nil}.
     static let lease = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
@@ -106,12 +101,13 @@ enum DurableScripts {
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         local attempt = redis.call('INCR', KEYS[4])
         redis.call('EXPIRE', KEYS[4], ARGV[3])
+        local values = redis.call('MGET', KEYS[3], KEYS[5], unpack(KEYS, 6))
         local preloaded = {}
-        for i = 6, #KEYS do
-          table.insert(preloaded, redis.call('GET', KEYS[i]))
-          table.insert(preloaded, redis.call('PTTL', KEYS[i]))
+        for i = 3, #values do
+          table.insert(preloaded, values[i])
+          table.insert(preloaded, values[i] and redis.call('PTTL', KEYS[i + 3]) or -2)
         end
-        return {2, head, redis.call('GET', KEYS[3]), preloaded, attempt, redis.call('GET', KEYS[5])}
+        return {2, head, values[1], preloaded, attempt, values[2]}
         """)
 
     /// Extends a lease its holder still has. KEYS: lease. ARGV: token, lease (ms).
@@ -191,13 +187,17 @@ enum DurableScripts {
         end
         local claim = 0
         if next <= #ARGV then
-          local before = redis.call('LLEN', KEYS[4])
-          for i = next, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
-          if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then
+          -- One RPUSH per thousand replies (unpack's limit is about 8,000
+          -- values); its returned length says whether the outbox was empty.
+          local length
+          for first = next, #ARGV, 1000 do
+            length = redis.call('RPUSH', KEYS[4], unpack(ARGV, first, math.min(first + 999, #ARGV)))
+          end
+          local before = length - (#ARGV - next + 1)
+          if ARGV[5] ~= '' then
             if before == 0 then
-              redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[6])
-              claim = 1
-            else
+              if redis.call('SET', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) then claim = 1 end
+            elseif redis.call('EXISTS', KEYS[5]) == 0 then
               claim = 2
             end
           end
@@ -269,8 +269,7 @@ enum DurableScripts {
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         redis.call('LTRIM', KEYS[2], tonumber(ARGV[5]), -1)
         if ARGV[3] ~= '' then
-          redis.call('LPUSH', KEYS[3], ARGV[3])
-          redis.call('LTRIM', KEYS[3], 0, 15)
+          if redis.call('LPUSH', KEYS[3], ARGV[3]) > 16 then redis.call('LTRIM', KEYS[3], 0, 15) end
           redis.call('EXPIRE', KEYS[3], ARGV[4])
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -288,8 +287,7 @@ enum DurableScripts {
         local done = tonumber(ARGV[2])
         if done > 0 then redis.call('LTRIM', KEYS[2], done, -1) end
         if ARGV[6] ~= '' then
-          redis.call('LPUSH', KEYS[3], ARGV[6])
-          redis.call('LTRIM', KEYS[3], 0, 15)
+          if redis.call('LPUSH', KEYS[3], ARGV[6]) > 16 then redis.call('LTRIM', KEYS[3], 0, 15) end
           redis.call('EXPIRE', KEYS[3], ARGV[7])
         end
         if ARGV[3] == '1' then
@@ -299,6 +297,8 @@ enum DurableScripts {
             table.insert(replies, 1, 2)
             return replies
           end
+          redis.call('DEL', KEYS[1])
+          return {1, 0}
         end
         redis.call('DEL', KEYS[1])
         return {1, redis.call('LLEN', KEYS[2])}
