@@ -2,6 +2,7 @@ public import Hummingbird
 import HummingbirdCore
 import NIOCore
 import NIOPosix
+import Synchronization
 public import Logging
 public import OpenSSLTLS
 
@@ -16,9 +17,22 @@ public enum GatewayApplication {
 
     /// The listeners' own event loops. TLS handshakes and request parsing run
     /// here, so a burst of them never queues ahead of the Redis and PostgreSQL
-    /// clients' I/O on the shared singleton loops. Lives for the process, as
-    /// the singleton does.
-    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+    /// clients' I/O on the shared singleton loops. Made on first use with
+    /// ``useThreads(_:)``'s count; lives for the process, as the singleton does.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: listenerThreads.load(ordering: .relaxed))
+
+    private static let listenerThreads = Atomic<Int>(GatewayConfiguration.Threads.defaultCount)
+    private static let threadsChosen = Atomic<Bool>(false)
+
+    /// Sizes the listeners' event-loop group and NIO's singleton group (the
+    /// clients'). Call it once, first thing, before any listener or client
+    /// is made: both groups take their size when first used, and NIO refuses
+    /// a second setting.
+    public static func useThreads(_ threads: GatewayConfiguration.Threads) {
+        precondition(!threadsChosen.exchange(true, ordering: .relaxed), "the event-loop threads are chosen once per process")
+        listenerThreads.store(threads.listener, ordering: .relaxed)
+        NIOSingletons.groupLoopCountSuggestion = threads.client
+    }
 
     /// Creates the application; run it in a `ServiceGroup`.
     /// - Parameters:

@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             Self.fail(error)
         }
+        GatewayApplication.useThreads(configuration.threads)
         var databaseConfiguration: DatabaseConfiguration?
         if let url = environment["DATABASE_URL"], !url.isEmpty {
             do {

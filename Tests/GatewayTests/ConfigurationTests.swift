@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 import TelegramBotAPI
 import Testing
@@ -136,6 +137,22 @@ struct ConfigurationTests {
         #expect(!text.contains("SECRETVALUE"))
         #expect(text.contains(#"GATEWAY_PORT: expected a whole number from 0 to 65535, got "70000""#))
         #expect(text.contains(#""300.1.1.1/8" is not an IPv4 or IPv6 address"#))
+    }
+
+    @Test("GATEWAY_LISTENER_THREADS and GATEWAY_CLIENT_THREADS: a quarter of the cores each by default, 1 to 256")
+    func eventLoopThreads() throws {
+        let defaults = try GatewayConfiguration(environment: minimal).threads
+        let quarter = GatewayConfiguration.Threads.defaultCount
+        #expect(defaults == .init(listener: quarter, client: quarter))
+        #expect(quarter >= 1 && quarter <= max(1, ProcessInfo.processInfo.activeProcessorCount / 4 + 1))
+        let set = try GatewayConfiguration(environment: minimal.merging(["GATEWAY_LISTENER_THREADS": "3", "GATEWAY_CLIENT_THREADS": "256"]) { $1 })
+        #expect(set.threads == .init(listener: 3, client: 256))
+        for (variable, value) in [("GATEWAY_LISTENER_THREADS", "0"), ("GATEWAY_CLIENT_THREADS", "257"), ("GATEWAY_CLIENT_THREADS", "many")] {
+            let error = try #require(throws: ConfigurationError.self) {
+                try GatewayConfiguration(environment: minimal.merging([variable: value]) { $1 })
+            }
+            #expect(error.problems.map(\.variable) == [variable])
+        }
     }
 
     @Test("REDIS_POOL_SIZE sets the connections per server, 1 to 64; 2 when unset")

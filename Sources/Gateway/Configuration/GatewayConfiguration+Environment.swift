@@ -83,11 +83,15 @@ extension GatewayConfiguration {
         )
 
         let api = Self.readOperatorAPI(&env, readFile: readFile)
+        let threads = Threads(
+            listener: env.integer("GATEWAY_LISTENER_THREADS", default: Threads.defaultCount, in: 1...256),
+            client: env.integer("GATEWAY_CLIENT_THREADS", default: Threads.defaultCount, in: 1...256)
+        )
 
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         self.init(
             bots: bots, telegram: telegram, server: server, admin: admin, logging: logging, dispatcher: dispatcher, redis: redis,
-            downstream: downstream, rateLimits: rateLimits, api: api)
+            downstream: downstream, rateLimits: rateLimits, api: api, threads: threads)
     }
 
     /// The durable pipeline's settings, or nil without `REDIS_URL`. The other

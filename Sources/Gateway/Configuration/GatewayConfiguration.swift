@@ -1,3 +1,4 @@
+import NIOCore
 public import Logging
 public import RedisClient
 public import TelegramBotAPI
@@ -203,6 +204,31 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimits: RateLimitPolicy
     /// The operator API on the admin listener (`API_JWT_*`, `SCHEDULE_*`).
     public var api: OperatorAPIConfiguration
+    /// Event-loop threads (`GATEWAY_LISTENER_THREADS`, `GATEWAY_CLIENT_THREADS`);
+    /// applied by ``GatewayApplication/useThreads(_:)`` before anything starts.
+    public var threads: Threads
+
+    /// Event-loop threads of the process. The handlers run on Swift's
+    /// cooperative pool (a thread per core); the event loops only move bytes,
+    /// and each one more is a thread more to wake: on two cores one loop per
+    /// group cost 11 % less CPU per update than two (`docs/performance.md`,
+    /// round 2, tenth session). So a quarter of the cores each, at least one.
+    public struct Threads: Sendable, Equatable {
+        /// The webhook and admin listeners' loops (accept, TLS, HTTP parsing).
+        public var listener: Int
+        /// The clients' loops (Redis, PostgreSQL, the Bot API and the
+        /// services): NIO's singleton group.
+        public var client: Int
+
+        /// A quarter of the cores, at least one.
+        public static var defaultCount: Int { max(1, System.coreCount / 4) }
+
+        /// Creates the settings.
+        public init(listener: Int = Self.defaultCount, client: Int = Self.defaultCount) {
+            self.listener = listener
+            self.client = client
+        }
+    }
 
     /// Creates a configuration.
     public init(
@@ -215,7 +241,8 @@ public struct GatewayConfiguration: Sendable {
         redis: Redis? = nil,
         downstream: DownstreamConfiguration = .init(),
         rateLimits: RateLimitPolicy = .init(),
-        api: OperatorAPIConfiguration = .init()
+        api: OperatorAPIConfiguration = .init(),
+        threads: Threads = .init()
     ) {
         self.bots = bots
         self.telegram = telegram
@@ -227,6 +254,7 @@ public struct GatewayConfiguration: Sendable {
         self.downstream = downstream
         self.rateLimits = rateLimits
         self.api = api
+        self.threads = threads
     }
 
     /// The webhook's view of the bots. Bots without a secret are left out;
