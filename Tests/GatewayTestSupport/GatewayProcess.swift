@@ -120,3 +120,18 @@ public final class GatewayProcess: @unchecked Sendable {
             """
     }
 }
+
+extension GatewayProcess {
+    /// Writes a `BOTS_CONFIG_FILE` of one `forward` bot whose backend is
+    /// unreachable (port 1): enough for a process whose test is its
+    /// listeners, not its deliveries. Returns the file's path.
+    public static func writeForwardBotFile(name: String, token: String, secret: String, inDirectory directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/bots.json"
+        try """
+            [{"name": "\(name)", "kind": "forward", "token": "\(token)", "secret": "\(secret)",
+              "webhook_path": "/webhook/\(name)", "url": "http://127.0.0.1:1/updates", "signing_secret": "\(String(repeating: "k", count: 40))"}]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

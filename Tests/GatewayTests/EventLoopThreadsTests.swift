@@ -22,20 +22,14 @@ struct EventLoopThreadsTests {
         let telegram = FakeTelegram()
         try await telegram.start()
         let directory = NSTemporaryDirectory() + "threads-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let botsFile = directory + "/bots.json"
-        try """
-            [{"name": "threads", "kind": "forward", "token": "\(telegram.configuration.token)", "secret": "threads-webhook-secret",
-              "webhook_path": "/webhook/threads", "url": "http://127.0.0.1:1/updates", "signing_secret": "\(String(repeating: "k", count: 40))"}]
-            """.write(toFile: botsFile, atomically: true, encoding: .utf8)
+        let botsFile = try GatewayProcess.writeForwardBotFile(
+            name: "threads", token: telegram.configuration.token, secret: "threads-webhook-secret", inDirectory: directory
+        )
+        // Redis makes the clients' group start before ready.
         let gateway = try GatewayProcess(number: 1, environment: [
-            "BOTS_CONFIG_FILE": botsFile,
-            "TELEGRAM_API_URL": telegram.baseURL,
-            "GATEWAY_HOST": "127.0.0.1",
-            "GATEWAY_PORT": "0",
-            "ADMIN_PORT": "0",
-            // Redis makes the clients' group start before ready.
+            "BOTS_CONFIG_FILE": botsFile, "TELEGRAM_API_URL": telegram.baseURL,
+            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": "0", "ADMIN_PORT": "0",
             "REDIS_URL": ProcessInfo.processInfo.environment["REDIS_URL"] ?? "",
             "REDIS_KEY_PREFIX": "threads-" + UUID().uuidString.prefix(8).lowercased(),
             "GATEWAY_LISTENER_THREADS": "3",

@@ -19,11 +19,7 @@ struct IngressFloodTests {
         try await telegram.start()
         let directory = NSTemporaryDirectory() + "flood-\(UUID().uuidString)"
         let files = try SelfSignedCertificate(host: "127.0.0.1").write(toDirectory: directory)
-        let botsFile = directory + "/bots.json"
-        try """
-            [{"name": "flood", "kind": "forward", "token": "\(telegram.configuration.token)", "secret": "\(Self.secret)",
-              "webhook_path": "/webhook/flood", "url": "http://127.0.0.1:1/updates", "signing_secret": "\(String(repeating: "k", count: 40))"}]
-            """.write(toFile: botsFile, atomically: true, encoding: .utf8)
+        let botsFile = try GatewayProcess.writeForwardBotFile(name: "flood", token: telegram.configuration.token, secret: Self.secret, inDirectory: directory)
         let gateway = try GatewayProcess(number: 1, environment: [
             "BOTS_CONFIG_FILE": botsFile,
             "TELEGRAM_API_URL": telegram.baseURL,
