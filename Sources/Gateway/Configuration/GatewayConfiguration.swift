@@ -1,5 +1,5 @@
-import NIOCore
 public import Logging
+import NIOCore
 public import RedisClient
 public import TelegramBotAPI
 
