@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+import GatewayTestSupport
 import RedisClient
 import Synchronization
 import Testing
@@ -70,16 +70,7 @@ extension StoreKind {
 
 /// Runs `body` with a client of the Redis at `REDIS_URL`, closed afterwards.
 func withRedisClient(_ body: (RedisClient) async throws -> Void) async throws {
-    var logger = Logger(label: "conversations-tests")
-    logger.logLevel = .error
-    let client = RedisClient(configuration: try RedisConfiguration(url: try #require(StoreKind.redisURL)), logger: logger)
-    do {
-        try await body(client)
-        await client.close()
-    } catch {
-        await client.close()
-        throw error
-    }
+    try await withRedisClient(try RedisConfiguration(url: try #require(StoreKind.redisURL)), body)
 }
 
 /// A key prefix of one test, so tests sharing a server never collide.

@@ -34,6 +34,23 @@ public enum TestRedis {
     }
 }
 
+/// Runs `body` with a pooled client that is closed afterwards, also when
+/// `body` throws.
+public func withRedisClient<Result: Sendable>(
+    _ configuration: RedisConfiguration,
+    _ body: (RedisClient) async throws -> Result
+) async throws -> Result {
+    let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
+    do {
+        let result = try await body(client)
+        await client.close()
+        return result
+    } catch {
+        await client.close()
+        throw error
+    }
+}
+
 /// A test environment that cannot run a test, with what to do about it.
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import RedisClient
 import Synchronization
 import Testing

@@ -65,22 +65,6 @@ final class RedisTestServer: @unchecked Sendable {
     }
 }
 
-/// Runs `body` with a pooled client that is closed afterwards.
-func withRedisClient<Result: Sendable>(
-    _ configuration: RedisConfiguration,
-    _ body: (RedisClient) async throws -> Result
-) async throws -> Result {
-    let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
-    do {
-        let result = try await body(client)
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
-}
-
 /// A key unique to one test run, so tests sharing a server never collide.
 func uniqueKey(_ name: String) -> String {
     "test:\(name):\(UUID().uuidString)"

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Gateway
+import GatewayTestSupport
 import RedisClient
 import Testing
 
@@ -27,14 +28,7 @@ struct DurableScriptTests {
     }
 
     static func withRedis(_ body: (RedisClient, Keys) async throws -> Void) async throws {
-        let redis = RedisClient(configuration: try DurableTests.sharedRedis(), logger: DurableTests.logger)
-        do {
-            try await body(redis, Keys())
-            await redis.close()
-        } catch {
-            await redis.close()
-            throw error
-        }
+        try await withRedisClient(try DurableTests.sharedRedis()) { try await body($0, Keys()) }
     }
 
     static func append(_ redis: RedisClient, _ keys: Keys, id: Int, token: String) async throws -> RedisValue {
